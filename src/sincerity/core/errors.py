@@ -1,0 +1,75 @@
+"""The exception tree. Every error a user can meet says what was wrong, where, and what to do.
+
+    SincerityError
+    ├── InvalidInputError        bad input; carries every Problem found (file:line: field: message)
+    │   ├── RecordError          records that failed validation or were refused
+    │   └── PolicyError          a policy or scorecard file that failed validation
+    ├── ConsentError             a source reported about a subject who has not consented to it
+    ├── ConflictError            a record id reused with different content
+    ├── NotFoundError            no such subject, source or record
+    └── ConfigurationError       the registry cannot be opened or reached
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input, and where it is."""
+
+    message: str
+    where: str = ""
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        location = self.where
+        if self.line is not None:
+            location = f"{location}:{self.line}" if location else f"line {self.line}"
+        parts = [p for p in (location, self.field) if p]
+        prefix = ": ".join(parts)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class SincerityError(Exception):
+    """The root of every error Sincerity raises on purpose."""
+
+
+class InvalidInputError(SincerityError):
+    """Input that could not be accepted; nothing of it was applied."""
+
+    def __init__(self, summary: str, problems: Sequence[Problem] = ()) -> None:
+        self.summary = summary
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        shown = "\n".join(f"  {p}" for p in self.problems[:20])
+        more = len(self.problems) - 20
+        if more > 0:
+            shown += f"\n  ... and {more} more"
+        super().__init__(f"{summary}\n{shown}" if shown else summary)
+
+
+class RecordError(InvalidInputError):
+    """Records that failed validation or were refused."""
+
+
+class PolicyError(InvalidInputError):
+    """A policy or scorecard file that failed validation."""
+
+
+class ConsentError(SincerityError):
+    """A source reported about a subject who has not consented to it."""
+
+
+class ConflictError(SincerityError):
+    """A record id was reused with different content."""
+
+
+class NotFoundError(SincerityError):
+    """No such subject, source, record or policy."""
+
+
+class ConfigurationError(SincerityError):
+    """The registry cannot be opened or reached."""

@@ -1,0 +1,198 @@
+"""From records to evidence: which records count as of a date, and what each factor sees.
+
+Every sum here is `math.fsum` (exactly rounded), so the result does not depend on record order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from sincerity.core.policy import Policy
+from sincerity.core.records import (
+    RECORD_KINDS,
+    AnyRecord,
+    Contract,
+    Judgment,
+    Payment,
+    Rating,
+    Verification,
+)
+
+DAYS_PER_YEAR = 365.25
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The records that count as of a date, and how many were left out and why."""
+
+    active: tuple[AnyRecord, ...]
+    excluded: Mapping[str, int]
+
+
+def select_active(
+    records: Iterable[AnyRecord],
+    policy: Policy,
+    as_of: date,
+    disputed: Collection[str] = (),
+) -> Selection:
+    """Drop what must not count: not yet known on `as_of`, disputed, superseded, or obsolete."""
+    by_id: dict[str, AnyRecord] = {}
+    for record in records:
+        seen = by_id.get(record.id)
+        if seen is not None and seen != record:
+            raise ValueError(f"record id {record.id!r} appears twice with different content")
+        by_id[record.id] = record
+    disputed_ids = frozenset(disputed)
+    known = [
+        r for r in by_id.values() if r.reported_on <= as_of and r.occurred_on <= as_of
+    ]
+    undisputed = [r for r in known if r.id not in disputed_ids]
+    superseded = {r.supersedes for r in undisputed if r.supersedes is not None}
+    current = [r for r in undisputed if r.id not in superseded]
+    limits = {kind: policy.obsolete_after_days(kind) for kind in RECORD_KINDS}
+    today = as_of.toordinal()
+    active = tuple(r for r in current if today - r.occurred_on.toordinal() <= limits[r.kind])
+    excluded = {
+        "not_yet_reported": len(by_id) - len(known),
+        "disputed": len(known) - len(undisputed),
+        "superseded": len(undisputed) - len(current),
+        "obsolete": len(current) - len(active),
+    }
+    return Selection(active, excluded)
+
+
+def beta_quality(positive: float, negative: float) -> float:
+    """Expected value of a Beta(positive + 1, negative + 1) reputation (Jøsang & Ismail 2002)."""
+    return (positive + 1.0) / (positive + negative + 2.0)
+
+
+@dataclass(slots=True)
+class Evidence:
+    """What the factors see, gathered in one pass over the active records."""
+
+    payments_on_time: list[float] = field(default_factory=list)
+    payments_adverse: list[float] = field(default_factory=list)
+    payment_counts: dict[str, int] = field(default_factory=dict)
+    last_adverse_payment: date | None = None
+    payment_sequence: list[tuple[int, str, bool]] = field(default_factory=list)
+    contracts_kept: list[float] = field(default_factory=list)
+    contracts_breached: list[float] = field(default_factory=list)
+    contract_counts: dict[str, int] = field(default_factory=dict)
+    ratings_positive: list[float] = field(default_factory=list)
+    ratings_negative: list[float] = field(default_factory=list)
+    rating_counts: dict[str, int] = field(default_factory=dict)
+    judgments_unpaid: list[float] = field(default_factory=list)
+    judgments_satisfied: list[float] = field(default_factory=list)
+    identity_verified: bool = False
+    licence_verified: bool = False
+    oldest_positive: date | None = None
+    oldest_any: date | None = None
+    last_adverse: date | None = None
+
+
+def payment_severity(record: Payment, policy: Policy) -> float:
+    """Negative evidence of one payment that was not on time."""
+    severity = policy.factors.payment_history.severity
+    if record.status == "missed":
+        return severity.missed
+    if record.status == "defaulted":
+        return severity.defaulted
+    days = record.days_late
+    if days < 30:
+        return severity.late_1_29
+    if days < 60:
+        return severity.late_30_59
+    if days < 90:
+        return severity.late_60_89
+    return severity.late_90_plus
+
+
+def gather(
+    active: Iterable[AnyRecord],
+    policy: Policy,
+    as_of: date,
+    rater_trust: Mapping[str, float] | None = None,
+) -> Evidence:
+    """One pass over the active records, weighting each by its age.
+
+    This is the scorer's hot loop (a subject may have thousands of records), so it keeps its
+    state in locals and writes the Evidence once at the end.
+    """
+    factors = policy.factors
+    pay_hl = factors.payment_history.half_life_days
+    con_hl = factors.contract_fulfilment.half_life_days
+    rat_hl = factors.counterparty_ratings.half_life_days
+    jud_hl = factors.judgments.half_life_days
+    breach_severity = factors.contract_fulfilment.breach_severity
+    ev = Evidence()
+    today = as_of.toordinal()
+    exp2 = math.exp2
+    oldest_any = oldest_positive = last_adverse = None
+    pay_counts, con_counts, rat_counts = ev.payment_counts, ev.contract_counts, ev.rating_counts
+    for record in active:
+        day = record.occurred_on
+        ordinal = day.toordinal()
+        age = today - ordinal
+        if oldest_any is None or ordinal < oldest_any:
+            oldest_any = ordinal
+        positive = False
+        adverse = False
+        if isinstance(record, Payment):
+            status = record.status
+            pay_counts[status] = pay_counts.get(status, 0) + 1
+            on_time = status == "on_time"
+            ev.payment_sequence.append((ordinal, record.id, on_time))
+            if on_time:
+                ev.payments_on_time.append(exp2(-age / pay_hl))
+                positive = True
+            else:
+                ev.payments_adverse.append(exp2(-age / pay_hl) * payment_severity(record, policy))
+                adverse = status != "late" or record.days_late >= 30
+                if ev.last_adverse_payment is None or day > ev.last_adverse_payment:
+                    ev.last_adverse_payment = day
+        elif isinstance(record, Contract):
+            status = record.status
+            con_counts[status] = con_counts.get(status, 0) + 1
+            if status == "fulfilled":
+                ev.contracts_kept.append(exp2(-age / con_hl))
+                positive = True
+            elif status == "breached":
+                ev.contracts_breached.append(exp2(-age / con_hl) * breach_severity)
+                adverse = True
+        elif isinstance(record, Rating):
+            trust = 1.0 if rater_trust is None else rater_trust.get(record.rater, 0.0)
+            strength = exp2(-age / rat_hl) * trust * abs(record.rating) / 10.0
+            if record.rating > 0:
+                rat_counts["positive"] = rat_counts.get("positive", 0) + 1
+                ev.ratings_positive.append(strength)
+                positive = True
+            elif record.rating < 0:
+                rat_counts["negative"] = rat_counts.get("negative", 0) + 1
+                ev.ratings_negative.append(strength)
+            else:
+                rat_counts["neutral"] = rat_counts.get("neutral", 0) + 1
+        elif isinstance(record, Judgment):
+            weight = exp2(-age / jud_hl)
+            if record.status == "unpaid":
+                ev.judgments_unpaid.append(weight)
+            else:
+                ev.judgments_satisfied.append(weight)
+            adverse = True
+        elif isinstance(record, Verification):
+            if record.what == "identity":
+                ev.identity_verified = True
+            else:
+                ev.licence_verified = True
+            positive = True
+        if positive and (oldest_positive is None or ordinal < oldest_positive):
+            oldest_positive = ordinal
+        if adverse and (last_adverse is None or ordinal > last_adverse):
+            last_adverse = ordinal
+    as_date = date.fromordinal
+    ev.oldest_any = None if oldest_any is None else as_date(oldest_any)
+    ev.oldest_positive = None if oldest_positive is None else as_date(oldest_positive)
+    ev.last_adverse = None if last_adverse is None else as_date(last_adverse)
+    return ev

@@ -1,0 +1,154 @@
+"""Explanations: the key reasons a score is not higher, and the smallest steps to the next tier.
+
+Steps are computed in closed form from each factor's Beta evidence, so they are exact (applying a
+suggested step does reach the tier) and cheap enough to give with every score.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sincerity.core.evidence import Evidence, beta_quality
+from sincerity.core.factors import FactorScore
+from sincerity.core.policy import Policy
+
+MAX_REASONS = 4
+MAX_STEP_COUNT = 240  # beyond 20 years of monthly payments a step is not a concrete suggestion
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One concrete thing the subject could do, and the points it would add."""
+
+    action: str
+    factor: str
+    count: int
+    gain: float
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _reason(factor: FactorScore, ev: Evidence, policy: Policy) -> str:
+    name = factor.name
+    if name == "payment_history":
+        adverse = sum(v for k, v in ev.payment_counts.items() if k != "on_time")
+        if adverse:
+            latest = ev.last_adverse_payment
+            return f"{_plural(adverse, 'late or missed payment')} on record, the latest on {latest}"
+        return f"Few on-time payments on record yet ({ev.payment_counts.get('on_time', 0)})"
+    if name == "contract_fulfilment":
+        breached = ev.contract_counts.get("breached", 0)
+        if breached:
+            return f"{_plural(breached, 'contract')} breached"
+        return f"Few kept contracts on record yet ({ev.contract_counts.get('fulfilled', 0)})"
+    if name == "counterparty_ratings":
+        bad = ev.rating_counts.get("negative", 0)
+        if bad:
+            return f"{_plural(bad, 'negative rating')} from counterparties"
+        return f"Few counterparty ratings yet ({ev.rating_counts.get('positive', 0)})"
+    if name == "judgments":
+        if ev.judgments_unpaid:
+            return f"{_plural(len(ev.judgments_unpaid), 'unpaid judgment')} on file"
+        return f"{_plural(len(ev.judgments_satisfied), 'satisfied judgment')} still on file"
+    if name == "verified_identity":
+        return "Identity not verified" if not ev.identity_verified else "Licence not verified"
+    full = policy.factors.history_length.full_after_years
+    return f"Short history: {factor.positive:.1f} of {full:g} years in good standing"
+
+
+def key_reasons(factors: tuple[FactorScore, ...], ev: Evidence, policy: Policy) -> tuple[str, ...]:
+    """At most four reasons, the factors that cost the most points first (FCRA key factors)."""
+    span = policy.range.max - policy.range.min
+    costly = [f for f in factors if f.points_lost > 0.005 * span]
+    costly.sort(key=lambda f: (-f.points_lost, f.name))
+    return tuple(_reason(f, ev, policy) for f in costly[:MAX_REASONS])
+
+
+def _beta_count_needed(pos: float, neg: float, target_quality: float) -> int | None:
+    """Fewest new full-weight positive observations lifting Beta quality to `target_quality`."""
+    if target_quality >= 1.0:
+        return None
+    if beta_quality(pos, neg) >= target_quality:
+        return 0
+    need = (target_quality * (pos + neg + 2.0) - pos - 1.0) / (1.0 - target_quality)
+    count = max(1, math.ceil(need - 1e-9))
+    while beta_quality(pos + count, neg) < target_quality:  # guard against rounding
+        count += 1
+    return count if count <= MAX_STEP_COUNT else None
+
+
+def steps_to(
+    gap: float,
+    factors: tuple[FactorScore, ...],
+    ev: Evidence,
+    policy: Policy,
+    tier_label: str,
+) -> tuple[Step, ...]:
+    """The single actions that each alone close `gap` points, fewest actions first."""
+    by_name = {f.name: f for f in factors}
+    options: list[Step] = []
+
+    def beta_step(name: str, template: str) -> None:
+        factor = by_name[name]
+        if factor.max_points <= 0:
+            return
+        target = factor.quality + gap / factor.max_points
+        count = _beta_count_needed(factor.positive, factor.negative, target)
+        if count:
+            gain = (beta_quality(factor.positive + count, factor.negative) - factor.quality)
+            options.append(
+                Step(template.format(n=count, s="" if count == 1 else "s", tier=tier_label),
+                     name, count, gain * factor.max_points)
+            )
+
+    beta_step("payment_history", "Make your next {n} payment{s} on time to reach {tier}")
+    beta_step("contract_fulfilment", "Fulfil {n} more contract{s} to reach {tier}")
+    beta_step(
+        "counterparty_ratings",
+        "Earn {n} more top rating{s} from counterparties you deal with to reach {tier}",
+    )
+
+    identity = by_name["verified_identity"]
+    if not ev.identity_verified:
+        gain = policy.factors.verified_identity.identity_share * identity.max_points
+        if gain >= gap:
+            options.append(Step(f"Verify your identity to reach {tier_label}", identity.name, 1, gain))
+
+    judgments = by_name["judgments"]
+    if ev.judgments_unpaid:
+        f = policy.factors.judgments
+        relief = math.fsum(ev.judgments_unpaid) * (f.unpaid_severity - f.satisfied_severity)
+        gain = (math.exp(-(judgments.negative - relief)) - judgments.quality) * judgments.max_points
+        if gain >= gap:
+            n = len(ev.judgments_unpaid)
+            options.append(
+                Step(
+                    f"Satisfy your {_plural(n, 'unpaid judgment')} to reach {tier_label}",
+                    judgments.name, n, gain,
+                )
+            )
+    if not ev.identity_verified and not any(s.factor == "verified_identity" for s in options):
+        # Verifying is one action; with it, fewer payments on time close the rest of the gap.
+        identity_gain = policy.factors.verified_identity.identity_share * identity.max_points
+        payments = by_name["payment_history"]
+        if identity_gain > 0 and payments.max_points > 0:
+            target = payments.quality + (gap - identity_gain) / payments.max_points
+            count = _beta_count_needed(payments.positive, payments.negative, target)
+            if count:
+                gain = identity_gain + payments.max_points * (
+                    beta_quality(payments.positive + count, payments.negative) - payments.quality
+                )
+                options.append(
+                    Step(
+                        f"Verify your identity and make your next {count} payments on time "
+                        f"to reach {tier_label}",
+                        "verified_identity+payment_history",
+                        count + 1,
+                        gain,
+                    )
+                )
+    options.sort(key=lambda s: (s.count, -s.gain, s.factor))
+    return tuple(options[:3])

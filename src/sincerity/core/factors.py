@@ -1,0 +1,144 @@
+"""Each factor turns evidence into a quality in [0, 1] and a sentence a person understands."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from sincerity.core.evidence import DAYS_PER_YEAR, Evidence, beta_quality
+from sincerity.core.policy import Policy
+
+
+@dataclass(frozen=True, slots=True)
+class FactorScore:
+    """One factor's share of a score."""
+
+    name: str
+    label: str
+    points: float
+    max_points: float
+    quality: float
+    summary: str
+    positive: float
+    negative: float
+
+    @property
+    def points_lost(self) -> float:
+        return self.max_points - self.points
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def max_points(policy: Policy) -> dict[str, float]:
+    """Each factor's maximum points: its weight's share of the score range."""
+    factors = policy.factors
+    weights = {
+        "payment_history": factors.payment_history.weight,
+        "contract_fulfilment": factors.contract_fulfilment.weight,
+        "counterparty_ratings": factors.counterparty_ratings.weight,
+        "judgments": factors.judgments.weight,
+        "verified_identity": factors.verified_identity.weight,
+        "history_length": factors.history_length.weight,
+    }
+    total = math.fsum(weights.values())
+    span = policy.range.max - policy.range.min
+    return {name: span * weight / total for name, weight in weights.items()}
+
+
+def history_years(ev: Evidence, as_of: date) -> float:
+    """Years since the oldest record in good standing."""
+    if ev.oldest_positive is None:
+        return 0.0
+    return (as_of - ev.oldest_positive).days / DAYS_PER_YEAR
+
+
+def compute_factors(ev: Evidence, policy: Policy, as_of: date) -> tuple[FactorScore, ...]:
+    """Every factor's points, in the policy's fixed factor order."""
+    f = policy.factors
+    caps = max_points(policy)
+    results: list[FactorScore] = []
+
+    def add(name: str, label: str, quality: float, summary: str, pos: float, neg: float) -> None:
+        quality = min(1.0, max(0.0, quality))
+        results.append(
+            FactorScore(name, label, quality * caps[name], caps[name], quality, summary, pos, neg)
+        )
+
+    # Payment history
+    pos, neg = math.fsum(ev.payments_on_time), math.fsum(ev.payments_adverse)
+    counts = ev.payment_counts
+    total = sum(counts.values())
+    adverse = total - counts.get("on_time", 0)
+    if total == 0:
+        summary = "No payments on record"
+    elif adverse == 0:
+        summary = f"All {_plural(total, 'payment')} on time"
+    else:
+        parts = [
+            _plural(counts[k], label)
+            for k, label in (
+                ("late", "late payment"),
+                ("missed", "missed payment"),
+                ("defaulted", "default"),
+            )
+            if counts.get(k)
+        ]
+        summary = f"{counts.get('on_time', 0)} of {total} payments on time; " + ", ".join(parts)
+    add("payment_history", f.payment_history.label, beta_quality(pos, neg), summary, pos, neg)
+
+    # Contract fulfilment
+    pos, neg = math.fsum(ev.contracts_kept), math.fsum(ev.contracts_breached)
+    kept, breached = ev.contract_counts.get("fulfilled", 0), ev.contract_counts.get("breached", 0)
+    open_ = ev.contract_counts.get("signed", 0)
+    if kept + breached + open_ == 0:
+        summary = "No contracts on record"
+    else:
+        summary = f"{_plural(kept, 'contract')} kept, {breached} breached"
+        if open_:
+            summary += f", {open_} open"
+    add("contract_fulfilment", f.contract_fulfilment.label, beta_quality(pos, neg), summary, pos, neg)
+
+    # Counterparty ratings
+    pos, neg = math.fsum(ev.ratings_positive), math.fsum(ev.ratings_negative)
+    good, bad = ev.rating_counts.get("positive", 0), ev.rating_counts.get("negative", 0)
+    if good + bad + ev.rating_counts.get("neutral", 0) == 0:
+        summary = "No counterparty ratings"
+    else:
+        summary = f"{_plural(good, 'positive rating')}, {bad} negative"
+    add("counterparty_ratings", f.counterparty_ratings.label, beta_quality(pos, neg), summary, pos, neg)
+
+    # Judgments
+    unpaid = math.fsum(ev.judgments_unpaid) * f.judgments.unpaid_severity
+    satisfied = math.fsum(ev.judgments_satisfied) * f.judgments.satisfied_severity
+    neg = math.fsum((unpaid, satisfied))
+    n_unpaid, n_sat = len(ev.judgments_unpaid), len(ev.judgments_satisfied)
+    if n_unpaid + n_sat == 0:
+        summary = "No judgments"
+    else:
+        summary = f"{_plural(n_unpaid, 'unpaid judgment')}, {n_sat} satisfied"
+    add("judgments", f.judgments.label, math.exp(-neg), summary, 0.0, neg)
+
+    # Verified identity
+    share = f.verified_identity.identity_share
+    quality = (share if ev.identity_verified else 0.0) + (
+        (1.0 - share) if ev.licence_verified else 0.0
+    )
+    checks = [n for n, ok in (("identity", ev.identity_verified), ("licence", ev.licence_verified)) if ok]
+    summary = ("Verified: " + " and ".join(checks)) if checks else "Identity not verified"
+    add("verified_identity", f.verified_identity.label, quality, summary, quality, 0.0)
+
+    # History length
+    years = history_years(ev, as_of)
+    summary = f"{years:.1f} years of history in good standing"
+    add(
+        "history_length",
+        f.history_length.label,
+        years / f.history_length.full_after_years,
+        summary,
+        years,
+        0.0,
+    )
+    return tuple(results)

@@ -1,0 +1,127 @@
+"""The scorer: records, a policy and a date in; an explained score out. Pure and deterministic.
+
+`score` reads no clock, no database and no file. The same records in any order, the same policy
+and the same `as_of` give the same Score, down to the last bit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any, Literal
+
+from sincerity.core.badges import BadgeStatus, badge_statuses
+from sincerity.core.evidence import gather, select_active
+from sincerity.core.explain import Step, key_reasons, steps_to
+from sincerity.core.factors import FactorScore, compute_factors
+from sincerity.core.policy import Policy
+from sincerity.core.records import AnyRecord
+
+ScoreStatus = Literal["scored", "thin_file"]
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """A subject's score as of a date, with everything needed to explain and contest it.
+
+    `value` is None when the file is too thin: a thin file never gets a number.
+    """
+
+    status: ScoreStatus
+    value: float | None
+    tier: str | None
+    tier_label: str | None
+    range_min: int
+    range_max: int
+    factors: tuple[FactorScore, ...]
+    reasons: tuple[str, ...]
+    steps: tuple[Step, ...]
+    next_tier: str | None
+    badges: tuple[BadgeStatus, ...]
+    privileges: tuple[str, ...]
+    policy_version: str
+    as_of: date
+    records_used: int
+    records_excluded: Mapping[str, int]
+
+    @property
+    def rounded(self) -> int | None:
+        """The score as shown to people: a whole number."""
+        return None if self.value is None else math.floor(self.value + 0.5)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able data."""
+        data = asdict(self)
+        data["as_of"] = self.as_of.isoformat()
+        data["rounded"] = self.rounded
+        data["records_excluded"] = dict(self.records_excluded)
+        return data
+
+
+def score(
+    records: Iterable[AnyRecord],
+    policy: Policy,
+    as_of: date,
+    *,
+    disputed: Collection[str] = (),
+    rater_trust: Mapping[str, float] | None = None,
+) -> Score:
+    """Score one subject's records under `policy` as of `as_of`.
+
+    `disputed` holds the ids of records under dispute or suppressed: they do not count.
+    `rater_trust` maps a rater to the credibility of its ratings (default: every rater counts 1).
+    """
+    selection = select_active(records, policy, as_of, disputed)
+    evidence = gather(selection.active, policy, as_of, rater_trust)
+    factors = compute_factors(evidence, policy, as_of)
+    badges = badge_statuses(evidence, policy, as_of)
+    count = len(selection.active)
+    span_days = 0 if evidence.oldest_any is None else (as_of - evidence.oldest_any).days
+    thin = policy.thin_file
+    common = {
+        "range_min": policy.range.min,
+        "range_max": policy.range.max,
+        "factors": factors,
+        "badges": badges,
+        "policy_version": policy.version,
+        "as_of": as_of,
+        "records_used": count,
+        "records_excluded": dict(selection.excluded),
+    }
+    if count < thin.min_records or span_days < thin.min_history_days:
+        reason = (
+            f"Not enough history yet: {count} of {thin.min_records} records needed"
+            if count < thin.min_records
+            else f"Not enough history yet: {span_days} of {thin.min_history_days} days needed"
+        )
+        return Score(
+            status="thin_file",
+            value=None,
+            tier=None,
+            tier_label=None,
+            reasons=(reason,),
+            steps=(),
+            next_tier=None,
+            privileges=(),
+            **common,  # type: ignore[arg-type]
+        )
+    value = policy.range.min + math.fsum(f.points for f in factors)
+    value = min(float(policy.range.max), max(float(policy.range.min), value))
+    tier = policy.tier_for(value)
+    above = policy.next_tier(tier)
+    steps: tuple[Step, ...] = ()
+    if above is not None:
+        steps = steps_to(above.min_score - value, factors, evidence, policy, above.label)
+    return Score(
+        status="scored",
+        value=value,
+        tier=tier.name,
+        tier_label=tier.label,
+        reasons=key_reasons(factors, evidence, policy),
+        steps=steps,
+        next_tier=None if above is None else above.name,
+        privileges=tuple(p.id for p in policy.privileges.get(tier.name, [])),
+        **common,  # type: ignore[arg-type]
+    )

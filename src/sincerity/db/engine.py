@@ -1,0 +1,45 @@
+"""make_engine(url): the one way to reach a registry database. Nothing is built at import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from sincerity.core.errors import ConfigurationError
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain 'postgresql://' URLs and use the psycopg 3 driver for them."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+    cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged batch survives power loss
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    """An Engine for a SQLite file or a PostgreSQL server URL."""
+    try:
+        normalised = normalise_url(url)
+    except Exception as exc:  # sqlalchemy raises ArgumentError with a terse message
+        raise ConfigurationError(f"not a database URL: {url!r} ({exc})") from None
+    parsed = make_url(normalised)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(normalised, **options)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(normalised, pool_pre_ping=True, **options)
+    raise ConfigurationError(
+        f"unsupported database {parsed.get_backend_name()!r}: use sqlite:///FILE or postgresql://"
+    )

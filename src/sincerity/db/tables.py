@@ -1,0 +1,129 @@
+"""The registry's tables. Schema changes go through Alembic migrations (db/migrations)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = 128
+
+subjects = Table(
+    "subjects",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("display_name", String(200), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kinds", String(200), nullable=False, doc="comma-separated record kinds it may report"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+consents = Table(
+    "consents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject_id", String(ID), ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False),
+    Column("grantee_kind", String(20), nullable=False, doc="'source' or 'relying_party'"),
+    Column("grantee_id", String(ID), nullable=False),
+    Column("purpose", String(200), nullable=False),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Column("expires_on", Date, nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Index("ix_consents_subject_grantee", "subject_id", "grantee_id"),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(500), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("records_received", Integer, nullable=False),
+    Column("records_inserted", Integer, nullable=False),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("source_id", String(ID), ForeignKey("sources.id"), nullable=False),
+    Column("subject_id", String(ID), ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    Column("reported_on", Date, nullable=False),
+    Column("body", Text, nullable=False, doc="the validated record as canonical JSON"),
+    Column("content_hash", String(64), nullable=False),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Index("ix_records_subject", "subject_id"),
+    Index("ix_records_source", "source_id"),
+)
+
+disputes = Table(
+    "disputes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", String(ID), ForeignKey("records.id", ondelete="CASCADE"), nullable=False),
+    Column("subject_id", String(ID), ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True), nullable=True),
+    Column("resolution", Text, nullable=True),
+    Index("ix_disputes_subject", "subject_id"),
+    Index("ix_disputes_record", "record_id"),
+)
+
+policies = Table(
+    "policies",
+    metadata,
+    Column("version", String(100), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("body", Text, nullable=False, doc="the policy's canonical JSON"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("active", Boolean, nullable=False, default=False),
+)
+
+scores = Table(
+    "scores",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject_id", String(ID), ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("policy_version", String(100), ForeignKey("policies.version"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("value", Float, nullable=True),
+    Column("tier", String(50), nullable=True),
+    Column("explanation", Text, nullable=False, doc="the full Score as JSON"),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("subject_id", "as_of", "policy_version", name="uq_scores_subject_day_policy"),
+)
