@@ -3,9 +3,10 @@
     SincerityError
     ├── InvalidInputError        bad input; carries every Problem found (file:line: field: message)
     │   ├── RecordError          records that failed validation or were refused
-    │   └── PolicyError          a policy or scorecard file that failed validation
-    ├── ConsentError             a source reported about a subject who has not consented to it
-    ├── ConflictError            a record id reused with different content
+    │   ├── PolicyError          a policy or scorecard file that failed validation
+    │   ├── ConsentError         a source reported about a subject who has not consented to it,
+    │   │                        or is not registered for that kind of record
+    │   └── ConflictError        a record id reused with different content
     ├── NotFoundError            no such subject, source or record
     └── ConfigurationError       the registry cannot be opened or reached
 """
@@ -59,11 +60,11 @@ class PolicyError(InvalidInputError):
     """A policy or scorecard file that failed validation."""
 
 
-class ConsentError(SincerityError):
+class ConsentError(InvalidInputError):
     """A source reported about a subject who has not consented to it."""
 
 
-class ConflictError(SincerityError):
+class ConflictError(InvalidInputError):
     """A record id was reused with different content."""
 
 

@@ -60,9 +60,14 @@ def _reason(factor: FactorScore, ev: Evidence, policy: Policy) -> str:
 
 
 def key_reasons(factors: tuple[FactorScore, ...], ev: Evidence, policy: Policy) -> tuple[str, ...]:
-    """At most four reasons, the factors that cost the most points first (FCRA key factors)."""
+    """At most four reasons, the factors that cost the most points first (FCRA key factors).
+
+    A factor is a reason only when it costs a noticeable share of its own points and of the range.
+    """
     span = policy.range.max - policy.range.min
-    costly = [f for f in factors if f.points_lost > 0.005 * span]
+    costly = [
+        f for f in factors if f.points_lost >= max(0.05 * f.max_points, 0.01 * span) and f.points_lost > 0
+    ]
     costly.sort(key=lambda f: (-f.points_lost, f.name))
     return tuple(_reason(f, ev, policy) for f in costly[:MAX_REASONS])
 

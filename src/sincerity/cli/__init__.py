@@ -1,0 +1,38 @@
+"""The command line: thin Typer commands over the services. `main` is the console script."""
+
+from __future__ import annotations
+
+import typer
+
+from sincerity.cli import demo_cmd, registry_cmds
+from sincerity.cli.policy_cmds import policy_app
+
+
+def build_app() -> typer.Typer:
+    """The `sincerity` command with all its subcommands."""
+    app = typer.Typer(
+        name="sincerity",
+        help="Sincerity: an explainable, contestable trust registry, and its policy lab.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    app.command()(registry_cmds.init)
+    app.command()(registry_cmds.ingest)
+    app.command()(registry_cmds.score)
+    app.command()(registry_cmds.report)
+    app.command()(demo_cmd.demo)
+    app.add_typer(registry_cmds.source_app, name="source")
+    app.add_typer(registry_cmds.subject_app, name="subject")
+    app.add_typer(registry_cmds.consent_app, name="consent")
+    app.add_typer(registry_cmds.dispute_app, name="dispute")
+    app.add_typer(policy_app, name="policy")
+    return app
+
+
+def main() -> None:
+    """Entry point of the `sincerity` console script."""
+    build_app()()
+
+
+__all__ = ["build_app", "main"]

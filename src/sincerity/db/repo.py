@@ -1,0 +1,283 @@
+"""Repositories: every query the services make, as functions over an open Connection.
+
+The caller owns the transaction; nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+
+from sincerity.core.records import RECORD_ADAPTER, AnyRecord
+from sincerity.db import tables as t
+
+CHUNK = 500  # ids per IN (...) query: well under every backend's parameter limit
+
+
+def _chunks(items: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every time the registry stores is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)
+
+
+# Subjects and sources ----------------------------------------------------------------------
+
+
+def insert_subject(conn: Connection, subject_id: str, display_name: str | None, now: datetime) -> None:
+    conn.execute(insert(t.subjects).values(id=subject_id, display_name=display_name, created_at=now))
+
+
+def insert_subjects(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(t.subjects), list(rows))
+
+
+def existing_subjects(conn: Connection, subject_ids: Iterable[str]) -> set[str]:
+    ids = sorted(set(subject_ids))
+    found: set[str] = set()
+    for chunk in _chunks(ids):
+        found.update(conn.scalars(select(t.subjects.c.id).where(t.subjects.c.id.in_(chunk))))
+    return found
+
+
+def get_subject(conn: Connection, subject_id: str) -> dict[str, Any] | None:
+    row = conn.execute(select(t.subjects).where(t.subjects.c.id == subject_id)).mappings().first()
+    return None if row is None else dict(row)
+
+
+def list_subject_ids(conn: Connection) -> list[str]:
+    return list(conn.scalars(select(t.subjects.c.id).order_by(t.subjects.c.id)))
+
+
+def insert_source(conn: Connection, source_id: str, name: str, kinds: Sequence[str], now: datetime) -> None:
+    conn.execute(
+        insert(t.sources).values(id=source_id, name=name, kinds=",".join(kinds), created_at=now)
+    )
+
+
+def source_kinds(conn: Connection) -> dict[str, frozenset[str]]:
+    """Every registered source and the record kinds it may report."""
+    rows = conn.execute(select(t.sources.c.id, t.sources.c.kinds))
+    return {source: frozenset(kinds.split(",")) for source, kinds in rows}
+
+
+def list_sources(conn: Connection) -> list[dict[str, Any]]:
+    rows = conn.execute(select(t.sources).order_by(t.sources.c.id)).mappings()
+    return [dict(r) for r in rows]
+
+
+# Consents ------------------------------------------------------------------------------------
+
+
+def insert_consents(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(t.consents), list(rows))
+
+
+def _active_consent(today: date, now: datetime) -> Any:
+    c = t.consents.c
+    return and_(
+        c.revoked_at.is_(None),
+        or_(c.expires_on.is_(None), c.expires_on >= today),
+        c.granted_at <= now,
+    )
+
+
+def consented_pairs(
+    conn: Connection, subject_ids: Iterable[str], grantee_kind: str, now: datetime
+) -> set[tuple[str, str]]:
+    """(subject, grantee) pairs with a consent in force now."""
+    c = t.consents.c
+    ids = sorted(set(subject_ids))
+    pairs: set[tuple[str, str]] = set()
+    for chunk in _chunks(ids):
+        query = select(c.subject_id, c.grantee_id).where(
+            c.subject_id.in_(chunk),
+            c.grantee_kind == grantee_kind,
+            _active_consent(now.date(), now),
+        )
+        pairs.update((s, g) for s, g in conn.execute(query))
+    return pairs
+
+
+def revoke_consents(
+    conn: Connection, subject_id: str, grantee_id: str, grantee_kind: str, now: datetime
+) -> int:
+    c = t.consents.c
+    result = conn.execute(
+        update(t.consents)
+        .where(
+            c.subject_id == subject_id,
+            c.grantee_id == grantee_id,
+            c.grantee_kind == grantee_kind,
+            c.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    return result.rowcount
+
+
+def consents_of(conn: Connection, subject_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(t.consents).where(t.consents.c.subject_id == subject_id).order_by(t.consents.c.id)
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+# Records -------------------------------------------------------------------------------------
+
+
+def insert_batch(conn: Connection, name: str, received: int, inserted: int, now: datetime) -> int:
+    result = conn.execute(
+        insert(t.batches).values(
+            name=name[:500], received_at=now, records_received=received, records_inserted=inserted
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def existing_hashes(conn: Connection, record_ids: Sequence[str]) -> dict[str, str]:
+    """Content hashes of the records among `record_ids` that are already stored."""
+    found: dict[str, str] = {}
+    for chunk in _chunks(record_ids):
+        rows = conn.execute(
+            select(t.records.c.id, t.records.c.content_hash).where(t.records.c.id.in_(chunk))
+        )
+        found.update((rid, digest) for rid, digest in rows)
+    return found
+
+
+def insert_records(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(t.records), list(rows))
+
+
+def records_of(conn: Connection, subject_id: str) -> list[AnyRecord]:
+    bodies = conn.scalars(
+        select(t.records.c.body).where(t.records.c.subject_id == subject_id)
+    )
+    return [RECORD_ADAPTER.validate_json(body) for body in bodies]
+
+
+def record_rows_of(conn: Connection, subject_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(t.records)
+        .where(t.records.c.subject_id == subject_id)
+        .order_by(t.records.c.occurred_on.desc(), t.records.c.id)
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def get_record_row(conn: Connection, record_id: str) -> dict[str, Any] | None:
+    row = conn.execute(select(t.records).where(t.records.c.id == record_id)).mappings().first()
+    return None if row is None else dict(row)
+
+
+def count_rows(conn: Connection, table: Any) -> int:
+    return int(conn.scalar(select(func.count()).select_from(table)) or 0)
+
+
+# Disputes ------------------------------------------------------------------------------------
+
+# A record under these dispute states does not count towards the score.
+NOT_COUNTING = ("open", "withdrawn", "suppressed")
+
+
+def excluded_record_ids(conn: Connection, subject_id: str) -> set[str]:
+    d = t.disputes.c
+    return set(
+        conn.scalars(
+            select(d.record_id).where(d.subject_id == subject_id, d.state.in_(NOT_COUNTING))
+        )
+    )
+
+
+def insert_dispute(conn: Connection, values: dict[str, Any]) -> int:
+    result = conn.execute(insert(t.disputes).values(**values))
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def disputes_of(conn: Connection, subject_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(t.disputes).where(t.disputes.c.subject_id == subject_id).order_by(t.disputes.c.id)
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def open_dispute_on(conn: Connection, record_id: str) -> int | None:
+    d = t.disputes.c
+    return conn.scalar(select(d.id).where(d.record_id == record_id, d.state == "open"))
+
+
+# Policies and scores -------------------------------------------------------------------------
+
+
+def ensure_policy(conn: Connection, version: str, name: str, body: str, now: datetime) -> None:
+    exists = conn.scalar(select(t.policies.c.version).where(t.policies.c.version == version))
+    if exists is None:
+        conn.execute(
+            insert(t.policies).values(
+                version=version, name=name, body=body, created_at=now, active=False
+            )
+        )
+
+
+def activate_policy(conn: Connection, version: str) -> None:
+    conn.execute(update(t.policies).values(active=t.policies.c.version == version))
+
+
+def active_policy_body(conn: Connection) -> str | None:
+    return conn.scalar(select(t.policies.c.body).where(t.policies.c.active.is_(True)))
+
+
+def save_scores(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Store scores, replacing any earlier one for the same subject, day and policy."""
+    if not rows:
+        return
+    s = t.scores.c
+    for row in rows:
+        conn.execute(
+            delete(t.scores).where(
+                s.subject_id == row["subject_id"],
+                s.as_of == row["as_of"],
+                s.policy_version == row["policy_version"],
+            )
+        )
+    conn.execute(insert(t.scores), list(rows))
+
+
+def score_history(conn: Connection, subject_id: str) -> list[dict[str, Any]]:
+    s = t.scores.c
+    rows = conn.execute(
+        select(s.as_of, s.policy_version, s.status, s.value, s.tier, s.computed_at)
+        .where(s.subject_id == subject_id)
+        .order_by(s.as_of, s.computed_at)
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def latest_scores(conn: Connection) -> list[dict[str, Any]]:
+    """Each subject's most recent stored score (status, value, tier)."""
+    s = t.scores.c
+    latest = (
+        select(s.subject_id, func.max(s.id).label("id")).group_by(s.subject_id).subquery()
+    )
+    rows = conn.execute(
+        select(s.subject_id, s.status, s.value, s.tier, s.as_of).join(
+            latest, latest.c.id == s.id
+        )
+    ).mappings()
+    return [dict(r) for r in rows]

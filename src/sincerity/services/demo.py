@@ -1,0 +1,63 @@
+"""Fill a registry with a synthetic population (for `sincerity demo` and benchmarks)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from sincerity.db import repo
+from sincerity.services.ingest import ingest_rows
+from sincerity.services.parties import SOURCE_PURPOSE
+from sincerity.services.registry import Registry
+from sincerity.services.scores import rescore_registry
+from sincerity.synth import Population, demo_population
+
+BATCH = 20_000
+
+
+def load_population(
+    registry: Registry,
+    population: Population,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> None:
+    """Register the population's sources, subjects and consents, ingest its records, score all."""
+    now = registry.now()
+    with registry.engine.begin() as conn:
+        known = repo.source_kinds(conn)
+        for source_id, name, kinds in population.sources:
+            if source_id not in known:
+                repo.insert_source(conn, source_id, name, kinds, now)
+        new_subjects = [s for s in population.subjects if s["id"] not in
+                        repo.existing_subjects(conn, [s["id"] for s in population.subjects])]
+        repo.insert_subjects(conn, [{**s, "created_at": now} for s in new_subjects])
+        repo.insert_consents(
+            conn,
+            [
+                {"subject_id": subject, "grantee_kind": "source", "grantee_id": source,
+                 "purpose": SOURCE_PURPOSE, "granted_at": now, "expires_on": None}
+                for subject, source in sorted(set(population.consents))
+            ],
+        )
+    total = len(population.records)
+    for start in range(0, total, BATCH):
+        chunk = population.records[start : start + BATCH]
+        ingest_rows(registry, chunk, name=f"demo batch {start // BATCH + 1}", rescore=False)
+        if progress is not None:
+            progress("records", len(chunk), total)
+    subjects = len(population.subjects)
+    rescore_registry(
+        registry, progress=None if progress is None else (lambda n: progress("scores", n, subjects))
+    )
+
+
+def build_demo(
+    registry: Registry,
+    subjects: int,
+    seed: int = 7,
+    as_of: date | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Population:
+    """Generate and load a demo population of `subjects` people as of `as_of` (default: today)."""
+    population = demo_population(subjects, as_of or registry.today(), seed)
+    load_population(registry, population, progress)
+    return population

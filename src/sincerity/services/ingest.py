@@ -1,0 +1,216 @@
+"""Ingest: validate a batch of records, check who may report what, and store it all or nothing.
+
+A batch is one transaction. Every problem in it is reported at once (file, line, field), and
+none of its records is kept unless all are good. Record ids make ingest idempotent: the same record
+again is a no-op; the same id with different content is a conflict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sincerity.core.errors import ConflictError, ConsentError, Problem, RecordError
+from sincerity.core.records import RECORD_ADAPTER, RECORD_KINDS, AnyRecord
+from sincerity.core.refusals import refusals
+from sincerity.db import repo
+from sincerity.services.files import Row, read_rows
+from sincerity.services.registry import Registry
+from sincerity.services.scores import rescore_subjects
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Validated:
+    """A record that passed validation, with its canonical body and where it came from."""
+
+    line: int
+    record: AnyRecord
+    body: str
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What a batch did."""
+
+    received: int
+    inserted: int
+    unchanged: int
+    subjects_rescored: int
+    batch_id: int | None
+
+
+def _field_of(loc: tuple[Any, ...]) -> str | None:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in RECORD_KINDS:
+        parts = parts[1:]
+    return ".".join(parts) or None
+
+
+def validate_row(data: dict[str, Any], line: int, where: str) -> Validated | list[Problem]:
+    """One row as a validated record, or the problems that stop it."""
+    refused = refusals(data.keys())
+    if refused:
+        return [Problem(r.reason, where, line, r.field) for r in refused]
+    try:
+        record = RECORD_ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            message = error["msg"].removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                message = "unknown field (not part of the record schema)"
+            elif error["type"] == "union_tag_invalid":
+                message = f"kind must be one of {', '.join(RECORD_KINDS)}"
+            elif error["type"] == "union_tag_not_found":
+                message = f"missing 'kind' (one of {', '.join(RECORD_KINDS)})"
+            problems.append(Problem(message, where, line, _field_of(error["loc"])))
+        return problems
+    body = json.dumps(
+        record.model_dump(mode="json", exclude_none=True), sort_keys=True, separators=(",", ":")
+    )
+    return Validated(line, record, body, hashlib.sha256(body.encode()).hexdigest())
+
+
+def validate_rows(
+    rows: Iterable[Row | Problem], where: str, progress: Progress | None = None
+) -> tuple[list[Validated], list[Problem]]:
+    """Validate every row, collecting every problem; duplicates in one batch are checked too."""
+    good: list[Validated] = []
+    problems: list[Problem] = []
+    first_seen: dict[str, Validated] = {}
+    pending = 0
+    for row in rows:
+        pending += 1
+        if progress is not None and pending == 1000:
+            progress(pending)
+            pending = 0
+        if isinstance(row, Problem):
+            problems.append(row)
+            continue
+        result = validate_row(row.data, row.line, where)
+        if isinstance(result, list):
+            problems.extend(result)
+            continue
+        earlier = first_seen.get(result.record.id)
+        if earlier is None:
+            first_seen[result.record.id] = result
+            good.append(result)
+        elif earlier.content_hash != result.content_hash:
+            problems.append(
+                Problem(
+                    f"record id {result.record.id!r} also appears on line {earlier.line} "
+                    "with different content",
+                    where, row.line, "id",
+                )
+            )
+    if progress is not None and pending:
+        progress(pending)
+    return good, problems
+
+
+def _check_parties(conn: Any, batch: Sequence[Validated], where: str, now: Any) -> list[Problem]:
+    kinds_by_source = repo.source_kinds(conn)
+    subjects = {v.record.subject for v in batch}
+    known_subjects = repo.existing_subjects(conn, subjects)
+    consented = repo.consented_pairs(conn, known_subjects, "source", now)
+    problems = []
+    for item in batch:
+        rec = item.record
+        kinds = kinds_by_source.get(rec.source)
+        if kinds is None:
+            problems.append(Problem(f"source {rec.source!r} is not registered", where, item.line, "source"))
+        elif rec.kind not in kinds:
+            problems.append(
+                Problem(
+                    f"source {rec.source!r} is not registered to report {rec.kind} records "
+                    f"(it may report: {', '.join(sorted(kinds))})",
+                    where, item.line, "kind",
+                )
+            )
+        elif rec.subject not in known_subjects:
+            problems.append(Problem(f"subject {rec.subject!r} is not registered", where, item.line, "subject"))
+        elif (rec.subject, rec.source) not in consented:
+            problems.append(
+                Problem(
+                    f"subject {rec.subject!r} has not consented to reports from {rec.source!r}",
+                    where, item.line, "subject",
+                )
+            )
+    return problems
+
+
+def ingest_validated(
+    registry: Registry, batch: Sequence[Validated], name: str, where: str, rescore: bool = True
+) -> IngestResult:
+    """Store a validated batch in one transaction, or raise and store nothing."""
+    now = registry.now()
+    with registry.engine.begin() as conn:
+        problems = _check_parties(conn, batch, where, now)
+        if problems:
+            raise ConsentError(f"{where}: {len(problems)} records refused; nothing was stored", problems)
+        stored = repo.existing_hashes(conn, [v.record.id for v in batch])
+        conflicts = [
+            Problem(
+                f"record id {v.record.id!r} is already stored with different content "
+                "(send a new record that supersedes it instead)",
+                where, v.line, "id",
+            )
+            for v in batch
+            if v.record.id in stored and stored[v.record.id] != v.content_hash
+        ]
+        if conflicts:
+            raise ConflictError(f"{where}: {len(conflicts)} conflicting records; nothing was stored", conflicts)
+        new = [v for v in batch if v.record.id not in stored]
+        batch_id = repo.insert_batch(conn, name, len(batch), len(new), now)
+        repo.insert_records(
+            conn,
+            [
+                {
+                    "id": v.record.id,
+                    "source_id": v.record.source,
+                    "subject_id": v.record.subject,
+                    "kind": v.record.kind,
+                    "occurred_on": v.record.occurred_on,
+                    "reported_on": v.record.reported_on,
+                    "body": v.body,
+                    "content_hash": v.content_hash,
+                    "batch_id": batch_id,
+                    "ingested_at": now,
+                }
+                for v in new
+            ],
+        )
+        touched = sorted({v.record.subject for v in new})
+        if rescore and touched:
+            rescore_subjects(conn, registry.policy, touched, now.date(), now)
+    return IngestResult(len(batch), len(new), len(batch) - len(new), len(touched) if rescore else 0, batch_id)
+
+
+def ingest_rows(
+    registry: Registry, rows: Iterable[dict[str, Any]], name: str = "batch", rescore: bool = True
+) -> IngestResult:
+    """Ingest records given as plain dicts (the API, the demo); numbered from 1 in errors."""
+    good, problems = validate_rows((Row(i, dict(r)) for i, r in enumerate(rows, 1)), name)
+    if problems:
+        raise RecordError(f"{name}: {len(problems)} invalid records; nothing was stored", problems)
+    return ingest_validated(registry, good, name, name, rescore)
+
+
+def ingest_file(
+    registry: Registry, path: Path, progress: Progress | None = None, rescore: bool = True
+) -> IngestResult:
+    """Ingest one CSV, JSON Lines or Parquet file, all or nothing."""
+    where = str(path)
+    good, problems = validate_rows(read_rows(path), where, progress)
+    if problems:
+        raise RecordError(f"{where}: {len(problems)} invalid records; nothing was stored", problems)
+    return ingest_validated(registry, good, path.name, where, rescore)

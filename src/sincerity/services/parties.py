@@ -1,0 +1,93 @@
+"""Subjects, sources and consents: who is in the registry and who may report about whom."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from sincerity.core.errors import InvalidInputError, NotFoundError, Problem
+from sincerity.core.records import RECORD_KINDS, Identifier
+from sincerity.db import repo
+from sincerity.services.registry import Registry
+
+_IDENTIFIER: TypeAdapter[str] = TypeAdapter(Identifier)
+
+SOURCE_PURPOSE = "report records"
+
+
+def _check_id(value: str, what: str) -> str:
+    try:
+        return _IDENTIFIER.validate_python(value)
+    except ValidationError:
+        raise InvalidInputError(
+            f"{what} id {value!r} is not valid: use letters, digits and . _ : @ / - "
+            "(at most 128 characters, starting with a letter or digit)"
+        ) from None
+
+
+def add_subject(registry: Registry, subject_id: str, display_name: str | None = None) -> None:
+    """Register a subject (who opts in to the registry)."""
+    _check_id(subject_id, "subject")
+    try:
+        with registry.engine.begin() as conn:
+            repo.insert_subject(conn, subject_id, display_name, registry.now())
+    except IntegrityError:
+        raise InvalidInputError(f"subject {subject_id!r} is already registered") from None
+
+
+def add_source(
+    registry: Registry, source_id: str, name: str, kinds: Sequence[str]
+) -> None:
+    """Register a source and the kinds of record it may report."""
+    _check_id(source_id, "source")
+    unknown = sorted(set(kinds) - set(RECORD_KINDS))
+    if unknown or not kinds:
+        raise InvalidInputError(
+            f"source {source_id!r}: record kinds must be some of {', '.join(RECORD_KINDS)}",
+            [Problem(f"unknown kind {k!r}", field="kinds") for k in unknown],
+        )
+    try:
+        with registry.engine.begin() as conn:
+            repo.insert_source(conn, source_id, name, sorted(set(kinds)), registry.now())
+    except IntegrityError:
+        raise InvalidInputError(f"source {source_id!r} is already registered") from None
+
+
+def grant_source_consent(
+    registry: Registry, subject_id: str, source_id: str, until: date | None = None
+) -> None:
+    """The subject allows `source_id` to report records about them, until a date or revoked."""
+    with registry.engine.begin() as conn:
+        if repo.get_subject(conn, subject_id) is None:
+            raise NotFoundError(f"no subject {subject_id!r} in this registry")
+        if source_id not in repo.source_kinds(conn):
+            raise NotFoundError(f"no source {source_id!r} in this registry")
+        repo.insert_consents(
+            conn,
+            [
+                {
+                    "subject_id": subject_id,
+                    "grantee_kind": "source",
+                    "grantee_id": source_id,
+                    "purpose": SOURCE_PURPOSE,
+                    "granted_at": registry.now(),
+                    "expires_on": until,
+                }
+            ],
+        )
+
+
+def revoke_source_consent(registry: Registry, subject_id: str, source_id: str) -> int:
+    """Stop `source_id` reporting about the subject from now on; returns consents revoked."""
+    with registry.engine.begin() as conn:
+        return repo.revoke_consents(conn, subject_id, source_id, "source", registry.now())
+
+
+def consents(registry: Registry, subject_id: str) -> list[dict[str, Any]]:
+    """Every consent the subject has given, in force or not."""
+    with registry.engine.connect() as conn:
+        return repo.consents_of(conn, subject_id)

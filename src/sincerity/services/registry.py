@@ -1,0 +1,81 @@
+"""The Registry: one object a program (the CLI, the API, a script) opens to work with a registry.
+
+It holds the database engine, the policy in force and the clock. Its methods are thin: the work
+is done by the functions in the sibling modules, which own their transactions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from sqlalchemy import Engine
+
+from sincerity.core.errors import ConfigurationError
+from sincerity.core.policy import Policy, policy_from_data
+from sincerity.db import current_revision, head_revision, make_engine, repo, upgrade
+from sincerity.policies import shipped_policy
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The real clock. Tests pass their own."""
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Registry:
+    """An open registry: its database, the policy in force, and the clock."""
+
+    engine: Engine
+    policy: Policy
+    clock: Clock = field(default=utc_now)
+
+    @classmethod
+    def create(cls, url: str, policy: Policy | None = None, clock: Clock = utc_now) -> Registry:
+        """Create (or upgrade) the registry's schema and put `policy` (default: 'default') in force."""
+        engine = make_engine(url)
+        upgrade(engine)
+        registry = cls(engine, policy or shipped_policy(), clock)
+        registry.use_policy(registry.policy)
+        return registry
+
+    @classmethod
+    def open(cls, url: str, clock: Clock = utc_now) -> Registry:
+        """Open an existing registry; it must have been created with `sincerity init`."""
+        engine = make_engine(url)
+        revision = current_revision(engine)
+        if revision is None:
+            raise ConfigurationError(
+                f"no registry at {engine.url.render_as_string(hide_password=True)}: "
+                "create one with `sincerity init`"
+            )
+        if revision != head_revision():
+            upgrade(engine)
+        with engine.connect() as conn:
+            body = repo.active_policy_body(conn)
+        policy = shipped_policy() if body is None else policy_from_data(json.loads(body))
+        return cls(engine, policy, clock)
+
+    def now(self) -> datetime:
+        """The current time, from the registry's clock."""
+        return self.clock()
+
+    def today(self) -> date:
+        """Today's date, from the registry's clock."""
+        return self.clock().date()
+
+    def use_policy(self, policy: Policy) -> None:
+        """Store `policy` and put it in force for every score computed from now on."""
+        body = json.dumps(policy.content, sort_keys=True)
+        with self.engine.begin() as conn:
+            repo.ensure_policy(conn, policy.version, policy.name, body, self.now())
+            repo.activate_policy(conn, policy.version)
+        self.policy = policy
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()

@@ -1,0 +1,123 @@
+"""Scoring in the shell: load a subject's records, call the pure scorer, keep the history."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from sincerity.core.errors import NotFoundError
+from sincerity.core.policy import Policy
+from sincerity.core.records import RECORD_ADAPTER, AnyRecord
+from sincerity.core.scoring import Score, score
+from sincerity.db import repo
+from sincerity.db import tables as t
+from sincerity.services.registry import Registry
+
+CHUNK = 500
+
+
+def _load_chunk(
+    conn: Connection, subject_ids: Sequence[str]
+) -> tuple[dict[str, list[AnyRecord]], dict[str, set[str]]]:
+    records: dict[str, list[AnyRecord]] = defaultdict(list)
+    rows = conn.execute(
+        select(t.records.c.subject_id, t.records.c.body).where(
+            t.records.c.subject_id.in_(subject_ids)
+        )
+    )
+    for subject_id, body in rows:
+        records[subject_id].append(RECORD_ADAPTER.validate_json(body))
+    excluded: dict[str, set[str]] = defaultdict(set)
+    d = t.disputes.c
+    rows = conn.execute(
+        select(d.subject_id, d.record_id).where(
+            d.subject_id.in_(subject_ids), d.state.in_(repo.NOT_COUNTING)
+        )
+    )
+    for subject_id, record_id in rows:
+        excluded[subject_id].add(record_id)
+    return records, excluded
+
+
+def score_row(subject_id: str, result: Score, now: datetime) -> dict[str, Any]:
+    """A Score as a row of the score history."""
+    return {
+        "subject_id": subject_id,
+        "as_of": result.as_of,
+        "policy_version": result.policy_version,
+        "status": result.status,
+        "value": result.value,
+        "tier": result.tier,
+        "explanation": json.dumps(result.to_dict(), sort_keys=True),
+        "computed_at": now,
+    }
+
+
+def rescore_subjects(
+    conn: Connection,
+    policy: Policy,
+    subject_ids: Sequence[str],
+    as_of: date,
+    now: datetime,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Score]:
+    """Score each subject from its stored records and save the result in its history."""
+    results: dict[str, Score] = {}
+    for start in range(0, len(subject_ids), CHUNK):
+        chunk = subject_ids[start : start + CHUNK]
+        records, excluded = _load_chunk(conn, chunk)
+        rows = []
+        for subject_id in chunk:
+            result = score(records.get(subject_id, []), policy, as_of, disputed=excluded.get(subject_id, ()))
+            results[subject_id] = result
+            rows.append(score_row(subject_id, result, now))
+        repo.save_scores(conn, rows)
+        if progress is not None:
+            progress(len(chunk))
+    return results
+
+
+def score_subject(
+    conn: Connection, policy: Policy, subject_id: str, as_of: date
+) -> Score:
+    """A subject's score as of a date, computed fresh (nothing is saved)."""
+    if repo.get_subject(conn, subject_id) is None:
+        raise NotFoundError(f"no subject {subject_id!r} in this registry")
+    return score(
+        repo.records_of(conn, subject_id),
+        policy,
+        as_of,
+        disputed=repo.excluded_record_ids(conn, subject_id),
+    )
+
+
+def rescore_registry(
+    registry: Registry, as_of: date | None = None, progress: Callable[[int], None] | None = None
+) -> dict[str, Score]:
+    """Rescore every subject in one transaction: an interrupted run leaves the old scores in force."""
+    as_of = as_of or registry.today()
+    now = registry.now()
+    with registry.engine.begin() as conn:
+        subject_ids = repo.list_subject_ids(conn)
+        return rescore_subjects(conn, registry.policy, subject_ids, as_of, now, progress)
+
+
+def distribution(registry: Registry) -> dict[str, Any]:
+    """The latest stored scores: how many subjects per tier, thin files, and the values."""
+    with registry.engine.connect() as conn:
+        latest = repo.latest_scores(conn)
+    tiers = {tier.name: 0 for tier in registry.policy.tiers}
+    values = []
+    thin = 0
+    for row in latest:
+        if row["status"] == "thin_file" or row["value"] is None:
+            thin += 1
+        else:
+            values.append(float(row["value"]))
+            tiers[row["tier"]] = tiers.get(row["tier"], 0) + 1
+    return {"subjects": len(latest), "thin_file": thin, "tiers": tiers, "values": values}

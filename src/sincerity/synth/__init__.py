@@ -1,0 +1,5 @@
+"""Synthetic registries: realistic fake people with years of history, for demos and benchmarks."""
+
+from sincerity.synth.population import DEMO_SOURCES, Population, demo_population
+
+__all__ = ["DEMO_SOURCES", "Population", "demo_population"]
