@@ -27,11 +27,13 @@ DbOption = Annotated[
 ]
 AsOfOption = Annotated[
     str | None,
-    typer.Option("--as-of", help="Score as of this date (YYYY-MM-DD); default today.", show_default=False),
+    typer.Option(
+        "--as-of", help="Score as of this date (YYYY-MM-DD); default today.", show_default=False
+    ),
 ]
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @contextmanager

@@ -11,20 +11,22 @@ from rich.rule import Rule
 from sincerity.cli.common import DEFAULT_DB, DbOption, err, out, user_errors
 from sincerity.cli.registry_cmds import progress_bar
 from sincerity.cli.render import distribution_table, score_panel
-from sincerity.db import repo
+from sincerity.db import repo, tables
 from sincerity.services import Registry, build_demo, distribution, subject_report
 
 
 def demo(
     db: DbOption = DEFAULT_DB,
-    subjects: Annotated[int, typer.Option(min=10, max=200_000, help="People in the population.")] = 3000,
+    subjects: Annotated[
+        int, typer.Option(min=10, max=200_000, help="People in the population.")
+    ] = 3000,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic population.")] = 7,
 ) -> None:
     """Create a registry with a synthetic population (nobody real) and tour it."""
     with user_errors():
         registry = Registry.create(db)
         with registry.engine.connect() as conn:
-            existing = repo.count_rows(conn, repo.t.subjects)
+            existing = repo.count_rows(conn, tables.subjects)
         if existing:
             err.print(f"Using the {existing} subjects already in {db}.")
         else:
@@ -48,13 +50,17 @@ def demo(
         out.print(distribution_table(dist, [(t.name, t.label) for t in registry.policy.tiers]))
         with registry.engine.connect() as conn:
             latest = sorted(
-                (r for r in repo.latest_scores(conn)), key=lambda r: (r["value"] is None, r["value"] or 0)
+                (r for r in repo.latest_scores(conn)),
+                key=lambda r: (r["value"] is None, r["value"] or 0),
             )
         scored = [r for r in latest if r["value"] is not None]
         thin = [r for r in latest if r["value"] is None]
         picks = []
         if scored:
-            picks += [scored[len(scored) // 2]["subject_id"], scored[len(scored) // 20]["subject_id"]]
+            picks += [
+                scored[len(scored) // 2]["subject_id"],
+                scored[len(scored) // 20]["subject_id"],
+            ]
         if thin:
             picks.append(thin[0]["subject_id"])
         for subject in picks:

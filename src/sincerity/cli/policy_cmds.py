@@ -27,7 +27,9 @@ def describe(policy: Policy) -> None:
     for name in FACTOR_NAMES:
         factor = getattr(policy.factors, name)
         half_life = getattr(factor, "half_life_days", None)
-        factors.add_row(factor.label, f"{caps[name]:.0f}", "—" if half_life is None else f"{half_life:g} days")
+        factors.add_row(
+            factor.label, f"{caps[name]:.0f}", "—" if half_life is None else f"{half_life:g} days"
+        )
     out.print(factors)
     tiers = Table(title="Tiers")
     tiers.add_column("Tier")
@@ -41,7 +43,9 @@ def describe(policy: Policy) -> None:
     out.print(
         f"Not enough history below {thin.min_records} records or {thin.min_history_days} days. "
         f"Records stop counting after {policy.obsolescence.default_years:g} years"
-        + "".join(f"; {kind}s after {years:g}" for kind, years in policy.obsolescence.by_kind.items())
+        + "".join(
+            f"; {kind}s after {years:g}" for kind, years in policy.obsolescence.by_kind.items()
+        )
         + "."
     )
     if policy.badges:
@@ -58,7 +62,9 @@ def check(file: Annotated[str, typer.Argument(help="A policy YAML file.")]) -> N
 
 @policy_app.command("show")
 def show(
-    file: Annotated[str, typer.Argument(help="A policy file or a shipped policy's name.")] = "default",
+    file: Annotated[
+        str, typer.Argument(help="A policy file or a shipped policy's name.")
+    ] = "default",
 ) -> None:
     """Describe a policy in plain words."""
     with user_errors():

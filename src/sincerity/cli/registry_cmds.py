@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -20,8 +21,8 @@ from sincerity.cli.common import (
     show_error,
     user_errors,
 )
-from sincerity.core.errors import SincerityError
 from sincerity.cli.render import distribution_table, report_group, score_panel
+from sincerity.core.errors import SincerityError
 from sincerity.policies import load_policy
 from sincerity.services import (
     Registry,
@@ -38,15 +39,21 @@ from sincerity.services import (
 from sincerity.services.files import count_rows
 
 source_app = typer.Typer(help="Register the sources that report records.", no_args_is_help=True)
-subject_app = typer.Typer(help="Register subjects (people or businesses who opt in).", no_args_is_help=True)
+subject_app = typer.Typer(
+    help="Register subjects (people or businesses who opt in).", no_args_is_help=True
+)
 consent_app = typer.Typer(help="Consents a subject gives a source to report.", no_args_is_help=True)
 dispute_app = typer.Typer(help="Contest a record.", no_args_is_help=True)
 
 
 def progress_bar() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
     )
 
 
@@ -72,7 +79,12 @@ def source_add(
     """Register a source and the kinds of record it may report."""
     registry = open_registry(db)
     with user_errors():
-        add_source(registry, source_id, name or source_id, [k.strip() for k in kinds.split(",") if k.strip()])
+        add_source(
+            registry,
+            source_id,
+            name or source_id,
+            [k.strip() for k in kinds.split(",") if k.strip()],
+        )
     out.print(f"Source {source_id} registered.")
 
 
@@ -93,14 +105,19 @@ def subject_add(
 def consent_grant(
     subject_id: str,
     source_id: str,
-    until: Annotated[str | None, typer.Option(help="Consent ends after this date (YYYY-MM-DD).")] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Consent ends after this date (YYYY-MM-DD).")
+    ] = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """The subject allows a source to report records about them."""
     registry = open_registry(db)
     with user_errors():
         grant_source_consent(registry, subject_id, source_id, parse_day(until, "--until"))
-    out.print(f"{subject_id} consents to reports from {source_id}" + (f" until {until}." if until else "."))
+    out.print(
+        f"{subject_id} consents to reports from {source_id}"
+        + (f" until {until}." if until else ".")
+    )
 
 
 @consent_app.command("revoke")
@@ -123,9 +140,11 @@ def ingest(
     for path in files:
         try:
             with progress_bar() as bar:
-                task = bar.add_task(f"Reading {path.name}", total=count_rows(path) if path.exists() else None)
+                task = bar.add_task(
+                    f"Reading {path.name}", total=count_rows(path) if path.exists() else None
+                )
                 result = ingest_file(
-                    registry, path, progress=lambda n, t=task: bar.advance(t, n), rescore=rescore
+                    registry, path, progress=partial(bar.advance, task), rescore=rescore
                 )
         except SincerityError as exc:
             show_error(exc)
@@ -141,7 +160,9 @@ def ingest(
 
 
 def score(
-    subject: Annotated[str | None, typer.Argument(help="A subject id; without it, rescore everyone.")] = None,
+    subject: Annotated[
+        str | None, typer.Argument(help="A subject id; without it, rescore everyone.")
+    ] = None,
     db: DbOption = DEFAULT_DB,
     as_of: AsOfOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a panel.")] = False,

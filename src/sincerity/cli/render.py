@@ -77,17 +77,29 @@ def report_group(report: SubjectReport, record_limit: int = 30) -> Group:
             what += f" ({body['days_late']} days)"
         dispute = disputed.get(row["id"])
         records.add_row(
-            str(row["occurred_on"]), row["source_id"], row["kind"], str(what), row["id"],
+            str(row["occurred_on"]),
+            row["source_id"],
+            row["kind"],
+            str(what),
+            row["id"],
             "" if dispute is None else dispute["state"],
         )
     if len(report.records) > record_limit:
-        records.caption = f"… and {len(report.records) - record_limit} older records (use --json for all)"
+        records.caption = (
+            f"… and {len(report.records) - record_limit} older records (use --json for all)"
+        )
     consents = Table(title="Consents")
     for column in ("To", "For", "Since", "Until", "State"):
         consents.add_column(column)
     for c in report.consents:
         state = "revoked" if c["revoked_at"] else "in force"
-        consents.add_row(c["grantee_id"], c["purpose"], str(c["granted_at"])[:10], str(c["expires_on"] or "—"), state)
+        consents.add_row(
+            c["grantee_id"],
+            c["purpose"],
+            str(c["granted_at"])[:10],
+            str(c["expires_on"] or "—"),
+            state,
+        )
     history = Table(title="Score history")
     for column in ("As of", "Score", "Tier", "Policy"):
         history.add_column(column)
@@ -111,5 +123,10 @@ def distribution_table(dist: dict[str, object], tiers: list[tuple[str, str]]) ->
         n = int(counts.get(name, 0))
         table.add_row(label, str(n), f"{100 * n / total:.1f}%", "█" * round(40 * n / total))
     thin = int(dist["thin_file"])  # type: ignore[call-overload]
-    table.add_row("Not enough history", str(thin), f"{100 * thin / total:.1f}%", "░" * round(40 * thin / total))
+    table.add_row(
+        "Not enough history",
+        str(thin),
+        f"{100 * thin / total:.1f}%",
+        "░" * round(40 * thin / total),
+    )
     return table

@@ -1,14 +1,14 @@
 """The exception tree. Every error a user can meet says what was wrong, where, and what to do.
 
-    SincerityError
-    ├── InvalidInputError        bad input; carries every Problem found (file:line: field: message)
-    │   ├── RecordError          records that failed validation or were refused
-    │   ├── PolicyError          a policy or scorecard file that failed validation
-    │   ├── ConsentError         a source reported about a subject who has not consented to it,
-    │   │                        or is not registered for that kind of record
-    │   └── ConflictError        a record id reused with different content
-    ├── NotFoundError            no such subject, source or record
-    └── ConfigurationError       the registry cannot be opened or reached
+SincerityError
+├── InvalidInputError        bad input; carries every Problem found (file:line: field: message)
+│   ├── RecordError          records that failed validation or were refused
+│   ├── PolicyError          a policy or scorecard file that failed validation
+│   ├── ConsentError         a source reported about a subject who has not consented to it,
+│   │                        or is not registered for that kind of record
+│   └── ConflictError        a record id reused with different content
+├── NotFoundError            no such subject, source or record
+└── ConfigurationError       the registry cannot be opened or reached
 """
 
 from __future__ import annotations

@@ -46,9 +46,7 @@ def select_active(
             raise ValueError(f"record id {record.id!r} appears twice with different content")
         by_id[record.id] = record
     disputed_ids = frozenset(disputed)
-    known = [
-        r for r in by_id.values() if r.reported_on <= as_of and r.occurred_on <= as_of
-    ]
+    known = [r for r in by_id.values() if r.reported_on <= as_of and r.occurred_on <= as_of]
     undisputed = [r for r in known if r.id not in disputed_ids]
     superseded = {r.supersedes for r in undisputed if r.supersedes is not None}
     current = [r for r in undisputed if r.id not in superseded]
@@ -141,25 +139,25 @@ def gather(
         positive = False
         adverse = False
         if isinstance(record, Payment):
-            status = record.status
-            pay_counts[status] = pay_counts.get(status, 0) + 1
-            on_time = status == "on_time"
+            pay_status = record.status
+            pay_counts[pay_status] = pay_counts.get(pay_status, 0) + 1
+            on_time = pay_status == "on_time"
             ev.payment_sequence.append((ordinal, record.id, on_time))
             if on_time:
                 ev.payments_on_time.append(exp2(-age / pay_hl))
                 positive = True
             else:
                 ev.payments_adverse.append(exp2(-age / pay_hl) * payment_severity(record, policy))
-                adverse = status != "late" or record.days_late >= 30
+                adverse = pay_status != "late" or record.days_late >= 30
                 if ev.last_adverse_payment is None or day > ev.last_adverse_payment:
                     ev.last_adverse_payment = day
         elif isinstance(record, Contract):
-            status = record.status
-            con_counts[status] = con_counts.get(status, 0) + 1
-            if status == "fulfilled":
+            con_status = record.status
+            con_counts[con_status] = con_counts.get(con_status, 0) + 1
+            if con_status == "fulfilled":
                 ev.contracts_kept.append(exp2(-age / con_hl))
                 positive = True
-            elif status == "breached":
+            elif con_status == "breached":
                 ev.contracts_breached.append(exp2(-age / con_hl) * breach_severity)
                 adverse = True
         elif isinstance(record, Rating):

@@ -66,7 +66,9 @@ def key_reasons(factors: tuple[FactorScore, ...], ev: Evidence, policy: Policy) 
     """
     span = policy.range.max - policy.range.min
     costly = [
-        f for f in factors if f.points_lost >= max(0.05 * f.max_points, 0.01 * span) and f.points_lost > 0
+        f
+        for f in factors
+        if f.points_lost >= max(0.05 * f.max_points, 0.01 * span) and f.points_lost > 0
     ]
     costly.sort(key=lambda f: (-f.points_lost, f.name))
     return tuple(_reason(f, ev, policy) for f in costly[:MAX_REASONS])
@@ -103,10 +105,14 @@ def steps_to(
         target = factor.quality + gap / factor.max_points
         count = _beta_count_needed(factor.positive, factor.negative, target)
         if count:
-            gain = (beta_quality(factor.positive + count, factor.negative) - factor.quality)
+            gain = beta_quality(factor.positive + count, factor.negative) - factor.quality
             options.append(
-                Step(template.format(n=count, s="" if count == 1 else "s", tier=tier_label),
-                     name, count, gain * factor.max_points)
+                Step(
+                    template.format(n=count, s="" if count == 1 else "s", tier=tier_label),
+                    name,
+                    count,
+                    gain * factor.max_points,
+                )
             )
 
     beta_step("payment_history", "Make your next {n} payment{s} on time to reach {tier}")
@@ -120,7 +126,9 @@ def steps_to(
     if not ev.identity_verified:
         gain = policy.factors.verified_identity.identity_share * identity.max_points
         if gain >= gap:
-            options.append(Step(f"Verify your identity to reach {tier_label}", identity.name, 1, gain))
+            options.append(
+                Step(f"Verify your identity to reach {tier_label}", identity.name, 1, gain)
+            )
 
     judgments = by_name["judgments"]
     if ev.judgments_unpaid:
@@ -132,7 +140,9 @@ def steps_to(
             options.append(
                 Step(
                     f"Satisfy your {_plural(n, 'unpaid judgment')} to reach {tier_label}",
-                    judgments.name, n, gain,
+                    judgments.name,
+                    n,
+                    gain,
                 )
             )
     if not ev.identity_verified and not any(s.factor == "verified_identity" for s in options):

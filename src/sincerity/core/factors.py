@@ -99,7 +99,14 @@ def compute_factors(ev: Evidence, policy: Policy, as_of: date) -> tuple[FactorSc
         summary = f"{_plural(kept, 'contract')} kept, {breached} breached"
         if open_:
             summary += f", {open_} open"
-    add("contract_fulfilment", f.contract_fulfilment.label, beta_quality(pos, neg), summary, pos, neg)
+    add(
+        "contract_fulfilment",
+        f.contract_fulfilment.label,
+        beta_quality(pos, neg),
+        summary,
+        pos,
+        neg,
+    )
 
     # Counterparty ratings
     pos, neg = math.fsum(ev.ratings_positive), math.fsum(ev.ratings_negative)
@@ -108,7 +115,14 @@ def compute_factors(ev: Evidence, policy: Policy, as_of: date) -> tuple[FactorSc
         summary = "No counterparty ratings"
     else:
         summary = f"{_plural(good, 'positive rating')}, {bad} negative"
-    add("counterparty_ratings", f.counterparty_ratings.label, beta_quality(pos, neg), summary, pos, neg)
+    add(
+        "counterparty_ratings",
+        f.counterparty_ratings.label,
+        beta_quality(pos, neg),
+        summary,
+        pos,
+        neg,
+    )
 
     # Judgments
     unpaid = math.fsum(ev.judgments_unpaid) * f.judgments.unpaid_severity
@@ -126,7 +140,9 @@ def compute_factors(ev: Evidence, policy: Policy, as_of: date) -> tuple[FactorSc
     quality = (share if ev.identity_verified else 0.0) + (
         (1.0 - share) if ev.licence_verified else 0.0
     )
-    checks = [n for n, ok in (("identity", ev.identity_verified), ("licence", ev.licence_verified)) if ok]
+    checks = [
+        n for n, ok in (("identity", ev.identity_verified), ("licence", ev.licence_verified)) if ok
+    ]
     summary = ("Verified: " + " and ".join(checks)) if checks else "Identity not verified"
     add("verified_identity", f.verified_identity.label, quality, summary, quality, 0.0)
 

@@ -73,7 +73,7 @@ class _DecayingFactor(_Factor):
 
 
 class PaymentSeverity(_Strict):
-    """How much negative evidence each kind of payment problem is, against 1 for an on-time payment."""
+    """Negative evidence of each kind of payment problem (an on-time payment is 1 positive)."""
 
     late_1_29: float = Field(ge=0)
     late_30_59: float = Field(ge=0)
@@ -256,7 +256,9 @@ class Policy(_Strict):
 LineLookup = Callable[[tuple[str | int, ...]], int | None]
 
 
-def _refused_keys(data: Any, path: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], str]]:
+def _refused_keys(
+    data: Any, path: tuple[str | int, ...] = ()
+) -> list[tuple[tuple[str | int, ...], str]]:
     """Every key in the tree that is a lab-only rule or a refused input, with its message."""
     found: list[tuple[tuple[str | int, ...], str]] = []
     if isinstance(data, Mapping):
@@ -287,8 +289,10 @@ def _dotted(path: tuple[str | int, ...]) -> str:
     return text
 
 
-def policy_from_data(data: Any, where: str = "<policy>", line_of: LineLookup | None = None) -> Policy:
-    """Validate plain data as a Policy, or raise PolicyError listing every problem with its place."""
+def policy_from_data(
+    data: Any, where: str = "<policy>", line_of: LineLookup | None = None
+) -> Policy:
+    """Validate plain data as a Policy, or raise PolicyError listing each problem and its place."""
 
     def line(path: tuple[str | int, ...]) -> int | None:
         if line_of is None:

@@ -8,6 +8,7 @@ synthetic agents only; it never reaches real-person data through this package.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -39,39 +40,121 @@ _EXPLANATION: dict[RefusedCategory, str] = {
 _REFUSED_NAMES: dict[RefusedCategory, frozenset[str]] = {
     RefusedCategory.SPEECH: frozenset(
         {
-            "speech", "post", "posts", "comment", "comments", "complaint", "complaints",
-            "opinion", "opinions", "message", "messages", "tweet", "tweets", "review_text",
-            "criticism", "political", "politics", "sentiment",
+            "speech",
+            "post",
+            "posts",
+            "comment",
+            "comments",
+            "complaint",
+            "complaints",
+            "opinion",
+            "opinions",
+            "message",
+            "messages",
+            "tweet",
+            "tweets",
+            "review_text",
+            "criticism",
+            "political",
+            "politics",
+            "sentiment",
         }
     ),
     RefusedCategory.ASSOCIATION: frozenset(
         {
-            "friend", "friends", "contact", "contacts", "connection", "connections",
-            "follower", "followers", "following", "associate", "associates", "association",
-            "associations", "social_graph", "network", "relatives", "family",
+            "friend",
+            "friends",
+            "contact",
+            "contacts",
+            "connection",
+            "connections",
+            "follower",
+            "followers",
+            "following",
+            "associate",
+            "associates",
+            "association",
+            "associations",
+            "social_graph",
+            "network",
+            "relatives",
+            "family",
         }
     ),
     RefusedCategory.LOCATION: frozenset(
         {
-            "location", "locations", "gps", "latitude", "longitude", "lat", "lon", "lng",
-            "geo", "geolocation", "travel", "travels", "trip", "trips", "itinerary",
-            "ip_address", "home_address", "whereabouts", "checkin", "checkins",
+            "location",
+            "locations",
+            "gps",
+            "latitude",
+            "longitude",
+            "lat",
+            "lon",
+            "lng",
+            "geo",
+            "geolocation",
+            "travel",
+            "travels",
+            "trip",
+            "trips",
+            "itinerary",
+            "ip_address",
+            "home_address",
+            "whereabouts",
+            "checkin",
+            "checkins",
         }
     ),
     RefusedCategory.PURCHASES: frozenset(
         {
-            "purchase", "purchases", "basket", "shopping", "items_bought", "merchant",
-            "merchant_category", "product", "products", "lifestyle", "spending",
-            "spending_category", "brand", "brands",
+            "purchase",
+            "purchases",
+            "basket",
+            "shopping",
+            "items_bought",
+            "merchant",
+            "merchant_category",
+            "product",
+            "products",
+            "lifestyle",
+            "spending",
+            "spending_category",
+            "brand",
+            "brands",
         }
     ),
     RefusedCategory.PROTECTED: frozenset(
         {
-            "race", "ethnicity", "ethnic_origin", "colour", "color", "skin_colour", "religion",
-            "faith", "national_origin", "nationality", "citizenship", "sex", "gender",
-            "marital_status", "married", "age", "age_in_years", "date_of_birth", "birth_date",
-            "birthdate", "dob", "year_of_birth", "disability", "disabled", "public_assistance",
-            "welfare", "benefits_received", "pregnancy", "sexual_orientation", "foreign_worker",
+            "race",
+            "ethnicity",
+            "ethnic_origin",
+            "colour",
+            "color",
+            "skin_colour",
+            "religion",
+            "faith",
+            "national_origin",
+            "nationality",
+            "citizenship",
+            "sex",
+            "gender",
+            "marital_status",
+            "married",
+            "age",
+            "age_in_years",
+            "date_of_birth",
+            "birth_date",
+            "birthdate",
+            "dob",
+            "year_of_birth",
+            "disability",
+            "disabled",
+            "public_assistance",
+            "welfare",
+            "benefits_received",
+            "pregnancy",
+            "sexual_orientation",
+            "foreign_worker",
             "personal_status_and_sex",
         }
     ),
@@ -97,7 +180,7 @@ class Refusal:
 
 
 def normalise_name(name: str) -> str:
-    """Lower-case a field name and join its words with underscores: 'Date-Of-Birth' -> 'date_of_birth'."""
+    """Lower-case a name and join its words with underscores: Date-Of-Birth -> date_of_birth."""
     return _NON_WORD.sub("_", name.strip().lower()).strip("_")
 
 
@@ -119,12 +202,10 @@ def refused_category(name: str) -> RefusedCategory | None:
     return None
 
 
-def refusals(names: object) -> list[Refusal]:
-    """Every refused name among `names` (an iterable of field names), in the order given."""
+def refusals(names: Iterable[object]) -> list[Refusal]:
+    """Every refused name among `names` (field names; non-strings are ignored), in order."""
     found: list[Refusal] = []
-    if not hasattr(names, "__iter__"):
-        return found
-    for name in names:  # type: ignore[attr-defined]
+    for name in names:
         if isinstance(name, str):
             category = refused_category(name)
             if category is not None:

@@ -6,7 +6,7 @@ The caller owns the transaction; nothing here commits.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
@@ -26,14 +26,18 @@ def as_utc(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every time the registry stores is UTC."""
     if moment is None or moment.tzinfo is not None:
         return moment
-    return moment.replace(tzinfo=timezone.utc)
+    return moment.replace(tzinfo=UTC)
 
 
 # Subjects and sources ----------------------------------------------------------------------
 
 
-def insert_subject(conn: Connection, subject_id: str, display_name: str | None, now: datetime) -> None:
-    conn.execute(insert(t.subjects).values(id=subject_id, display_name=display_name, created_at=now))
+def insert_subject(
+    conn: Connection, subject_id: str, display_name: str | None, now: datetime
+) -> None:
+    conn.execute(
+        insert(t.subjects).values(id=subject_id, display_name=display_name, created_at=now)
+    )
 
 
 def insert_subjects(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -58,7 +62,9 @@ def list_subject_ids(conn: Connection) -> list[str]:
     return list(conn.scalars(select(t.subjects.c.id).order_by(t.subjects.c.id)))
 
 
-def insert_source(conn: Connection, source_id: str, name: str, kinds: Sequence[str], now: datetime) -> None:
+def insert_source(
+    conn: Connection, source_id: str, name: str, kinds: Sequence[str], now: datetime
+) -> None:
     conn.execute(
         insert(t.sources).values(id=source_id, name=name, kinds=",".join(kinds), created_at=now)
     )
@@ -164,9 +170,7 @@ def insert_records(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def records_of(conn: Connection, subject_id: str) -> list[AnyRecord]:
-    bodies = conn.scalars(
-        select(t.records.c.body).where(t.records.c.subject_id == subject_id)
-    )
+    bodies = conn.scalars(select(t.records.c.body).where(t.records.c.subject_id == subject_id))
     return [RECORD_ADAPTER.validate_json(body) for body in bodies]
 
 
@@ -272,12 +276,8 @@ def score_history(conn: Connection, subject_id: str) -> list[dict[str, Any]]:
 def latest_scores(conn: Connection) -> list[dict[str, Any]]:
     """Each subject's most recent stored score (status, value, tier)."""
     s = t.scores.c
-    latest = (
-        select(s.subject_id, func.max(s.id).label("id")).group_by(s.subject_id).subquery()
-    )
+    latest = select(s.subject_id, func.max(s.id).label("id")).group_by(s.subject_id).subquery()
     rows = conn.execute(
-        select(s.subject_id, s.status, s.value, s.tier, s.as_of).join(
-            latest, latest.c.id == s.id
-        )
+        select(s.subject_id, s.status, s.value, s.tier, s.as_of).join(latest, latest.c.id == s.id)
     ).mappings()
     return [dict(r) for r in rows]

@@ -41,7 +41,9 @@ def parse_policy_text(text: str, where: str = "<policy>") -> Policy:
         mark = getattr(exc, "problem_mark", None)
         line = None if mark is None else mark.line + 1
         problem = getattr(exc, "problem", None) or str(exc)
-        raise PolicyError(f"{where}: not valid YAML", [Problem(str(problem), where, line)]) from None
+        raise PolicyError(
+            f"{where}: not valid YAML", [Problem(str(problem), where, line)]
+        ) from None
     lines = {} if node is None else _line_index(node)
     return policy_from_data(data, where, lines.get)
 

@@ -11,7 +11,13 @@ from typing import Any
 
 from sincerity.core.errors import Problem, RecordError
 
-FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet"}
+FORMATS = {
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".parquet": "parquet",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +61,9 @@ def _csv_rows(path: Path) -> Iterator[Row | Problem]:
             if None in data:
                 yield Problem("more cells than there are columns in the header", str(path), line)
                 continue
-            cleaned = {k.strip(): v.strip() for k, v in data.items() if v is not None and v.strip() != ""}
+            cleaned = {
+                k.strip(): v.strip() for k, v in data.items() if v is not None and v.strip() != ""
+            }
             if cleaned:
                 yield Row(line, cleaned)
 
@@ -68,7 +76,9 @@ def _jsonl_rows(path: Path) -> Iterator[Row | Problem]:
             try:
                 data = json.loads(text)
             except json.JSONDecodeError as exc:
-                yield Problem(f"not valid JSON ({exc.msg}, column {exc.colno})", str(path), line_number)
+                yield Problem(
+                    f"not valid JSON ({exc.msg}, column {exc.colno})", str(path), line_number
+                )
                 continue
             if not isinstance(data, dict):
                 yield Problem("each line must be a JSON object", str(path), line_number)

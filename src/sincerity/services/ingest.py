@@ -109,7 +109,9 @@ def validate_rows(
                 Problem(
                     f"record id {result.record.id!r} also appears on line {earlier.line} "
                     "with different content",
-                    where, row.line, "id",
+                    where,
+                    row.line,
+                    "id",
                 )
             )
     if progress is not None and pending:
@@ -127,22 +129,30 @@ def _check_parties(conn: Any, batch: Sequence[Validated], where: str, now: Any) 
         rec = item.record
         kinds = kinds_by_source.get(rec.source)
         if kinds is None:
-            problems.append(Problem(f"source {rec.source!r} is not registered", where, item.line, "source"))
+            problems.append(
+                Problem(f"source {rec.source!r} is not registered", where, item.line, "source")
+            )
         elif rec.kind not in kinds:
             problems.append(
                 Problem(
                     f"source {rec.source!r} is not registered to report {rec.kind} records "
                     f"(it may report: {', '.join(sorted(kinds))})",
-                    where, item.line, "kind",
+                    where,
+                    item.line,
+                    "kind",
                 )
             )
         elif rec.subject not in known_subjects:
-            problems.append(Problem(f"subject {rec.subject!r} is not registered", where, item.line, "subject"))
+            problems.append(
+                Problem(f"subject {rec.subject!r} is not registered", where, item.line, "subject")
+            )
         elif (rec.subject, rec.source) not in consented:
             problems.append(
                 Problem(
                     f"subject {rec.subject!r} has not consented to reports from {rec.source!r}",
-                    where, item.line, "subject",
+                    where,
+                    item.line,
+                    "subject",
                 )
             )
     return problems
@@ -156,19 +166,25 @@ def ingest_validated(
     with registry.engine.begin() as conn:
         problems = _check_parties(conn, batch, where, now)
         if problems:
-            raise ConsentError(f"{where}: {len(problems)} records refused; nothing was stored", problems)
+            raise ConsentError(
+                f"{where}: {len(problems)} records refused; nothing was stored", problems
+            )
         stored = repo.existing_hashes(conn, [v.record.id for v in batch])
         conflicts = [
             Problem(
                 f"record id {v.record.id!r} is already stored with different content "
                 "(send a new record that supersedes it instead)",
-                where, v.line, "id",
+                where,
+                v.line,
+                "id",
             )
             for v in batch
             if v.record.id in stored and stored[v.record.id] != v.content_hash
         ]
         if conflicts:
-            raise ConflictError(f"{where}: {len(conflicts)} conflicting records; nothing was stored", conflicts)
+            raise ConflictError(
+                f"{where}: {len(conflicts)} conflicting records; nothing was stored", conflicts
+            )
         new = [v for v in batch if v.record.id not in stored]
         batch_id = repo.insert_batch(conn, name, len(batch), len(new), now)
         repo.insert_records(
@@ -192,7 +208,9 @@ def ingest_validated(
         touched = sorted({v.record.subject for v in new})
         if rescore and touched:
             rescore_subjects(conn, registry.policy, touched, now.date(), now)
-    return IngestResult(len(batch), len(new), len(batch) - len(new), len(touched) if rescore else 0, batch_id)
+    return IngestResult(
+        len(batch), len(new), len(batch) - len(new), len(touched) if rescore else 0, batch_id
+    )
 
 
 def ingest_rows(

@@ -39,9 +39,7 @@ def add_subject(registry: Registry, subject_id: str, display_name: str | None = 
         raise InvalidInputError(f"subject {subject_id!r} is already registered") from None
 
 
-def add_source(
-    registry: Registry, source_id: str, name: str, kinds: Sequence[str]
-) -> None:
+def add_source(registry: Registry, source_id: str, name: str, kinds: Sequence[str]) -> None:
     """Register a source and the kinds of record it may report."""
     _check_id(source_id, "source")
     unknown = sorted(set(kinds) - set(RECORD_KINDS))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine
 
@@ -23,7 +23,7 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     """The real clock. Tests pass their own."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -36,7 +36,7 @@ class Registry:
 
     @classmethod
     def create(cls, url: str, policy: Policy | None = None, clock: Clock = utc_now) -> Registry:
-        """Create (or upgrade) the registry's schema and put `policy` (default: 'default') in force."""
+        """Create (or upgrade) the schema and put `policy` (default: 'default') in force."""
         engine = make_engine(url)
         upgrade(engine)
         registry = cls(engine, policy or shipped_policy(), clock)

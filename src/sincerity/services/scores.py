@@ -73,7 +73,9 @@ def rescore_subjects(
         records, excluded = _load_chunk(conn, chunk)
         rows = []
         for subject_id in chunk:
-            result = score(records.get(subject_id, []), policy, as_of, disputed=excluded.get(subject_id, ()))
+            result = score(
+                records.get(subject_id, []), policy, as_of, disputed=excluded.get(subject_id, ())
+            )
             results[subject_id] = result
             rows.append(score_row(subject_id, result, now))
         repo.save_scores(conn, rows)
@@ -82,9 +84,7 @@ def rescore_subjects(
     return results
 
 
-def score_subject(
-    conn: Connection, policy: Policy, subject_id: str, as_of: date
-) -> Score:
+def score_subject(conn: Connection, policy: Policy, subject_id: str, as_of: date) -> Score:
     """A subject's score as of a date, computed fresh (nothing is saved)."""
     if repo.get_subject(conn, subject_id) is None:
         raise NotFoundError(f"no subject {subject_id!r} in this registry")
@@ -99,7 +99,7 @@ def score_subject(
 def rescore_registry(
     registry: Registry, as_of: date | None = None, progress: Callable[[int], None] | None = None
 ) -> dict[str, Score]:
-    """Rescore every subject in one transaction: an interrupted run leaves the old scores in force."""
+    """Rescore every subject in one transaction; an interrupted run leaves the old scores."""
     as_of = as_of or registry.today()
     now = registry.now()
     with registry.engine.begin() as conn:

@@ -20,12 +20,59 @@ DEMO_SOURCES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("idcheck", "IDCheck (identity verification)", ("verification",)),
 )
 
-_FIRST = ("Ada", "Bo", "Chen", "Dana", "Emeka", "Fatima", "Goran", "Hana", "Ines", "Jonas",
-          "Kwame", "Lena", "Mateo", "Noor", "Olga", "Priya", "Quinn", "Rosa", "Sami", "Tomas",
-          "Uma", "Viktor", "Wen", "Ximena", "Yusuf", "Zoe")
-_LAST = ("Abara", "Berg", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ito",
-         "Jensen", "Kowalski", "Lopez", "Moreau", "Nakamura", "Okafor", "Petrov", "Rossi",
-         "Silva", "Tanaka", "Novak", "Weber", "Yilmaz", "Zhang")
+_FIRST = (
+    "Ada",
+    "Bo",
+    "Chen",
+    "Dana",
+    "Emeka",
+    "Fatima",
+    "Goran",
+    "Hana",
+    "Ines",
+    "Jonas",
+    "Kwame",
+    "Lena",
+    "Mateo",
+    "Noor",
+    "Olga",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tomas",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zoe",
+)
+_LAST = (
+    "Abara",
+    "Berg",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Lopez",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Novak",
+    "Weber",
+    "Yilmaz",
+    "Zhang",
+)
 
 
 @dataclass
@@ -54,8 +101,15 @@ class _Person:
         lag = timedelta(days=self.rng.randint(0, 5))
         reported = min(day + lag, self.as_of)
         self.records.append(
-            {"id": record_id, "source": source, "subject": self.subject, "kind": kind,
-             "occurred_on": day, "reported_on": reported, **fields}
+            {
+                "id": record_id,
+                "source": source,
+                "subject": self.subject,
+                "kind": kind,
+                "occurred_on": day,
+                "reported_on": reported,
+                **fields,
+            }
         )
         self.sources.add(source)
         return record_id
@@ -118,9 +172,17 @@ def _history(person: _Person, rng: random.Random, as_of: date) -> None:
             person.monthly("northside-lettings", lease_start, months, rent)
             if end <= as_of:
                 status = "fulfilled" if rng.random() < 0.6 + 0.4 * r else "breached"
-                person.add("northside-lettings", "contract", end, status=status, value=rent * months)
+                person.add(
+                    "northside-lettings", "contract", end, status=status, value=rent * months
+                )
             else:
-                person.add("northside-lettings", "contract", lease_start, status="signed", value=rent * months)
+                person.add(
+                    "northside-lettings",
+                    "contract",
+                    lease_start,
+                    status="signed",
+                    value=rent * months,
+                )
             lease_start = end + timedelta(days=rng.randint(0, 90))
     if rng.random() < 0.4:
         loan_day = start + timedelta(days=rng.randint(0, max(1, int(years * 300))))
@@ -133,18 +195,35 @@ def _history(person: _Person, rng: random.Random, as_of: date) -> None:
             person.add("fairlend", "contract", end, status=status, value=amount)
     if rng.random() < (1 - r) * 0.35:
         day = start + timedelta(days=rng.randint(0, max(1, int(years * 365) - 1)))
-        unpaid_id = person.add("county-court", "judgment", day, status="unpaid",
-                               amount=round(rng.uniform(200, 8000), 2))
+        unpaid_id = person.add(
+            "county-court",
+            "judgment",
+            day,
+            status="unpaid",
+            amount=round(rng.uniform(200, 8000), 2),
+        )
         if rng.random() < 0.5:
-            person.add("county-court", "judgment", day, status="satisfied", supersedes=unpaid_id,
-                       amount=person.records[-1]["amount"])
+            person.add(
+                "county-court",
+                "judgment",
+                day,
+                status="satisfied",
+                supersedes=unpaid_id,
+                amount=person.records[-1]["amount"],
+            )
     if rng.random() < 0.7:
-        person.add("idcheck", "verification", start + timedelta(days=rng.randint(0, 60)), what="identity")
+        person.add(
+            "idcheck", "verification", start + timedelta(days=rng.randint(0, 60)), what="identity"
+        )
     if rng.random() < 0.15:
-        person.add("idcheck", "verification", start + timedelta(days=rng.randint(0, 400)), what="licence")
+        person.add(
+            "idcheck", "verification", start + timedelta(days=rng.randint(0, 400)), what="licence"
+        )
 
 
-def _rate_marketplace(population: Population, rng: random.Random, ids: list[str], as_of: date) -> None:
+def _rate_marketplace(
+    population: Population, rng: random.Random, ids: list[str], as_of: date
+) -> None:
     """Marketplace trades: a contract each, and the counterparty's rating of it."""
     if len(ids) < 2:
         return
@@ -163,16 +242,30 @@ def _rate_marketplace(population: Population, rng: random.Random, ids: list[str]
             by_subject[subject] = n
             trade = f"trade-{subject}-{n}"
             kept = rng.random() < 0.7 + 0.3 * r
-            base = {"source": "openmarket", "subject": subject, "occurred_on": day,
-                    "reported_on": min(as_of, day + timedelta(days=2))}
+            base = {
+                "source": "openmarket",
+                "subject": subject,
+                "occurred_on": day,
+                "reported_on": min(as_of, day + timedelta(days=2)),
+            }
             population.records.append(
-                {**base, "id": f"openmarket:{trade}:c", "kind": "contract",
-                 "status": "fulfilled" if kept else "breached"}
+                {
+                    **base,
+                    "id": f"openmarket:{trade}:c",
+                    "kind": "contract",
+                    "status": "fulfilled" if kept else "breached",
+                }
             )
             rating = rng.choice((10, 10, 8, 6)) if kept else rng.choice((-10, -6, -2, 2))
             population.records.append(
-                {**base, "id": f"openmarket:{trade}:r", "kind": "rating", "rater": rater,
-                 "transaction": trade, "rating": rating}
+                {
+                    **base,
+                    "id": f"openmarket:{trade}:r",
+                    "kind": "rating",
+                    "rater": rater,
+                    "transaction": trade,
+                    "rating": rating,
+                }
             )
     for subject in sorted(by_subject):
         population.consents.append((subject, "openmarket"))

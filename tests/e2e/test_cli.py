@@ -1,0 +1,114 @@
+"""The CLI end to end, on a real SQLite registry in a temporary folder."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sincerity.cli import build_app
+
+runner = CliRunner(env={"COLUMNS": "200"})
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(build_app(), list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert run("init", "--db", url)[0] == 0
+    assert run("source", "add", "utility", "--kinds", "payment", "--db", url)[0] == 0
+    assert run("subject", "add", "alice", "--name", "Alice", "--db", url)[0] == 0
+    assert run("consent", "grant", "alice", "utility", "--db", url)[0] == 0
+    return url
+
+
+def write_payments(path: Path, n: int, bad_line: int | None = None) -> Path:
+    today = date.today()
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "source", "subject", "kind", "occurred_on", "reported_on", "status"])
+        for i in range(n):
+            day = (today - timedelta(days=30 * i)).isoformat()
+            status = "sometimes" if bad_line is not None and i + 2 == bad_line else "on_time"
+            writer.writerow([f"p{i}", "utility", "alice", "payment", day, day, status])
+    return path
+
+
+def test_ingest_score_and_report(db: str, tmp_path: Path) -> None:
+    code, out, _ = run("ingest", str(write_payments(tmp_path / "ok.csv", 24)), "--db", db)
+    assert code == 0 and "24 records stored" in out
+    code, out, _ = run("score", "alice", "--db", db)
+    assert code == 0 and "Payment history" in out and "/ 900" in out
+    code, out, _ = run("score", "alice", "--db", db, "--json")
+    data = json.loads(out)
+    assert data["status"] == "scored" and 300 <= data["value"] <= 900
+    code, out, _ = run("report", "alice", "--db", db, "--json")
+    assert code == 0 and len(json.loads(out)["records"]) == 24
+    code, out, _ = run("report", "alice", "--db", db)
+    assert code == 0 and "Records (24)" in out and "Consents" in out
+    code, out, _ = run("score", "--db", db)
+    assert code == 0 and "Score distribution (1 subjects)" in out
+
+
+def test_a_bad_line_is_named_and_nothing_is_stored(db: str, tmp_path: Path) -> None:
+    path = write_payments(tmp_path / "bad.csv", 100, bad_line=57)
+    code, _, err = run("ingest", str(path), "--db", db)
+    assert code == 1
+    assert f"{path}:57: status:" in err
+    assert "nothing was stored" in err
+    code, out, _ = run("report", "alice", "--db", db, "--json")
+    assert json.loads(out)["records"] == []
+
+
+def test_dispute_from_the_cli(db: str, tmp_path: Path) -> None:
+    run("ingest", str(write_payments(tmp_path / "ok.csv", 6)), "--db", db)
+    code, out, _ = run("dispute", "open", "alice", "p1", "--reason", "never billed", "--db", db)
+    assert code == 0 and "no longer counts" in out
+    code, _, err = run("dispute", "open", "alice", "nope", "--reason", "x", "--db", db)
+    assert code == 1 and "no record 'nope'" in err
+
+
+def test_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:
+    missing = f"sqlite:///{tmp_path / 'none.db'}"
+    code, _, err = run("score", "alice", "--db", missing)
+    assert code == 1 and "sincerity init" in err and "Traceback" not in err
+    code, _, err = run("score", "alice", "--db", missing, "--as-of", "yesterday")
+    assert code in (1, 2)
+
+
+def test_policy_check_and_show(tmp_path: Path) -> None:
+    code, out, _ = run("policy", "check", "default")
+    assert code == 0 and "default@" in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nrange: {min: 300, max: 200}\n")
+    code, _, err = run("policy", "check", str(bad))
+    assert code == 1 and f"{bad}:2: range" in err
+    code, out, _ = run("policy", "show")
+    assert code == 0 and "Payment history" in out and "Excellent" in out
+
+
+def test_demo_builds_a_population_and_tours_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    code, out, err = run("demo", "--db", url, "--subjects", "80")
+    assert code == 0, err
+    assert "Score distribution (80 subjects)" in out
+    assert "What holds the score back" in out or "Not enough history" in out
+    code, out, err = run("demo", "--db", url, "--subjects", "80")
+    assert code == 0 and "already in" in err
+
+
+def test_the_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "sincerity"
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True)
+    for command in ("init", "ingest", "score", "report", "demo", "policy"):
+        assert command in result.stdout
