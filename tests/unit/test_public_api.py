@@ -1,8 +1,8 @@
 """Every public name is exported on purpose, resolves, and is documented (as httpx guards it)."""
 
 import subprocess
-import types
 import sys
+import types
 
 import sincerity
 
@@ -19,7 +19,12 @@ def test_exports_are_deliberate() -> None:
         for name in dir(sincerity)
         if not name.startswith("_") and not isinstance(getattr(sincerity, name), types.ModuleType)
     }
-    assert public - set(sincerity.__all__) <= {"annotations", "import_module", "TYPE_CHECKING", "Any"}
+    assert public - set(sincerity.__all__) <= {
+        "annotations",
+        "import_module",
+        "TYPE_CHECKING",
+        "Any",
+    }
 
 
 def test_unknown_names_raise_attribute_error() -> None:
@@ -33,5 +38,7 @@ def test_unknown_names_raise_attribute_error() -> None:
 
 def test_importing_the_core_does_not_load_the_database_layer() -> None:
     code = "import sincerity.core.scoring, sys; print('sqlalchemy' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"

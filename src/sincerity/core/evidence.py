@@ -41,25 +41,38 @@ def select_active(
     """Drop what must not count: not yet known on `as_of`, disputed, superseded, or obsolete."""
     by_id: dict[str, AnyRecord] = {}
     for record in records:
-        seen = by_id.get(record.id)
-        if seen is not None and seen != record:
+        seen = by_id.setdefault(record.id, record)
+        if seen is not record and seen != record:
             raise ValueError(f"record id {record.id!r} appears twice with different content")
-        by_id[record.id] = record
     disputed_ids = frozenset(disputed)
-    known = [r for r in by_id.values() if r.reported_on <= as_of and r.occurred_on <= as_of]
-    undisputed = [r for r in known if r.id not in disputed_ids]
+    not_yet = in_dispute = 0
+    undisputed: list[AnyRecord] = []
+    for record in by_id.values():
+        if record.reported_on > as_of or record.occurred_on > as_of:
+            not_yet += 1
+        elif record.id in disputed_ids:
+            in_dispute += 1
+        else:
+            undisputed.append(record)
     superseded = {r.supersedes for r in undisputed if r.supersedes is not None}
-    current = [r for r in undisputed if r.id not in superseded]
     limits = {kind: policy.obsolete_after_days(kind) for kind in RECORD_KINDS}
     today = as_of.toordinal()
-    active = tuple(r for r in current if today - r.occurred_on.toordinal() <= limits[r.kind])
+    active: list[AnyRecord] = []
+    replaced = obsolete = 0
+    for record in undisputed:
+        if superseded and record.id in superseded:
+            replaced += 1
+        elif today - record.occurred_on.toordinal() > limits[record.kind]:
+            obsolete += 1
+        else:
+            active.append(record)
     excluded = {
-        "not_yet_reported": len(by_id) - len(known),
-        "disputed": len(known) - len(undisputed),
-        "superseded": len(undisputed) - len(current),
-        "obsolete": len(current) - len(active),
+        "not_yet_reported": not_yet,
+        "disputed": in_dispute,
+        "superseded": replaced,
+        "obsolete": obsolete,
     }
-    return Selection(active, excluded)
+    return Selection(tuple(active), excluded)
 
 
 def beta_quality(positive: float, negative: float) -> float:
@@ -130,6 +143,9 @@ def gather(
     exp2 = math.exp2
     oldest_any = oldest_positive = last_adverse = None
     pay_counts, con_counts, rat_counts = ev.payment_counts, ev.contract_counts, ev.rating_counts
+    pay_rate, con_rate, rat_rate = -1.0 / pay_hl, -1.0 / con_hl, -1.0 / rat_hl
+    add_sequence = ev.payment_sequence.append
+    add_on_time, add_adverse = ev.payments_on_time.append, ev.payments_adverse.append
     for record in active:
         day = record.occurred_on
         ordinal = day.toordinal()
@@ -142,12 +158,12 @@ def gather(
             pay_status = record.status
             pay_counts[pay_status] = pay_counts.get(pay_status, 0) + 1
             on_time = pay_status == "on_time"
-            ev.payment_sequence.append((ordinal, record.id, on_time))
+            add_sequence((ordinal, record.id, on_time))
             if on_time:
-                ev.payments_on_time.append(exp2(-age / pay_hl))
+                add_on_time(exp2(age * pay_rate))
                 positive = True
             else:
-                ev.payments_adverse.append(exp2(-age / pay_hl) * payment_severity(record, policy))
+                add_adverse(exp2(age * pay_rate) * payment_severity(record, policy))
                 adverse = pay_status != "late" or record.days_late >= 30
                 if ev.last_adverse_payment is None or day > ev.last_adverse_payment:
                     ev.last_adverse_payment = day
@@ -155,14 +171,14 @@ def gather(
             con_status = record.status
             con_counts[con_status] = con_counts.get(con_status, 0) + 1
             if con_status == "fulfilled":
-                ev.contracts_kept.append(exp2(-age / con_hl))
+                ev.contracts_kept.append(exp2(age * con_rate))
                 positive = True
             elif con_status == "breached":
-                ev.contracts_breached.append(exp2(-age / con_hl) * breach_severity)
+                ev.contracts_breached.append(exp2(age * con_rate) * breach_severity)
                 adverse = True
         elif isinstance(record, Rating):
             trust = 1.0 if rater_trust is None else rater_trust.get(record.rater, 0.0)
-            strength = exp2(-age / rat_hl) * trust * abs(record.rating) / 10.0
+            strength = exp2(age * rat_rate) * trust * abs(record.rating) / 10.0
             if record.rating > 0:
                 rat_counts["positive"] = rat_counts.get("positive", 0) + 1
                 ev.ratings_positive.append(strength)

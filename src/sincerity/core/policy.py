@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -223,13 +224,13 @@ class Policy(_Strict):
         """The policy as canonical plain data."""
         return self.model_dump(mode="json")
 
-    @property
+    @cached_property
     def digest(self) -> str:
         """A content hash: same content, same digest, whatever the file's formatting."""
         canonical = json.dumps(self.content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
-    @property
+    @cached_property
     def version(self) -> str:
         """What every score names: the policy's name and the first 12 hex digits of its digest."""
         return f"{self.name}@{self.digest[:12]}"

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 
 class RefusedCategory(StrEnum):
@@ -184,6 +185,7 @@ def normalise_name(name: str) -> str:
     return _NON_WORD.sub("_", name.strip().lower()).strip("_")
 
 
+@lru_cache(maxsize=4096)
 def refused_category(name: str) -> RefusedCategory | None:
     """The category a field name falls under, or None when the registry may take it.
 

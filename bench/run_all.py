@@ -1,0 +1,11 @@
+"""Run every benchmark in bench/ with its default sizes."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+for script in ("bench_scoring.py", "bench_ingest.py"):
+    print(f"\n##### {script}", flush=True)
+    subprocess.run([sys.executable, str(HERE / script)], check=True, cwd=HERE)
