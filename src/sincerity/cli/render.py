@@ -55,7 +55,7 @@ def score_panel(subject: str, score: Score) -> Panel:
     parts.append(
         Text(
             f"\nPolicy {score.policy_version} · data as of {score.as_of} · "
-            f"{score.records_used} records counted",
+            f"{score.records_used} record{'' if score.records_used == 1 else 's'} counted",
             style="dim",
         )
     )
