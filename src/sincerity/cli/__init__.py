@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from sincerity.cli import demo_cmd, registry_cmds
+from sincerity.cli.eval_cmds import eval_app
 from sincerity.cli.policy_cmds import policy_app
 
 
@@ -27,6 +28,7 @@ def build_app() -> typer.Typer:
     app.add_typer(registry_cmds.consent_app, name="consent")
     app.add_typer(registry_cmds.dispute_app, name="dispute")
     app.add_typer(policy_app, name="policy")
+    app.add_typer(eval_app, name="eval")
     return app
 
 

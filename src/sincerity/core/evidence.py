@@ -126,6 +126,7 @@ def gather(
     policy: Policy,
     as_of: date,
     rater_trust: Mapping[str, float] | None = None,
+    rating_damping: Mapping[str, float] | None = None,
 ) -> Evidence:
     """One pass over the active records, weighting each by its age.
 
@@ -138,6 +139,7 @@ def gather(
     rat_hl = factors.counterparty_ratings.half_life_days
     jud_hl = factors.judgments.half_life_days
     breach_severity = factors.contract_fulfilment.breach_severity
+    negative_weight = factors.counterparty_ratings.negative_weight
     ev = Evidence()
     today = as_of.toordinal()
     exp2 = math.exp2
@@ -177,15 +179,18 @@ def gather(
                 ev.contracts_breached.append(exp2(age * con_rate) * breach_severity)
                 adverse = True
         elif isinstance(record, Rating):
+            # The sign counts, not the size; each rating weighs as much as its rater is credible.
             trust = 1.0 if rater_trust is None else rater_trust.get(record.rater, 0.0)
-            strength = exp2(age * rat_rate) * trust * abs(record.rating) / 10.0
+            if rating_damping is not None:
+                trust *= rating_damping.get(record.id, 1.0)
+            strength = exp2(age * rat_rate) * trust
             if record.rating > 0:
                 rat_counts["positive"] = rat_counts.get("positive", 0) + 1
                 ev.ratings_positive.append(strength)
-                positive = True
+                positive = strength > 0.0
             elif record.rating < 0:
                 rat_counts["negative"] = rat_counts.get("negative", 0) + 1
-                ev.ratings_negative.append(strength)
+                ev.ratings_negative.append(strength * negative_weight)
             else:
                 rat_counts["neutral"] = rat_counts.get("neutral", 0) + 1
         elif isinstance(record, Judgment):

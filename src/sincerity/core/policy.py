@@ -99,8 +99,27 @@ class ContractFactor(_DecayingFactor):
     breach_severity: float = Field(gt=0)
 
 
+class TrustConfig(_Strict):
+    """Global trust over the rating graph, which sets each rater's credibility."""
+
+    half_life_days: float = Field(gt=0)
+    damping: float = Field(gt=0, lt=1)
+    tolerance: float = Field(gt=0)
+    max_iterations: int = Field(ge=1)
+    seeds: Literal["verified_identity"] = "verified_identity"
+
+
+class RetaliationConfig(_Strict):
+    """A negative rating soon after receiving one from the same party counts less."""
+
+    window_days: float = Field(ge=0)
+    damping: float = Field(ge=0, le=1)
+
+
 class RatingsFactor(_DecayingFactor):
-    pass
+    negative_weight: float = Field(gt=0)
+    trust: TrustConfig
+    retaliation: RetaliationConfig
 
 
 class JudgmentsFactor(_DecayingFactor):

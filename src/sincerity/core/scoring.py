@@ -67,14 +67,17 @@ def score(
     *,
     disputed: Collection[str] = (),
     rater_trust: Mapping[str, float] | None = None,
+    rating_damping: Mapping[str, float] | None = None,
 ) -> Score:
     """Score one subject's records under `policy` as of `as_of`.
 
     `disputed` holds the ids of records under dispute or suppressed: they do not count.
-    `rater_trust` maps a rater to the credibility of its ratings (default: every rater counts 1).
+    `rater_trust` maps a rater to the credibility of its ratings, 0 to 1 (default: every rater
+    counts 1; with a mapping, a rater missing from it counts 0). `rating_damping` maps a rating's
+    record id to a factor that damps it (retaliation); see `sincerity.core.reputation`.
     """
     selection = select_active(records, policy, as_of, disputed)
-    evidence = gather(selection.active, policy, as_of, rater_trust)
+    evidence = gather(selection.active, policy, as_of, rater_trust, rating_damping)
     factors = compute_factors(evidence, policy, as_of)
     badges = badge_statuses(evidence, policy, as_of)
     count = len(selection.active)

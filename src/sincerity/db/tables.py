@@ -127,3 +127,19 @@ scores = Table(
     Column("computed_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("subject_id", "as_of", "policy_version", name="uq_scores_subject_day_policy"),
 )
+
+rater_trust = Table(
+    "rater_trust",
+    metadata,
+    Column("node_id", String(ID), primary_key=True, doc="a rater or rated party"),
+    Column("trust", Float, nullable=False, doc="share of global trust (all rows sum to 1)"),
+    Column("credibility", Float, nullable=False, doc="weight of its ratings, 0 to 1"),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+
+rating_damping = Table(
+    "rating_damping",
+    metadata,
+    Column("record_id", String(ID), ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Column("factor", Float, nullable=False, doc="retaliation damping applied to the rating"),
+)

@@ -22,6 +22,7 @@ from sincerity.core.refusals import refusals
 from sincerity.db import repo
 from sincerity.services.files import Row, read_rows
 from sincerity.services.registry import Registry
+from sincerity.services.reputation import refresh_trust
 from sincerity.services.scores import rescore_subjects
 
 Progress = Callable[[int], None]
@@ -207,6 +208,8 @@ def ingest_validated(
         )
         touched = sorted({v.record.subject for v in new})
         if rescore and touched:
+            if any(v.record.kind in ("rating", "verification") for v in new):
+                refresh_trust(conn, registry.policy, now.date(), now)
             rescore_subjects(conn, registry.policy, touched, now.date(), now)
     return IngestResult(
         len(batch), len(new), len(batch) - len(new), len(touched) if rescore else 0, batch_id

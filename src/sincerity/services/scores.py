@@ -17,6 +17,7 @@ from sincerity.core.scoring import Score, score
 from sincerity.db import repo
 from sincerity.db import tables as t
 from sincerity.services.registry import Registry
+from sincerity.services.reputation import refresh_trust
 
 CHUNK = 500
 
@@ -93,16 +94,20 @@ def score_subject(conn: Connection, policy: Policy, subject_id: str, as_of: date
         policy,
         as_of,
         disputed=repo.excluded_record_ids(conn, subject_id),
+        rater_trust=repo.credibilities(conn),
+        rating_damping=repo.damping_of(conn, [subject_id]),
     )
 
 
 def rescore_registry(
     registry: Registry, as_of: date | None = None, progress: Callable[[int], None] | None = None
 ) -> dict[str, Score]:
-    """Rescore every subject in one transaction; an interrupted run leaves the old scores."""
+    """Refresh rater credibility, then rescore every subject, all in one transaction: an
+    interrupted run leaves the old scores (and credibilities) in force."""
     as_of = as_of or registry.today()
     now = registry.now()
     with registry.engine.begin() as conn:
+        refresh_trust(conn, registry.policy, as_of, now)
         subject_ids = repo.list_subject_ids(conn)
         return rescore_subjects(conn, registry.policy, subject_ids, as_of, now, progress)
 
