@@ -112,3 +112,23 @@ def test_the_console_script_is_installed() -> None:
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True)
     for command in ("init", "ingest", "score", "report", "demo", "policy"):
         assert command in result.stdout
+
+
+def test_eval_ratings_on_the_bundled_network_and_on_a_file(tmp_path: Path) -> None:
+    code, out, _ = run("eval", "ratings")
+    assert code == 0 and "Fairness-Goodness" in out and "Bitcoin OTC" in out
+    code, out, _ = run("eval", "ratings", "--json")
+    data = json.loads(out)
+    assert data["results"][0]["auc"] >= 0.72
+    path = tmp_path / "tiny.csv"
+    lines = ["from,to,rating,time"]
+    for i in range(200):
+        lines.append(f"{i % 17},{(i * 7) % 23 + 17},{10 if i % 5 else -10},{1000 + i}")
+    path.write_text("\n".join(lines) + "\n")
+    code, out, err = run("eval", "ratings", "--edges", str(path), "--json")
+    assert code == 0, err
+    assert json.loads(out)["ratings"] == 200
+    bad = tmp_path / "bad.csv"
+    bad.write_text("1,2,99,5\n")
+    code, _, err = run("eval", "ratings", "--edges", str(bad))
+    assert code == 1 and f"{bad}:1" in err

@@ -31,6 +31,7 @@ from sincerity.services import (
     ingest_file,
     ingest_rows,
     open_dispute,
+    rescore_registry,
     revoke_source_consent,
     subject_report,
 )
@@ -208,3 +209,48 @@ def test_scores_survive_reopening(registry: Registry, db_url: str, clock: FixedC
         == subject_report(registry, "alice").score.value
     )
     reopened.close()
+
+
+def test_ratings_count_by_rater_credibility_after_a_rescore(registry: Registry) -> None:
+    add_source(registry, "market", "Market", ["rating"])
+    add_source(registry, "idcheck", "ID check", ["verification"])
+    people = ["alice", "mallory"] + [f"v{i}" for i in range(5)] + [f"s{i}" for i in range(5)]
+    for person in people[1:]:
+        add_subject(registry, person)
+    for person in people:
+        grant_source_consent(registry, person, "market")
+        grant_source_consent(registry, person, "idcheck")
+    day = date(2026, 5, 1)
+    rows: list[dict[str, object]] = []
+
+    def rating(rater: str, subject: str, value: int, on: date) -> None:
+        rows.append(
+            {"id": f"m-{rater}-{subject}-{on}", "source": "market", "subject": subject,
+             "kind": "rating", "rater": rater, "transaction": f"t-{rater}-{subject}",
+             "rating": value, "occurred_on": on.isoformat(), "reported_on": on.isoformat()}
+        )
+
+    for i in range(5):
+        rows.append({"id": f"id-v{i}", "source": "idcheck", "subject": f"v{i}", "kind": "verification",
+                     "what": "identity", "occurred_on": "2025-01-01", "reported_on": "2025-01-01"})
+        rating(f"v{i}", "alice", 10, day - timedelta(days=30 * i))
+        for j in range(5):
+            if i != j:
+                rating(f"s{i}", f"s{j}", 10, day - timedelta(days=30 * i + j))
+        rating(f"s{i}", "mallory", 10, day - timedelta(days=30 * i))
+    rating("v0", "s0", -10, day - timedelta(days=20))
+    rating("s0", "v0", -10, day - timedelta(days=18))  # retaliation within 30 days
+    ingest_rows(registry, rows)
+    rescore_registry(registry)
+    with registry.engine.connect() as conn:
+        credibility = repo.credibilities(conn)
+        damped = repo.damping_of(conn, ["v0"])
+    assert credibility is not None
+    assert credibility["v0"] == 1.0 and credibility["s0"] < 1e-6
+    assert list(damped) == ["m-s0-v0-2026-04-13"]
+
+    def ratings_points(subject: str) -> float:
+        factors = subject_report(registry, subject).score.factors
+        return next(f.points for f in factors if f.name == "counterparty_ratings")
+
+    assert ratings_points("alice") > ratings_points("mallory") + 20

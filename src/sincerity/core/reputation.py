@@ -120,23 +120,46 @@ def rating_graph(
     )
 
 
+def sorted_unique(values: IntArray) -> IntArray:
+    """np.unique for integers by one sort (several times faster than np.unique on numpy 2.x)."""
+    ordered = np.sort(values)
+    if len(ordered) == 0:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def retaliation_factors(graph: RatingGraph, params: TrustParams) -> FloatArray:
-    """Per edge: `retaliation_damping` for a negative given soon after receiving one, else 1."""
+    """Per edge: `retaliation_damping` for a negative given soon after receiving one, else 1.
+
+    A negative i → j on day d is retaliation when j rated i negatively on a day in
+    [d − window, d]. Vectorised: negatives are sorted on (pair, day) folded into one number,
+    and each negative looks up its reverse pair's window with two binary searches.
+    """
     factors = np.ones(len(graph.signs))
     negative = np.flatnonzero(graph.signs < 0)
     if len(negative) == 0:
         return factors
-    received: dict[tuple[int, int], list[float]] = {}
-    for e in negative:
-        received.setdefault((int(graph.targets[e]), int(graph.raters[e])), []).append(
-            float(graph.days[e])
-        )
+    n = np.int64(graph.size)
+    pair = graph.raters[negative] * n + graph.targets[negative]
+    reverse = graph.targets[negative] * n + graph.raters[negative]
+    day = graph.days[negative]
     window = params.retaliation_window_days
-    for e in negative:
-        # Did this rater receive a negative from this target shortly before?
-        earlier = received.get((int(graph.raters[e]), int(graph.targets[e])))
-        if earlier and any(0 <= graph.days[e] - d <= window for d in earlier):
-            factors[e] = params.retaliation_damping
+    first_day = float(day.min()) - window - 1.0
+    stride = float(day.max()) - first_day + 1.0
+    keys = sorted_unique(pair)
+    dense = np.searchsorted(keys, pair)
+    folded = np.sort(dense * stride + (day - first_day))
+    position = np.searchsorted(keys, reverse)
+    position = np.minimum(position, len(keys) - 1)
+    exists = keys[position] == reverse
+    base = position * stride
+    low = np.searchsorted(folded, base + (day - window - first_day), side="left")
+    high = np.searchsorted(folded, base + (day - first_day), side="right")
+    retaliation = exists & (high > low)
+    factors[negative[retaliation]] = params.retaliation_damping
     return factors
 
 
@@ -169,10 +192,9 @@ def default_seeds(graph: RatingGraph, verified: Collection[str] = ()) -> IntArra
     if chosen:
         return np.array(chosen, dtype=np.int64)
     positive = graph.signs > 0
-    pairs = np.unique(np.stack([graph.raters[positive], graph.targets[positive]], axis=1), axis=0)
-    distinct = (
-        np.bincount(pairs[:, 1], minlength=graph.size) if len(pairs) else np.zeros(graph.size)
-    )
+    n = np.int64(graph.size)
+    pairs = sorted_unique(graph.raters[positive] * n + graph.targets[positive])
+    distinct = np.bincount(pairs % n, minlength=graph.size)
     count = max(1, math.isqrt(graph.size))
     order = np.lexsort((np.arange(graph.size), -distinct))  # ties broken by sorted node id
     return np.sort(order[:count]).astype(np.int64)
