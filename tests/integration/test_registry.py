@@ -225,14 +225,31 @@ def test_ratings_count_by_rater_credibility_after_a_rescore(registry: Registry) 
 
     def rating(rater: str, subject: str, value: int, on: date) -> None:
         rows.append(
-            {"id": f"m-{rater}-{subject}-{on}", "source": "market", "subject": subject,
-             "kind": "rating", "rater": rater, "transaction": f"t-{rater}-{subject}",
-             "rating": value, "occurred_on": on.isoformat(), "reported_on": on.isoformat()}
+            {
+                "id": f"m-{rater}-{subject}-{on}",
+                "source": "market",
+                "subject": subject,
+                "kind": "rating",
+                "rater": rater,
+                "transaction": f"t-{rater}-{subject}",
+                "rating": value,
+                "occurred_on": on.isoformat(),
+                "reported_on": on.isoformat(),
+            }
         )
 
     for i in range(5):
-        rows.append({"id": f"id-v{i}", "source": "idcheck", "subject": f"v{i}", "kind": "verification",
-                     "what": "identity", "occurred_on": "2025-01-01", "reported_on": "2025-01-01"})
+        rows.append(
+            {
+                "id": f"id-v{i}",
+                "source": "idcheck",
+                "subject": f"v{i}",
+                "kind": "verification",
+                "what": "identity",
+                "occurred_on": "2025-01-01",
+                "reported_on": "2025-01-01",
+            }
+        )
         rating(f"v{i}", "alice", 10, day - timedelta(days=30 * i))
         for j in range(5):
             if i != j:

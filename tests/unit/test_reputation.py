@@ -67,11 +67,21 @@ def test_a_sybil_ring_stays_below_an_honest_subject_with_twenty_trusted_ratings(
 
     def received(subject: str, edges: list[tuple[str, str, float, float]]):
         return [
-            parse_record({"id": f"{r}-{subject}", "source": "market", "subject": subject,
-                          "kind": "rating", "rater": r, "transaction": f"t-{r}-{subject}",
-                          "rating": int(v), "occurred_on": date.fromordinal(int(d)),
-                          "reported_on": date.fromordinal(int(d))})
-            for r, t, v, d in edges if t == subject
+            parse_record(
+                {
+                    "id": f"{r}-{subject}",
+                    "source": "market",
+                    "subject": subject,
+                    "kind": "rating",
+                    "rater": r,
+                    "transaction": f"t-{r}-{subject}",
+                    "rating": int(v),
+                    "occurred_on": date.fromordinal(int(d)),
+                    "reported_on": date.fromordinal(int(d)),
+                }
+            )
+            for r, t, v, d in edges
+            if t == subject
         ]
 
     honest_score = score(received("target", honest), policy, as_of, rater_trust=credibility)
@@ -85,11 +95,23 @@ def test_retaliation_is_damped_not_amplified() -> None:
     base = [("x", "alice", 10.0, TODAY - 50), ("y", "alice", 10.0, TODAY - 40)]
     seeds = ["x", "y", "bob"]
     # bob rates alice down; alice answers in kind three days later (retaliation)...
-    retaliation = build([*base, ("bob", "alice", -10.0, TODAY - 20), ("alice", "bob", -10.0, TODAY - 17),
-                         ("x", "bob", 10.0, TODAY - 30)])
+    retaliation = build(
+        [
+            *base,
+            ("bob", "alice", -10.0, TODAY - 20),
+            ("alice", "bob", -10.0, TODAY - 17),
+            ("x", "bob", 10.0, TODAY - 30),
+        ]
+    )
     # ... versus the same negative rating of bob given with no provocation.
-    unprovoked = build([*base, ("carol", "alice", -10.0, TODAY - 20), ("alice", "bob", -10.0, TODAY - 17),
-                        ("x", "bob", 10.0, TODAY - 30)])
+    unprovoked = build(
+        [
+            *base,
+            ("carol", "alice", -10.0, TODAY - 20),
+            ("alice", "bob", -10.0, TODAY - 17),
+            ("x", "bob", 10.0, TODAY - 30),
+        ]
+    )
     results = []
     for graph in (retaliation, unprovoked):
         trust = global_trust(graph, PARAMS, default_seeds(graph, verified=seeds))
@@ -137,11 +159,18 @@ def test_a_warm_start_saves_most_of_the_work_after_a_few_new_ratings() -> None:
     before = np.ones(len(order), dtype=bool)
     before[np.random.default_rng(7).choice(len(order), 10, replace=False)] = False
     old = global_trust(
-        rating_graph(network.sources[order][before], network.targets[order][before],
-                     network.ratings[order][before], days[before], as_of),
+        rating_graph(
+            network.sources[order][before],
+            network.targets[order][before],
+            network.ratings[order][before],
+            days[before],
+            as_of,
+        ),
         PARAMS,
     )
-    graph = rating_graph(network.sources[order], network.targets[order], network.ratings[order], days, as_of)
+    graph = rating_graph(
+        network.sources[order], network.targets[order], network.ratings[order], days, as_of
+    )
     cold = global_trust(graph, PARAMS)
     warm = global_trust(graph, PARAMS, warm_start=dict(zip(old.nodes, old.trust, strict=True)))
     assert warm.iterations <= 0.6 * cold.iterations
@@ -149,7 +178,7 @@ def test_a_warm_start_saves_most_of_the_work_after_a_few_new_ratings() -> None:
 
 
 def test_personalised_trust_follows_the_relying_partys_own_seeds() -> None:
-    edges = honest_world(random.Random(6), 150) + [("h149", "newcomer", 10.0, TODAY - 2)]
+    edges = [*honest_world(random.Random(6), 150), ("h149", "newcomer", 10.0, TODAY - 2)]
     graph = build(edges)
     index = graph.index()
     default = global_trust(graph, PARAMS)
@@ -161,9 +190,19 @@ def test_a_thin_ring_member_does_not_get_history_from_untrusted_raters() -> None
     policy = shipped_policy()
     as_of = date(2026, 6, 1)
     ratings = [
-        parse_record({"id": f"r{i}", "source": "m", "subject": "s0", "kind": "rating", "rater": f"s{i}",
-                      "transaction": f"t{i}", "rating": 10, "occurred_on": as_of - timedelta(days=400 + i),
-                      "reported_on": as_of - timedelta(days=400 + i)})
+        parse_record(
+            {
+                "id": f"r{i}",
+                "source": "m",
+                "subject": "s0",
+                "kind": "rating",
+                "rater": f"s{i}",
+                "transaction": f"t{i}",
+                "rating": 10,
+                "occurred_on": as_of - timedelta(days=400 + i),
+                "reported_on": as_of - timedelta(days=400 + i),
+            }
+        )
         for i in range(1, 6)
     ]
     result = score(ratings, policy, as_of, rater_trust={})

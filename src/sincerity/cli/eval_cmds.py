@@ -32,7 +32,7 @@ def ratings(
     ] = "default",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Predict whether each future rating is positive from the target's past reputation (ROC AUC)."""
+    """Predict each future rating's sign from its target's past reputation (ROC AUC)."""
     with user_errors():
         network = bitcoin_otc() if edges is None else read_signed_network(edges)
         result = evaluate_ratings(network, load_policy(policy))
@@ -73,8 +73,8 @@ def ratings(
     out.print(
         f"Parameters from the policy, the same for every network: rating half-life "
         f"{p.half_life_days:g} days, trust half-life {p.trust_half_life_days:g} days, negative "
-        f"weight {p.negative_weight:g}, damping {p.damping:g}, retaliation ×{p.retaliation_damping:g} "
-        f"within {p.retaliation_window_days:g} days.",
+        f"weight {p.negative_weight:g}, damping {p.damping:g}, retaliation "
+        f"×{p.retaliation_damping:g} within {p.retaliation_window_days:g} days.",
         style="dim",
     )
     if edges is None:

@@ -289,8 +289,10 @@ def beta_reputation(
     """Per node: credibility-weighted decayed positive evidence P, negative evidence λ·Q, and
     the reputation (P + 1) / (P + λ·Q + 2)."""
     weights = edge_weights(graph, params, params.half_life_days) * credibility[graph.raters]
-    positive = np.bincount(graph.targets, np.where(graph.signs > 0, weights, 0.0), graph.size)
-    negative = params.negative_weight * np.bincount(
+    positive: FloatArray = np.bincount(
+        graph.targets, np.where(graph.signs > 0, weights, 0.0), graph.size
+    ).astype(np.float64)
+    negative: FloatArray = params.negative_weight * np.bincount(
         graph.targets, np.where(graph.signs < 0, weights, 0.0), graph.size
-    )
+    ).astype(np.float64)
     return positive, negative, (positive + 1.0) / (positive + negative + 2.0)

@@ -6,7 +6,6 @@ The caller owns the transaction; nothing here commits.
 from __future__ import annotations
 
 import json
-
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
