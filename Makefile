@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PORT   ?= 8000
 
 .PHONY: demo test lint typecheck contracts check bench clean help
 
@@ -19,7 +20,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/sincerity demo --db sqlite:///demo.db
+	$(BIN)/sincerity demo --db sqlite:///demo.db --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -99,11 +99,11 @@ def test_policy_check_and_show(tmp_path: Path) -> None:
 
 def test_demo_builds_a_population_and_tours_it(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
-    code, out, err = run("demo", "--db", url, "--subjects", "80")
+    code, out, err = run("demo", "--db", url, "--subjects", "80", "--no-serve")
     assert code == 0, err
     assert "Score distribution (80 subjects)" in out
     assert "What holds the score back" in out or "Not enough history" in out
-    code, out, err = run("demo", "--db", url, "--subjects", "80")
+    code, out, err = run("demo", "--db", url, "--subjects", "80", "--no-serve")
     assert code == 0 and "already in" in err
 
 

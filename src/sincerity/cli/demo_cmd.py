@@ -3,16 +3,53 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Annotated
 
 import typer
 from rich.rule import Rule
+from sqlalchemy import insert, select
 
+from sincerity.cli import serve_cmds
 from sincerity.cli.common import DEFAULT_DB, DbOption, err, out, user_errors
 from sincerity.cli.registry_cmds import progress_bar
 from sincerity.cli.render import distribution_table, score_panel
 from sincerity.db import repo, tables
 from sincerity.services import Registry, build_demo, distribution, subject_report
+from sincerity.services.checks import grant_relying_party_consent
+from sincerity.services.keys import issue_key
+
+DEMO_PARTY = "acme-rentals"
+DEMO_PURPOSE = "tenancy application"
+
+
+def demo_keys(registry: Registry, subject: str | None) -> dict[str, tuple[str, str]]:
+    """Fresh keys for one party of each role, and the demo subject's consent to the relying
+    party, so every role can be tried at once."""
+    now = registry.now()
+    subject = subject or "subj-00001"
+    with registry.engine.begin() as conn:
+        if (
+            conn.scalar(
+                select(tables.relying_parties.c.id).where(tables.relying_parties.c.id == DEMO_PARTY)
+            )
+            is None
+        ):
+            conn.execute(
+                insert(tables.relying_parties).values(
+                    id=DEMO_PARTY, name="Acme Rentals", created_at=now
+                )
+            )
+        keys = {
+            "operator": ("operator", issue_key(conn, "operator", "operator", now)),
+            "source": ("city-power", issue_key(conn, "source", "city-power", now)),
+            "subject": (subject, issue_key(conn, "subject", subject, now)),
+            "relying party": (DEMO_PARTY, issue_key(conn, "relying_party", DEMO_PARTY, now)),
+        }
+    grant_relying_party_consent(
+        registry, subject, DEMO_PARTY, DEMO_PURPOSE, now.date() + timedelta(days=90)
+    )
+    return keys
 
 
 def demo(
@@ -21,8 +58,10 @@ def demo(
         int, typer.Option(min=10, max=200_000, help="People in the population.")
     ] = 3000,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic population.")] = 7,
+    serve: Annotated[bool, typer.Option(help="Start the HTTP API after the tour.")] = True,
+    port: Annotated[int, typer.Option(help="Port for the HTTP API.")] = 8000,
 ) -> None:
-    """Create a registry with a synthetic population (nobody real) and tour it."""
+    """Create a registry with a synthetic population (nobody real), tour it, and serve it."""
     with user_errors():
         registry = Registry.create(db)
         with registry.engine.connect() as conn:
@@ -66,6 +105,8 @@ def demo(
         for subject in picks:
             report = subject_report(registry, subject)
             out.print(score_panel(f"{subject} ({report.subject['display_name']})", report.score))
+    with user_errors():
+        keys = demo_keys(registry, picks[0] if picks else None)
     out.print(Rule("Try it"))
     for what, line in (
         ("A subject's whole file:", f"report {picks[0] if picks else 'SUBJECT'} --db {db}"),
@@ -74,3 +115,20 @@ def demo(
         ("Every command:", "--help"),
     ):
         out.print(f"  {what}\n    [cyan].venv/bin/sincerity {line}[/]")
+    base = f"http://127.0.0.1:{port}"
+    out.print(Rule("The HTTP API: sign in as each role with these keys"))
+    for role, (who, key) in keys.items():
+        out.print(f"  {role:<14} {who:<22} [green]{key}[/]")
+    subject_key = keys["subject"][1]
+    party_key = keys["relying party"][1]
+    out.print(f"\n  Docs: {base}/docs")
+    out.print(
+        f"  A subject's score:  curl -H 'Authorization: Bearer {subject_key}' {base}/v1/me/score"
+    )
+    out.print(
+        f"  A relying party's check:  curl -H 'Authorization: Bearer {party_key}' "
+        f'-H \'Content-Type: application/json\' -d \'{{"subject_id": "{keys["subject"][0]}", '
+        f'"purpose": "{DEMO_PURPOSE}", "threshold": 700}}\' {base}/v1/checks'
+    )
+    if serve:
+        serve_cmds.serve(db=db, host="127.0.0.1", port=port)

@@ -72,5 +72,13 @@ class NotFoundError(SincerityError):
     """No such subject, source, record or policy."""
 
 
+class PermissionDeniedError(SincerityError):
+    """The caller may not do this: no consent in force, or another party's object."""
+
+
+class AuthenticationError(SincerityError):
+    """No API key, or one that is unknown, malformed or revoked."""
+
+
 class ConfigurationError(SincerityError):
     """The registry cannot be opened or reached."""

@@ -143,3 +143,77 @@ rating_damping = Table(
     Column("record_id", String(ID), ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
     Column("factor", Float, nullable=False, doc="retaliation damping applied to the rating"),
 )
+
+relying_parties = Table(
+    "relying_parties",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True, doc="the public part of a key"),
+    Column(
+        "actor_kind", String(20), nullable=False, doc="operator, source, subject, relying_party"
+    ),
+    Column("actor_id", String(ID), nullable=False),
+    Column(
+        "secret_hash", String(64), nullable=False, doc="SHA-256 of the secret part; never the key"
+    ),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Index("ix_api_keys_actor", "actor_kind", "actor_id"),
+)
+
+consent_options = Table(
+    "consent_options",
+    metadata,
+    Column("consent_id", Integer, ForeignKey("consents.id", ondelete="CASCADE"), primary_key=True),
+    Column("share_score", Boolean, nullable=False, doc="may the relying party see the exact score"),
+)
+
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("subject_id", String(ID), nullable=False, doc="kept after erasure: the log is evidence"),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor_kind", String(20), nullable=False),
+    Column("actor_id", String(ID), nullable=False),
+    Column("what", String(200), nullable=False),
+    Column("purpose", String(200), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_access_log_subject", "subject_id"),
+)
+
+log_head = Table(
+    "log_head",
+    metadata,
+    Column("id", Integer, primary_key=True, doc="always 1: the row appenders lock"),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+idempotency = Table(
+    "idempotency",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("actor_id", String(ID), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("response", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject_id", String(ID), nullable=False),
+    Column("erased_at", DateTime(timezone=True), nullable=False),
+    Column("records_deleted", Integer, nullable=False),
+)

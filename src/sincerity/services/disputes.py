@@ -1,15 +1,22 @@
 """Disputes: a subject contests a record; from that moment it stops counting.
 
-The source's answers (confirm with evidence, correct, withdraw) and the 30-day suppression come
-with the registry service; opening a dispute is here because the scorer must honour it at once.
+States: open → confirmed (the source sent evidence; the record counts again), corrected (a new
+record from the source replaces it), withdrawn (it never counts again), or suppressed (no answer
+within 30 days: it never counts again). Each step is timestamped; each rescores the subject.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from sincerity.core.errors import InvalidInputError, NotFoundError
+from sqlalchemy import Connection, select, update
+
+from sincerity.core.errors import InvalidInputError, NotFoundError, RecordError
 from sincerity.db import repo
+from sincerity.db import tables as t
+from sincerity.services.files import Row
+from sincerity.services.ingest import stored_row, validate_rows
 from sincerity.services.registry import Registry
 from sincerity.services.scores import rescore_subjects
 
@@ -41,3 +48,133 @@ def open_dispute(registry: Registry, subject_id: str, record_id: str, reason: st
         )
         rescore_subjects(conn, registry.policy, [subject_id], now.date(), now)
     return dispute_id
+
+
+ANSWERS = ("confirm", "correct", "withdraw")
+
+
+def sweep_overdue(registry: Registry) -> int:
+    """Suppress for good every open dispute whose source did not answer in time."""
+    now = registry.now()
+    d = t.disputes.c
+    with registry.engine.begin() as conn:
+        overdue = conn.execute(
+            select(d.id, d.subject_id).where(d.state == "open", d.deadline < now)
+        ).all()
+        if not overdue:
+            return 0
+        conn.execute(
+            update(t.disputes)
+            .where(d.id.in_([row.id for row in overdue]))
+            .values(
+                state="suppressed",
+                resolved_at=now,
+                resolution="no answer from the source within 30 days: suppressed for good",
+            )
+        )
+        subjects = sorted({row.subject_id for row in overdue})
+        rescore_subjects(conn, registry.policy, subjects, now.date(), now)
+    return len(overdue)
+
+
+def answer_dispute(
+    registry: Registry,
+    source_id: str,
+    dispute_id: int,
+    action: str,
+    evidence: str | None = None,
+    corrected: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The source's answer: confirm (with evidence), correct (with a new record), or withdraw."""
+    if action not in ANSWERS:
+        raise InvalidInputError(f"action must be one of {', '.join(ANSWERS)}")
+    sweep_overdue(registry)
+    now = registry.now()
+    d, r = t.disputes.c, t.records.c
+    with registry.engine.begin() as conn:
+        row = conn.execute(
+            select(d.id, d.state, d.subject_id, d.record_id, r.source_id)
+            .join(t.records, r.id == d.record_id)
+            .where(d.id == dispute_id)
+        ).first()
+        if row is None or row.source_id != source_id:
+            raise NotFoundError(f"no dispute {dispute_id} against your records")
+        if row.state != "open":
+            raise InvalidInputError(f"dispute {dispute_id} is already {row.state}")
+        if action == "confirm":
+            if not (evidence and evidence.strip()):
+                raise InvalidInputError("confirming a record needs evidence")
+            resolution = f"confirmed by the source with evidence: {evidence.strip()[:1000]}"
+            state = "confirmed"
+        elif action == "withdraw":
+            resolution = "withdrawn by the source: the record no longer counts"
+            state = "withdrawn"
+        else:
+            if corrected is None:
+                raise InvalidInputError("a correction needs the corrected record")
+            replacement = {
+                **corrected,
+                "supersedes": row.record_id,
+                "source": source_id,
+                "subject": row.subject_id,
+            }
+            good, problems = validate_rows([Row(1, replacement)], "corrected record")
+            if problems:
+                raise RecordError("the corrected record is not valid", problems)
+            stored = repo.existing_hashes(conn, [good[0].record.id])
+            if stored:
+                raise InvalidInputError("the corrected record needs a new id")
+            batch_id = repo.insert_batch(conn, f"correction of {row.record_id}", 1, 1, now)
+            repo.insert_records(conn, [stored_row(good[0], batch_id, now)])
+            resolution = f"corrected by the source: record {good[0].record.id} replaces it"
+            state = "corrected"
+        conn.execute(
+            update(t.disputes)
+            .where(d.id == dispute_id)
+            .values(state=state, resolved_at=now, resolution=resolution)
+        )
+        rescore_subjects(conn, registry.policy, [row.subject_id], now.date(), now)
+        return dispute_row(conn, dispute_id)
+
+
+def dispute_row(conn: Connection, dispute_id: int) -> dict[str, Any]:
+    """A dispute as plain data, with its times in UTC."""
+    row = conn.execute(select(t.disputes).where(t.disputes.c.id == dispute_id)).mappings().one()
+    return {k: (repo.as_utc(v) if isinstance(v, datetime) else v) for k, v in row.items()}
+
+
+def disputes_for_source(
+    registry: Registry, source_id: str, state: str | None = None
+) -> list[dict[str, Any]]:
+    """Disputes against a source's records, oldest first."""
+    sweep_overdue(registry)
+    d, r = t.disputes.c, t.records.c
+    query = select(d.id).join(t.records, r.id == d.record_id).where(r.source_id == source_id)
+    if state is not None:
+        query = query.where(d.state == state)
+    with registry.engine.connect() as conn:
+        return [dispute_row(conn, i) for i in conn.scalars(query.order_by(d.id))]
+
+
+def disputes_for_subject(registry: Registry, subject_id: str) -> list[dict[str, Any]]:
+    """A subject's disputes with every step's time."""
+    sweep_overdue(registry)
+    with registry.engine.connect() as conn:
+        ids = conn.scalars(
+            select(t.disputes.c.id)
+            .where(t.disputes.c.subject_id == subject_id)
+            .order_by(t.disputes.c.id)
+        )
+        return [dispute_row(conn, i) for i in ids]
+
+
+def open_disputes(registry: Registry, older_than_days: int = 0) -> list[dict[str, Any]]:
+    """The operator's queue: open disputes at least `older_than_days` old, oldest first."""
+    sweep_overdue(registry)
+    cutoff = registry.now() - timedelta(days=older_than_days)
+    d = t.disputes.c
+    with registry.engine.connect() as conn:
+        ids = conn.scalars(
+            select(d.id).where(d.state == "open", d.opened_at <= cutoff).order_by(d.opened_at)
+        )
+        return [dispute_row(conn, i) for i in ids]

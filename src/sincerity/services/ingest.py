@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +160,23 @@ def _check_parties(conn: Any, batch: Sequence[Validated], where: str, now: Any) 
     return problems
 
 
+def stored_row(item: Validated, batch_id: int, now: datetime) -> dict[str, Any]:
+    """A validated record as a row of the records table."""
+    record = item.record
+    return {
+        "id": record.id,
+        "source_id": record.source,
+        "subject_id": record.subject,
+        "kind": record.kind,
+        "occurred_on": record.occurred_on,
+        "reported_on": record.reported_on,
+        "body": item.body,
+        "content_hash": item.content_hash,
+        "batch_id": batch_id,
+        "ingested_at": now,
+    }
+
+
 def ingest_validated(
     registry: Registry, batch: Sequence[Validated], name: str, where: str, rescore: bool = True
 ) -> IngestResult:
@@ -188,24 +206,7 @@ def ingest_validated(
             )
         new = [v for v in batch if v.record.id not in stored]
         batch_id = repo.insert_batch(conn, name, len(batch), len(new), now)
-        repo.insert_records(
-            conn,
-            [
-                {
-                    "id": v.record.id,
-                    "source_id": v.record.source,
-                    "subject_id": v.record.subject,
-                    "kind": v.record.kind,
-                    "occurred_on": v.record.occurred_on,
-                    "reported_on": v.record.reported_on,
-                    "body": v.body,
-                    "content_hash": v.content_hash,
-                    "batch_id": batch_id,
-                    "ingested_at": now,
-                }
-                for v in new
-            ],
-        )
+        repo.insert_records(conn, [stored_row(v, batch_id, now) for v in new])
         touched = sorted({v.record.subject for v in new})
         if rescore and touched:
             if any(v.record.kind in ("rating", "verification") for v in new):

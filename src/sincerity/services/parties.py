@@ -19,7 +19,7 @@ _IDENTIFIER: TypeAdapter[str] = TypeAdapter(Identifier)
 SOURCE_PURPOSE = "report records"
 
 
-def _check_id(value: str, what: str) -> str:
+def check_id(value: str, what: str) -> str:
     try:
         return _IDENTIFIER.validate_python(value)
     except ValidationError:
@@ -31,7 +31,7 @@ def _check_id(value: str, what: str) -> str:
 
 def add_subject(registry: Registry, subject_id: str, display_name: str | None = None) -> None:
     """Register a subject (who opts in to the registry)."""
-    _check_id(subject_id, "subject")
+    check_id(subject_id, "subject")
     try:
         with registry.engine.begin() as conn:
             repo.insert_subject(conn, subject_id, display_name, registry.now())
@@ -41,7 +41,7 @@ def add_subject(registry: Registry, subject_id: str, display_name: str | None = 
 
 def add_source(registry: Registry, source_id: str, name: str, kinds: Sequence[str]) -> None:
     """Register a source and the kinds of record it may report."""
-    _check_id(source_id, "source")
+    check_id(source_id, "source")
     unknown = sorted(set(kinds) - set(RECORD_KINDS))
     if unknown or not kinds:
         raise InvalidInputError(

@@ -1,0 +1,138 @@
+"""Uniform error bodies: {"error": {"code", "message", "problems": [...]}} for every failure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sincerity.core.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ConflictError,
+    ConsentError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    Problem,
+    SincerityError,
+)
+
+
+class ProblemOut(BaseModel):
+    message: str
+    where: str | None = None
+    line: int | None = None
+    field: str | None = None
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    problems: list[ProblemOut] = []
+
+
+class ErrorBody(BaseModel):
+    """The body of every error response."""
+
+    error: ErrorDetail
+
+
+class RateLimitedError(SincerityError):
+    """Too many requests from one caller."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"rate limit exceeded: retry in {retry_after} s")
+
+
+class TooLargeError(SincerityError):
+    """A request body or batch over the configured cap."""
+
+
+class IdempotencyConflictError(SincerityError):
+    """An Idempotency-Key reused with a different request body."""
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": text}
+    for code, text in (
+        (401, "No valid API key"),
+        (403, "Not allowed for this caller, or no consent"),
+        (404, "Not found (or not yours to see)"),
+        (409, "Conflict"),
+        (413, "Body or batch too large"),
+        (422, "Invalid input"),
+        (429, "Rate limit exceeded"),
+    )
+}
+
+_STATUS: list[tuple[type[Exception], int, str]] = [
+    (AuthenticationError, 401, "unauthenticated"),
+    (PermissionDeniedError, 403, "forbidden"),
+    (ConsentError, 403, "no_consent"),
+    (NotFoundError, 404, "not_found"),
+    (ConflictError, 409, "conflict"),
+    (IdempotencyConflictError, 409, "idempotency_key_reused"),
+    (TooLargeError, 413, "too_large"),
+    (RateLimitedError, 429, "rate_limited"),
+    (InvalidInputError, 422, "invalid_input"),
+    (ConfigurationError, 503, "unavailable"),
+]
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    problems: list[Problem] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = ErrorBody(
+        error=ErrorDetail(
+            code=code,
+            message=message,
+            problems=[
+                ProblemOut(message=p.message, where=p.where or None, line=p.line, field=p.field)
+                for p in problems or []
+            ],
+        )
+    )
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map the exception tree, FastAPI's validation errors and HTTP errors to uniform bodies."""
+
+    @app.exception_handler(SincerityError)
+    async def _sincerity(_: Request, exc: SincerityError) -> JSONResponse:
+        for kind, status, code in _STATUS:
+            if isinstance(exc, kind):
+                headers = (
+                    {"Retry-After": str(exc.retry_after)}
+                    if isinstance(exc, RateLimitedError)
+                    else None
+                )
+                if isinstance(exc, InvalidInputError):
+                    return error_response(status, code, exc.summary, list(exc.problems), headers)
+                return error_response(status, code, str(exc), None, headers)
+        return error_response(500, "internal", "unexpected error")
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            Problem(
+                str(e.get("msg", "invalid")).removeprefix("Value error, "),
+                field=".".join(str(p) for p in e.get("loc", ())),
+            )
+            for e in exc.errors()
+        ]
+        return error_response(422, "invalid_input", "the request is not valid", problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return error_response(exc.status_code, "http_error", str(exc.detail))

@@ -1,0 +1,235 @@
+"""Request and response models, one family per resource, one view per role (OWASP API3):
+a relying party's view has no field that could leak a record or an exact score by accident."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PartyIn(_In):
+    id: str = Field(min_length=1, max_length=128)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class SourceIn(PartyIn):
+    kinds: list[Literal["payment", "contract", "rating", "judgment", "verification"]] = Field(
+        min_length=1
+    )
+
+
+class SubjectIn(_In):
+    id: str = Field(min_length=1, max_length=128)
+    display_name: str | None = Field(default=None, max_length=200)
+
+
+class PartyCreated(BaseModel):
+    id: str
+    api_key: str = Field(description="Shown once; only a hash is stored.")
+
+
+class SourceOut(BaseModel):
+    id: str
+    name: str
+    kinds: list[str]
+    created_at: datetime
+
+
+class RelyingPartyOut(BaseModel):
+    id: str
+    name: str
+    created_at: datetime
+
+
+class KeyOut(BaseModel):
+    api_key: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    policy_version: str
+
+
+class BatchIn(_In):
+    records: list[dict[str, Any]] = Field(
+        min_length=1, description="Records of the closed set of kinds."
+    )
+
+
+class IngestOut(BaseModel):
+    received: int
+    inserted: int
+    unchanged: int
+    subjects_rescored: int
+
+
+class RecordOut(BaseModel):
+    id: str
+    source: str
+    subject: str
+    kind: str
+    occurred_on: date
+    reported_on: date
+    ingested_at: datetime | None
+    record: dict[str, Any]
+    dispute_state: str | None
+    counts: bool
+
+
+class RecordPage(BaseModel):
+    items: list[RecordOut]
+    next_cursor: str | None
+
+
+class DisputeOut(BaseModel):
+    id: int
+    record_id: str
+    subject_id: str
+    reason: str
+    state: str
+    opened_at: datetime
+    deadline: datetime
+    resolved_at: datetime | None
+    resolution: str | None
+
+
+class DisputeIn(_In):
+    record_id: str = Field(min_length=1, max_length=128)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class AnswerIn(_In):
+    action: Literal["confirm", "correct", "withdraw"]
+    evidence: str | None = Field(default=None, max_length=2000)
+    corrected_record: dict[str, Any] | None = None
+
+
+class FactorOut(BaseModel):
+    name: str
+    label: str
+    points: float
+    max_points: float
+    summary: str
+
+
+class StepOut(BaseModel):
+    action: str
+    gain: float
+
+
+class BadgeOut(BaseModel):
+    id: str
+    name: str
+    description: str
+    earned: bool
+    progress: float
+    target: float
+
+
+class ScoreOut(BaseModel):
+    status: Literal["scored", "thin_file"]
+    value: float | None
+    rounded: int | None
+    tier: str | None
+    tier_label: str | None
+    range_min: int
+    range_max: int
+    factors: list[FactorOut]
+    reasons: list[str]
+    steps: list[StepOut]
+    next_tier: str | None
+    badges: list[BadgeOut]
+    privileges: list[str]
+    policy_version: str
+    as_of: date
+    records_used: int
+
+
+class HistoryOut(BaseModel):
+    as_of: date
+    policy_version: str
+    status: str
+    value: float | None
+    tier: str | None
+
+
+class ConsentIn(_In):
+    grantee_kind: Literal["source", "relying_party"]
+    grantee_id: str = Field(min_length=1, max_length=128)
+    purpose: str | None = Field(
+        default=None, max_length=200, description="Required for a relying party."
+    )
+    until: date | None = None
+    share_score: bool = Field(default=False, description="Let a relying party see the exact score.")
+
+
+class ConsentOut(BaseModel):
+    id: int
+    grantee_kind: str
+    grantee_id: str
+    purpose: str
+    granted_at: datetime
+    expires_on: date | None
+    revoked_at: datetime | None
+
+
+class AccessEntry(BaseModel):
+    seq: int
+    at: datetime
+    actor_kind: str
+    actor_id: str
+    what: str
+    purpose: str
+
+
+class MeOut(BaseModel):
+    id: str
+    display_name: str | None
+    created_at: datetime
+
+
+class CheckIn(_In):
+    subject_id: str = Field(min_length=1, max_length=128)
+    purpose: str = Field(min_length=1, max_length=200)
+    threshold: int | None = None
+
+
+class CheckOut(BaseModel):
+    """What a relying party learns. No records; the exact score only if the subject allowed it."""
+
+    subject_id: str
+    purpose: str
+    status: str
+    tier: str | None
+    tier_label: str | None
+    threshold: int | None
+    meets_threshold: bool | None
+    score: int | None
+    policy_version: str
+    as_of: date
+
+
+class Erased(BaseModel):
+    records_deleted: int
+
+
+class Swept(BaseModel):
+    suppressed: int
+
+
+class StatsOut(BaseModel):
+    subjects: int
+    sources: int
+    records: int
+    relying_parties: int
+    access_log_entries: int
+    disputes: dict[str, int]
+    tiers: dict[str, int]
+    thin_files: int
+    policy_version: str

@@ -1,0 +1,104 @@
+"""The operator: registers parties, reviews stuck disputes, reads registry health."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from sincerity.api.deps import OperatorActor, RegistryDep
+from sincerity.api.errors import ERROR_RESPONSES
+from sincerity.api.models import (
+    DisputeOut,
+    PartyCreated,
+    PartyIn,
+    RelyingPartyOut,
+    SourceIn,
+    SourceOut,
+    StatsOut,
+    SubjectIn,
+    Swept,
+)
+from sincerity.services import access_log
+from sincerity.services.disputes import open_disputes, sweep_overdue
+from sincerity.services.operator import (
+    list_parties,
+    register_relying_party,
+    register_source,
+    register_subject,
+    stats,
+)
+
+router = APIRouter(prefix="/v1", tags=["operator"], responses=ERROR_RESPONSES)
+
+
+@router.post("/sources", status_code=201, response_model=PartyCreated)
+def create_source(body: SourceIn, registry: RegistryDep, _: OperatorActor) -> PartyCreated:
+    """Register a source and the record kinds it may report; returns its first API key."""
+    return PartyCreated(
+        id=body.id, api_key=register_source(registry, body.id, body.name, body.kinds)
+    )
+
+
+@router.get("/sources", response_model=list[SourceOut])
+def sources(registry: RegistryDep, _: OperatorActor) -> list[SourceOut]:
+    """Every registered source."""
+    return [
+        SourceOut(
+            id=s["id"], name=s["name"], kinds=s["kinds"].split(","), created_at=s["created_at"]
+        )
+        for s in list_parties(registry)["sources"]
+    ]
+
+
+@router.post("/relying-parties", status_code=201, response_model=PartyCreated)
+def create_relying_party(body: PartyIn, registry: RegistryDep, _: OperatorActor) -> PartyCreated:
+    """Register a relying party; returns its first API key."""
+    return PartyCreated(id=body.id, api_key=register_relying_party(registry, body.id, body.name))
+
+
+@router.get("/relying-parties", response_model=list[RelyingPartyOut])
+def relying_parties(registry: RegistryDep, _: OperatorActor) -> list[RelyingPartyOut]:
+    """Every registered relying party."""
+    return [RelyingPartyOut(**p) for p in list_parties(registry)["relying_parties"]]
+
+
+@router.post("/subjects", status_code=201, response_model=PartyCreated)
+def create_subject(body: SubjectIn, registry: RegistryDep, _: OperatorActor) -> PartyCreated:
+    """Register a subject who opted in; returns their first API key."""
+    return PartyCreated(id=body.id, api_key=register_subject(registry, body.id, body.display_name))
+
+
+@router.get("/disputes", response_model=list[DisputeOut])
+def dispute_queue(
+    registry: RegistryDep,
+    operator: OperatorActor,
+    older_than_days: Annotated[int, Query(ge=0, le=3650)] = 0,
+) -> list[DisputeOut]:
+    """Open disputes, oldest first (the review queue). Each read is in the subject's access log."""
+    queue = open_disputes(registry, older_than_days)
+    now = registry.now()
+    with registry.engine.begin() as conn:
+        for subject in sorted({d["subject_id"] for d in queue}):
+            access_log.append(
+                conn,
+                subject,
+                "operator",
+                operator.id,
+                "dispute queue review",
+                "dispute oversight",
+                now,
+            )
+    return [DisputeOut(**d) for d in queue]
+
+
+@router.post("/disputes/sweep", response_model=Swept)
+def sweep(registry: RegistryDep, _: OperatorActor) -> Swept:
+    """Suppress every dispute left unanswered past its 30-day deadline."""
+    return Swept(suppressed=sweep_overdue(registry))
+
+
+@router.get("/stats", response_model=StatsOut)
+def registry_stats(registry: RegistryDep, _: OperatorActor) -> StatsOut:
+    """Counts, disputes by state, the score distribution and the policy in force."""
+    return StatsOut(**stats(registry))

@@ -1,0 +1,145 @@
+"""Sources: submit batches of records, see their status and the disputes, answer disputes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
+from sqlalchemy import insert, select
+
+from sincerity.api.deps import RegistryDep, SettingsDep, SourceActor
+from sincerity.api.errors import ERROR_RESPONSES, IdempotencyConflictError, TooLargeError
+from sincerity.api.models import AnswerIn, BatchIn, DisputeOut, IngestOut, RecordOut, RecordPage
+from sincerity.core.errors import NotFoundError, PermissionDeniedError
+from sincerity.db import tables as t
+from sincerity.services import ingest_rows
+from sincerity.services.disputes import answer_dispute, disputes_for_source
+from sincerity.services.subject_file import log_source_reads, record_page
+
+router = APIRouter(prefix="/v1", tags=["sources"], responses=ERROR_RESPONSES)
+
+
+@router.post("/records", response_model=IngestOut, status_code=200)
+def submit_records(
+    body: BatchIn,
+    registry: RegistryDep,
+    settings: SettingsDep,
+    source: SourceActor,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            max_length=200,
+            description="Retry safely: the same key and body return the first response.",
+        ),
+    ] = None,
+) -> JSONResponse:
+    """Submit a batch of records: all are stored or none, and each subject touched is rescored."""
+    if len(body.records) > settings.max_batch_records:
+        raise TooLargeError(f"a batch holds at most {settings.max_batch_records} records")
+    request_hash = hashlib.sha256(
+        json.dumps(body.records, sort_keys=True, default=str).encode()
+    ).hexdigest()
+    if idempotency_key is not None:
+        with registry.engine.connect() as conn:
+            seen = conn.execute(
+                select(t.idempotency).where(
+                    t.idempotency.c.key == idempotency_key, t.idempotency.c.actor_id == source.id
+                )
+            ).first()
+        if seen is not None:
+            if seen.request_hash != request_hash:
+                raise IdempotencyConflictError(
+                    "this Idempotency-Key was used with a different request body"
+                )
+            return JSONResponse(
+                json.loads(seen.response),
+                status_code=seen.status,
+                headers={"Idempotent-Replayed": "true"},
+            )
+    records = []
+    for record in body.records:
+        claimed = record.get("source", source.id)
+        if claimed != source.id:
+            raise PermissionDeniedError(
+                f"a source may only submit its own records (got source {claimed!r})"
+            )
+        records.append({**record, "source": source.id})
+    result = ingest_rows(registry, records, name=f"api batch from {source.id}")
+    out = IngestOut(
+        received=result.received,
+        inserted=result.inserted,
+        unchanged=result.unchanged,
+        subjects_rescored=result.subjects_rescored,
+    ).model_dump()
+    if idempotency_key is not None:
+        with registry.engine.begin() as conn:
+            conn.execute(
+                insert(t.idempotency).values(
+                    key=idempotency_key,
+                    actor_id=source.id,
+                    request_hash=request_hash,
+                    status=200,
+                    response=json.dumps(out),
+                    created_at=registry.now(),
+                )
+            )
+    return JSONResponse(out, status_code=200)
+
+
+@router.get("/records", response_model=RecordPage)
+def list_records(
+    registry: RegistryDep,
+    settings: SettingsDep,
+    source: SourceActor,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> RecordPage:
+    """The source's own records, with each one's dispute state, a page at a time."""
+    items, next_cursor = record_page(
+        registry, source_id=source.id, cursor=cursor, limit=min(limit, settings.page_size_max)
+    )
+    log_source_reads(
+        registry, source.id, {i["subject"] for i in items}, "status of reported records"
+    )
+    return RecordPage(items=[RecordOut(**i) for i in items], next_cursor=next_cursor)
+
+
+@router.get("/records/{record_id}", response_model=RecordOut)
+def get_record(record_id: str, registry: RegistryDep, source: SourceActor) -> RecordOut:
+    """One of the source's own records."""
+    items, _ = record_page(registry, source_id=source.id, cursor=None, limit=1, only_id=record_id)
+    if not items:
+        raise NotFoundError(f"no record {record_id!r} from you")
+    log_source_reads(registry, source.id, {items[0]["subject"]}, f"status of record {record_id}")
+    return RecordOut(**items[0])
+
+
+@router.get("/source/disputes", response_model=list[DisputeOut])
+def source_disputes(
+    registry: RegistryDep,
+    source: SourceActor,
+    state: Annotated[
+        str | None, Query(pattern="^(open|confirmed|corrected|withdrawn|suppressed)$")
+    ] = None,
+) -> list[DisputeOut]:
+    """Disputes against the source's records."""
+    disputes = disputes_for_source(registry, source.id, state)
+    log_source_reads(
+        registry, source.id, {d["subject_id"] for d in disputes}, "disputes against its records"
+    )
+    return [DisputeOut(**d) for d in disputes]
+
+
+@router.post("/disputes/{dispute_id}/answer", response_model=DisputeOut)
+def answer(
+    dispute_id: int, body: AnswerIn, registry: RegistryDep, source: SourceActor
+) -> DisputeOut:
+    """Confirm the record with evidence, correct it with a new record, or withdraw it."""
+    return DisputeOut(
+        **answer_dispute(
+            registry, source.id, dispute_id, body.action, body.evidence, body.corrected_record
+        )
+    )

@@ -1,0 +1,157 @@
+"""A subject's own file: records, score and why, consents, disputes, access log, export, erasure."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from sincerity.api.deps import RegistryDep, SettingsDep, SubjectActor
+from sincerity.api.errors import ERROR_RESPONSES
+from sincerity.api.models import (
+    AccessEntry,
+    ConsentIn,
+    ConsentOut,
+    DisputeIn,
+    DisputeOut,
+    Erased,
+    HistoryOut,
+    MeOut,
+    RecordOut,
+    RecordPage,
+    ScoreOut,
+)
+from sincerity.core.errors import InvalidInputError, NotFoundError
+from sincerity.db import repo
+from sincerity.services import access_log, grant_source_consent, open_dispute
+from sincerity.services.checks import grant_relying_party_consent, revoke_consent
+from sincerity.services.disputes import disputes_for_subject
+from sincerity.services.scores import score_subject
+from sincerity.services.subject_file import erase, export_file, record_page
+
+router = APIRouter(prefix="/v1/me", tags=["subjects"], responses=ERROR_RESPONSES)
+
+
+@router.get("", response_model=MeOut)
+def me(registry: RegistryDep, subject: SubjectActor) -> MeOut:
+    """The caller's own subject profile."""
+    with registry.engine.connect() as conn:
+        row = repo.get_subject(conn, subject.id)
+    if row is None:
+        raise NotFoundError("your file was erased")
+    return MeOut(
+        id=row["id"], display_name=row["display_name"], created_at=repo.as_utc(row["created_at"])
+    )
+
+
+@router.get("/records", response_model=RecordPage)
+def my_records(
+    registry: RegistryDep,
+    settings: SettingsDep,
+    subject: SubjectActor,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> RecordPage:
+    """Every record about the caller, with whether it counts and its dispute state."""
+    items, next_cursor = record_page(
+        registry, subject_id=subject.id, cursor=cursor, limit=min(limit, settings.page_size_max)
+    )
+    return RecordPage(items=[RecordOut(**i) for i in items], next_cursor=next_cursor)
+
+
+def score_out(data: dict[str, Any]) -> ScoreOut:
+    return ScoreOut(**{k: v for k, v in data.items() if k in ScoreOut.model_fields})
+
+
+@router.get("/score", response_model=ScoreOut)
+def my_score(registry: RegistryDep, subject: SubjectActor) -> ScoreOut:
+    """Today's score and why: factors, key reasons, steps to the next tier, badges."""
+    with registry.engine.connect() as conn:
+        if repo.get_subject(conn, subject.id) is None:
+            raise NotFoundError("your file was erased")
+        result = score_subject(conn, registry.policy, subject.id, registry.today())
+    return score_out(result.to_dict())
+
+
+@router.get("/score/history", response_model=list[HistoryOut])
+def my_history(registry: RegistryDep, subject: SubjectActor) -> list[HistoryOut]:
+    """What the score was on each date, under which policy."""
+    with registry.engine.connect() as conn:
+        return [HistoryOut(**h) for h in repo.score_history(conn, subject.id)]
+
+
+@router.get("/consents", response_model=list[ConsentOut])
+def my_consents(registry: RegistryDep, subject: SubjectActor) -> list[ConsentOut]:
+    """Every consent the caller gave, in force or not."""
+    with registry.engine.connect() as conn:
+        rows = repo.consents_of(conn, subject.id)
+    return [
+        ConsentOut(
+            **{
+                **c,
+                "granted_at": repo.as_utc(c["granted_at"]),
+                "revoked_at": repo.as_utc(c["revoked_at"]),
+            }
+        )
+        for c in rows
+    ]
+
+
+@router.post("/consents", response_model=ConsentOut, status_code=201)
+def grant(body: ConsentIn, registry: RegistryDep, subject: SubjectActor) -> ConsentOut:
+    """Allow a source to report, or a relying party to check for a purpose, until a date."""
+    if body.grantee_kind == "source":
+        grant_source_consent(registry, subject.id, body.grantee_id, body.until)
+    else:
+        if not body.purpose:
+            raise InvalidInputError("a consent to a relying party needs a purpose")
+        grant_relying_party_consent(
+            registry, subject.id, body.grantee_id, body.purpose, body.until, body.share_score
+        )
+    return my_consents(registry, subject)[-1]
+
+
+@router.delete("/consents/{consent_id}", status_code=204, response_class=Response)
+def revoke(consent_id: int, registry: RegistryDep, subject: SubjectActor) -> Response:
+    """Revoke a consent from now on."""
+    revoke_consent(registry, subject.id, consent_id)
+    return Response(status_code=204)
+
+
+@router.get("/disputes", response_model=list[DisputeOut])
+def my_disputes(registry: RegistryDep, subject: SubjectActor) -> list[DisputeOut]:
+    """The caller's disputes with every step's time and the deadline."""
+    return [DisputeOut(**d) for d in disputes_for_subject(registry, subject.id)]
+
+
+@router.post("/disputes", response_model=DisputeOut, status_code=201)
+def dispute(body: DisputeIn, registry: RegistryDep, subject: SubjectActor) -> DisputeOut:
+    """Contest a record: it stops counting at once; the source has 30 days to answer."""
+    dispute_id = open_dispute(registry, subject.id, body.record_id, body.reason)
+    return next(
+        DisputeOut(**d) for d in disputes_for_subject(registry, subject.id) if d["id"] == dispute_id
+    )
+
+
+@router.get("/access-log", response_model=list[AccessEntry])
+def my_access_log(
+    registry: RegistryDep,
+    subject: SubjectActor,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 100,
+) -> list[AccessEntry]:
+    """Who read the caller's data, when, and why."""
+    with registry.engine.connect() as conn:
+        return [AccessEntry(**e) for e in access_log.entries_for(conn, subject.id, limit, after)]
+
+
+@router.get("/export", response_model=dict[str, Any])
+def export(registry: RegistryDep, subject: SubjectActor) -> dict[str, Any]:
+    """Everything held about the caller, as JSON (GDPR Art. 20)."""
+    return export_file(registry, subject.id)
+
+
+@router.delete("", response_model=Erased)
+def erase_me(registry: RegistryDep, subject: SubjectActor) -> Erased:
+    """Erase the caller's file (GDPR Art. 17). The erasure itself is recorded."""
+    return Erased(records_deleted=erase(registry, subject.id))

@@ -1,0 +1,23 @@
+"""Service settings, from the environment (SINCERITY_*) or passed to create_app."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the HTTP service needs to know; nothing is read at import time."""
+
+    model_config = SettingsConfigDict(env_prefix="SINCERITY_", extra="ignore")
+
+    database_url: str = "sqlite:///sincerity.db"
+    max_body_bytes: int = 5_000_000
+    max_batch_records: int = 10_000
+    rate_limit_per_minute: int = 1200
+    rate_limit_burst: int = 200
+    page_size_max: int = 200
+
+
+def get_settings() -> Settings:
+    """Settings from the environment."""
+    return Settings()

@@ -1,0 +1,63 @@
+"""serve, keys and audit: the HTTP service and its accountability tools."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sincerity.cli.common import DEFAULT_DB, DbOption, err, open_registry, out, user_errors
+from sincerity.services import access_log
+from sincerity.services.operator import create_operator_key
+
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+audit_app = typer.Typer(help="Check the registry's accountability records.", no_args_is_help=True)
+
+
+def serve(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the registry's HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from sincerity.api.app import create_app
+    from sincerity.api.settings import Settings
+
+    registry = open_registry(db)
+    settings = Settings(database_url=db)
+    err.print(f"Sincerity API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
+    with user_errors():
+        uvicorn.run(create_app(settings, registry), host=host, port=port, log_level="warning")
+
+
+@keys_app.command("create")
+def keys_create(
+    operator: Annotated[
+        bool, typer.Option("--operator", help="A key for the registry's operator.")
+    ] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Create an operator key (sources, subjects and relying parties get theirs from the API)."""
+    if not operator:
+        err.print(
+            "Only operator keys are made here: pass --operator. Other parties get keys when "
+            "the operator registers them (POST /v1/sources, /v1/subjects, /v1/relying-parties)."
+        )
+        raise typer.Exit(2)
+    registry = open_registry(db)
+    out.print(create_operator_key(registry))
+
+
+@audit_app.command("verify")
+def audit_verify(db: DbOption = DEFAULT_DB) -> None:
+    """Recompute the access log's hash chain; fail on any edited, deleted or reordered entry."""
+    registry = open_registry(db)
+    with registry.engine.connect() as conn:
+        result = access_log.verify(conn)
+    if result.ok:
+        out.print(f"[green]ok[/] the access log's {result.entries} entries form an unbroken chain")
+        return
+    err.print(f"[bold red]tampered:[/] {result.problem}")
+    raise typer.Exit(1)

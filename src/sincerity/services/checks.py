@@ -1,0 +1,146 @@
+"""Relying parties: checking a subject's trust for a stated purpose, only with consent.
+
+Without a consent in force the answer is the same refusal whether or not the subject exists, so
+a relying party learns nothing about who is in the registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, insert, or_, select
+
+from sincerity.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from sincerity.db import repo
+from sincerity.db import tables as t
+from sincerity.services import access_log
+from sincerity.services.keys import Actor
+from sincerity.services.registry import Registry
+from sincerity.services.scores import rescore_subjects, score_subject
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What a relying party may learn: the tier, whether a threshold is cleared, and the exact
+    score only when the subject allowed it."""
+
+    subject_id: str
+    purpose: str
+    status: str
+    tier: str | None
+    tier_label: str | None
+    meets_threshold: bool | None
+    threshold: int | None
+    score: int | None
+    policy_version: str
+    as_of: date
+
+
+def grant_relying_party_consent(
+    registry: Registry,
+    subject_id: str,
+    relying_party_id: str,
+    purpose: str,
+    until: date | None,
+    share_score: bool = False,
+) -> int:
+    """The subject allows a relying party to check them for `purpose`, until a date."""
+    purpose = purpose.strip()
+    if not purpose:
+        raise InvalidInputError("a consent to a relying party needs a purpose")
+    now = registry.now()
+    if until is not None and until < now.date():
+        raise InvalidInputError("the consent would already have ended")
+    with registry.engine.begin() as conn:
+        exists = conn.scalar(
+            select(t.relying_parties.c.id).where(t.relying_parties.c.id == relying_party_id)
+        )
+        if exists is None:
+            raise NotFoundError(f"no relying party {relying_party_id!r}")
+        result = conn.execute(
+            insert(t.consents).values(
+                subject_id=subject_id,
+                grantee_kind="relying_party",
+                grantee_id=relying_party_id,
+                purpose=purpose,
+                granted_at=now,
+                expires_on=until,
+            )
+        )
+        key = result.inserted_primary_key
+        assert key is not None
+        consent_id = int(key[0])
+        conn.execute(
+            insert(t.consent_options).values(consent_id=consent_id, share_score=share_score)
+        )
+        rescore_subjects(conn, registry.policy, [subject_id], now.date(), now)
+    return consent_id
+
+
+def check(
+    registry: Registry, caller: Actor, subject_id: str, purpose: str, threshold: int | None = None
+) -> CheckResult:
+    """A relying party's check of a subject, logged in the subject's access log."""
+    policy = registry.policy
+    if threshold is not None and not policy.range.min <= threshold <= policy.range.max:
+        raise InvalidInputError(f"threshold must be within {policy.range.min}..{policy.range.max}")
+    now = registry.now()
+    c = t.consents.c
+    refusal = PermissionDeniedError(
+        f"no consent in force from subject {subject_id!r} to {caller.id!r} for purpose {purpose!r}"
+    )
+    with registry.engine.begin() as conn:
+        consent = conn.execute(
+            select(c.id, t.consent_options.c.share_score)
+            .join(t.consent_options, t.consent_options.c.consent_id == c.id, isouter=True)
+            .where(
+                c.subject_id == subject_id,
+                c.grantee_kind == "relying_party",
+                c.grantee_id == caller.id,
+                c.purpose == purpose,
+                c.revoked_at.is_(None),
+                or_(c.expires_on.is_(None), c.expires_on >= now.date()),
+            )
+            .order_by(c.id.desc())
+        ).first()
+        if consent is None or repo.get_subject(conn, subject_id) is None:
+            raise refusal
+        result = score_subject(conn, policy, subject_id, now.date())
+        access_log.append(
+            conn,
+            subject_id,
+            caller.kind,
+            caller.id,
+            "trust check: tier"
+            + ("" if threshold is None else f", score >= {threshold}")
+            + (", exact score" if consent.share_score else ""),
+            purpose,
+            now,
+        )
+    meets = None if threshold is None or result.value is None else result.value >= threshold
+    return CheckResult(
+        subject_id=subject_id,
+        purpose=purpose,
+        status=result.status,
+        tier=result.tier,
+        tier_label=result.tier_label,
+        meets_threshold=meets,
+        threshold=threshold,
+        score=result.rounded if consent.share_score else None,
+        policy_version=result.policy_version,
+        as_of=result.as_of,
+    )
+
+
+def revoke_consent(registry: Registry, subject_id: str, consent_id: int) -> None:
+    """Revoke one of the subject's consents (to a source or a relying party)."""
+    now = registry.now()
+    c = t.consents.c
+    with registry.engine.begin() as conn:
+        row = conn.execute(select(c.subject_id, c.revoked_at).where(c.id == consent_id)).first()
+        if row is None or row.subject_id != subject_id:
+            raise NotFoundError(f"subject {subject_id!r} has no consent {consent_id}")
+        if row.revoked_at is None:
+            conn.execute(t.consents.update().where(and_(c.id == consent_id)).values(revoked_at=now))
+        rescore_subjects(conn, registry.policy, [subject_id], now.date(), now)

@@ -1,0 +1,90 @@
+"""What the operator does: register parties (each with an API key), and read registry health."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from sincerity.core.errors import InvalidInputError
+from sincerity.db import repo
+from sincerity.db import tables as t
+from sincerity.services.keys import issue_key
+from sincerity.services.parties import add_source, add_subject, check_id
+from sincerity.services.registry import Registry
+from sincerity.services.scores import distribution
+
+
+def create_operator_key(registry: Registry, operator_id: str = "operator") -> str:
+    """A key for an operator (the first one is made by `sincerity keys create --operator`)."""
+    with registry.engine.begin() as conn:
+        return issue_key(conn, "operator", operator_id, registry.now())
+
+
+def register_source(registry: Registry, source_id: str, name: str, kinds: Sequence[str]) -> str:
+    """Register a source and return its first API key."""
+    add_source(registry, source_id, name, kinds)
+    with registry.engine.begin() as conn:
+        return issue_key(conn, "source", source_id, registry.now())
+
+
+def register_subject(registry: Registry, subject_id: str, display_name: str | None) -> str:
+    """Register a subject who opts in, and return their first API key."""
+    add_subject(registry, subject_id, display_name)
+    with registry.engine.begin() as conn:
+        return issue_key(conn, "subject", subject_id, registry.now())
+
+
+def register_relying_party(registry: Registry, party_id: str, name: str) -> str:
+    """Register a relying party and return its first API key."""
+    check_id(party_id, "relying party")
+    try:
+        with registry.engine.begin() as conn:
+            conn.execute(
+                insert(t.relying_parties).values(id=party_id, name=name, created_at=registry.now())
+            )
+            return issue_key(conn, "relying_party", party_id, registry.now())
+    except IntegrityError:
+        raise InvalidInputError(f"relying party {party_id!r} is already registered") from None
+
+
+def list_parties(registry: Registry) -> dict[str, list[dict[str, Any]]]:
+    """Sources and relying parties."""
+    with registry.engine.connect() as conn:
+        parties = [
+            dict(r)
+            for r in conn.execute(
+                select(t.relying_parties).order_by(t.relying_parties.c.id)
+            ).mappings()
+        ]
+        return {"sources": repo.list_sources(conn), "relying_parties": parties}
+
+
+def stats(registry: Registry) -> dict[str, Any]:
+    """Registry health: counts, open disputes, the score distribution, the policy in force."""
+    dist = distribution(registry)
+    with registry.engine.connect() as conn:
+        counts = {
+            name: repo.count_rows(conn, table)
+            for name, table in (
+                ("subjects", t.subjects),
+                ("sources", t.sources),
+                ("records", t.records),
+                ("relying_parties", t.relying_parties),
+                ("access_log_entries", t.access_log),
+            )
+        }
+        by_state: dict[str, int] = dict(
+            conn.execute(select(t.disputes.c.state, func.count()).group_by(t.disputes.c.state))
+            .tuples()
+            .all()
+        )
+    return {
+        **counts,
+        "disputes": by_state,
+        "tiers": dist["tiers"],
+        "thin_files": dist["thin_file"],
+        "policy_version": registry.policy.version,
+    }

@@ -1,0 +1,170 @@
+"""A subject's own file: records with their state, export (GDPR Art. 20) and erasure (Art. 17)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+
+from sincerity.core.errors import InvalidInputError, NotFoundError
+from sincerity.db import repo
+from sincerity.db import tables as t
+from sincerity.services import access_log
+from sincerity.services.keys import revoke_all
+from sincerity.services.registry import Registry
+from sincerity.services.scores import score_subject
+
+MAX_PAGE = 200
+
+
+def encode_cursor(last_id: str) -> str:
+    return base64.urlsafe_b64encode(last_id.encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> str:
+    if not cursor:
+        return ""
+    try:
+        return base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInputError("cursor is not one this API returned") from None
+
+
+def record_page(
+    registry: Registry,
+    *,
+    subject_id: str | None = None,
+    source_id: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+    only_id: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of records (of a subject or of a source) in id order, with each one's state."""
+    limit = max(1, min(limit, MAX_PAGE))
+    after = decode_cursor(cursor)
+    r, d = t.records.c, t.disputes.c
+    query = select(t.records).where(r.id > after).order_by(r.id).limit(limit + 1)
+    if subject_id is not None:
+        query = query.where(r.subject_id == subject_id)
+    if source_id is not None:
+        query = query.where(r.source_id == source_id)
+    if only_id is not None:
+        query = query.where(r.id == only_id)
+    with registry.engine.connect() as conn:
+        rows = [dict(row) for row in conn.execute(query).mappings()]
+        more = len(rows) > limit
+        rows = rows[:limit]
+        states: dict[str, str] = {}
+        if rows:
+            for record_id, state in conn.execute(
+                select(d.record_id, d.state)
+                .where(d.record_id.in_([row["id"] for row in rows]))
+                .order_by(d.id)
+            ):
+                states[record_id] = state
+    page = []
+    for row in rows:
+        state = states.get(row["id"])
+        page.append(
+            {
+                "id": row["id"],
+                "source": row["source_id"],
+                "subject": row["subject_id"],
+                "kind": row["kind"],
+                "occurred_on": row["occurred_on"],
+                "reported_on": row["reported_on"],
+                "ingested_at": repo.as_utc(row["ingested_at"]),
+                "record": json.loads(row["body"]),
+                "dispute_state": state,
+                "counts": state not in repo.NOT_COUNTING,
+            }
+        )
+    return page, (encode_cursor(rows[-1]["id"]) if more and rows else None)
+
+
+def log_source_reads(registry: Registry, source_id: str, subject_ids: set[str], what: str) -> None:
+    """A source reading the state of records about subjects is a read of their data: log it."""
+    if not subject_ids:
+        return
+    now = registry.now()
+    with registry.engine.begin() as conn:
+        for subject in sorted(subject_ids):
+            access_log.append(conn, subject, "source", source_id, what, "managing its reports", now)
+
+
+def export_file(registry: Registry, subject_id: str) -> dict[str, Any]:
+    """Everything held about the subject, as JSON-able data (portability)."""
+    with registry.engine.connect() as conn:
+        subject = repo.get_subject(conn, subject_id)
+        if subject is None:
+            raise NotFoundError(f"no subject {subject_id!r}")
+        records = repo.record_rows_of(conn, subject_id)
+        result = score_subject(conn, registry.policy, subject_id, registry.today())
+        data = {
+            "subject": subject,
+            "records": [{**row, "body": json.loads(row["body"])} for row in records],
+            "disputes": repo.disputes_of(conn, subject_id),
+            "consents": repo.consents_of(conn, subject_id),
+            "score": result.to_dict(),
+            "score_history": repo.score_history(conn, subject_id),
+            "access_log": access_log.entries_for(conn, subject_id, limit=1_000_000),
+            "exported_at": registry.now(),
+            "policy_version": registry.policy.version,
+        }
+    exported: dict[str, Any] = json.loads(json.dumps(data, default=_json_default))
+    return exported
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        aware = repo.as_utc(value)
+        assert aware is not None
+        return aware.isoformat()
+    return str(value)
+
+
+def erase(registry: Registry, subject_id: str) -> int:
+    """Delete the subject's file; keep only the fact of the erasure (and the access log, which is
+    the registry's evidence of who read what). Returns the number of records deleted."""
+    now = registry.now()
+    with registry.engine.begin() as conn:
+        if repo.get_subject(conn, subject_id) is None:
+            raise NotFoundError(f"no subject {subject_id!r}")
+        record_ids = list(
+            conn.scalars(select(t.records.c.id).where(t.records.c.subject_id == subject_id))
+        )
+        for chunk_start in range(0, len(record_ids), 500):
+            chunk = record_ids[chunk_start : chunk_start + 500]
+            conn.execute(delete(t.rating_damping).where(t.rating_damping.c.record_id.in_(chunk)))
+        conn.execute(delete(t.disputes).where(t.disputes.c.subject_id == subject_id))
+        conn.execute(delete(t.records).where(t.records.c.subject_id == subject_id))
+        consent_ids = list(
+            conn.scalars(select(t.consents.c.id).where(t.consents.c.subject_id == subject_id))
+        )
+        if consent_ids:
+            conn.execute(
+                delete(t.consent_options).where(t.consent_options.c.consent_id.in_(consent_ids))
+            )
+        conn.execute(delete(t.consents).where(t.consents.c.subject_id == subject_id))
+        conn.execute(delete(t.scores).where(t.scores.c.subject_id == subject_id))
+        conn.execute(delete(t.rater_trust).where(t.rater_trust.c.node_id == subject_id))
+        conn.execute(delete(t.subjects).where(t.subjects.c.id == subject_id))
+        revoke_all(conn, "subject", subject_id, now)
+        conn.execute(
+            insert(t.erasures).values(
+                subject_id=subject_id, erased_at=now, records_deleted=len(record_ids)
+            )
+        )
+        access_log.append(
+            conn,
+            subject_id,
+            "subject",
+            subject_id,
+            f"erasure of the file ({len(record_ids)} records)",
+            "right to erasure",
+            now,
+        )
+    return len(record_ids)
