@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from sincerity.api.errors import RateLimitedError
@@ -51,6 +51,8 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 RegistryDep = Annotated[Registry, Depends(get_registry)]
+MAX_INT_ID = 2_147_483_647  # ids are 32-bit integers on every backend
+IntId = Annotated[int, Path(ge=1, le=MAX_INT_ID)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 

@@ -197,7 +197,7 @@ class MeOut(BaseModel):
 class CheckIn(_In):
     subject_id: str = Field(min_length=1, max_length=128)
     purpose: str = Field(min_length=1, max_length=200)
-    threshold: int | None = None
+    threshold: int | None = Field(default=None, ge=0, le=100_000)
 
 
 class CheckOut(BaseModel):

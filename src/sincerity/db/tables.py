@@ -6,7 +6,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -17,6 +16,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+
+from sincerity.db.types import UtcDateTime
 
 metadata = MetaData(
     naming_convention={
@@ -34,7 +35,7 @@ subjects = Table(
     metadata,
     Column("id", String(ID), primary_key=True),
     Column("display_name", String(200), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 sources = Table(
@@ -43,7 +44,7 @@ sources = Table(
     Column("id", String(ID), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("kinds", String(200), nullable=False, doc="comma-separated record kinds it may report"),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 consents = Table(
@@ -54,9 +55,9 @@ consents = Table(
     Column("grantee_kind", String(20), nullable=False, doc="'source' or 'relying_party'"),
     Column("grantee_id", String(ID), nullable=False),
     Column("purpose", String(200), nullable=False),
-    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Column("granted_at", UtcDateTime(), nullable=False),
     Column("expires_on", Date, nullable=True),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", UtcDateTime(), nullable=True),
     Index("ix_consents_subject_grantee", "subject_id", "grantee_id"),
 )
 
@@ -65,7 +66,7 @@ batches = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(500), nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
     Column("records_received", Integer, nullable=False),
     Column("records_inserted", Integer, nullable=False),
 )
@@ -82,7 +83,7 @@ records = Table(
     Column("body", Text, nullable=False, doc="the validated record as canonical JSON"),
     Column("content_hash", String(64), nullable=False),
     Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
-    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("ingested_at", UtcDateTime(), nullable=False),
     Index("ix_records_subject", "subject_id"),
     Index("ix_records_source", "source_id"),
 )
@@ -95,9 +96,9 @@ disputes = Table(
     Column("subject_id", String(ID), ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False),
     Column("reason", Text, nullable=False),
     Column("state", String(20), nullable=False),
-    Column("opened_at", DateTime(timezone=True), nullable=False),
-    Column("deadline", DateTime(timezone=True), nullable=False),
-    Column("resolved_at", DateTime(timezone=True), nullable=True),
+    Column("opened_at", UtcDateTime(), nullable=False),
+    Column("deadline", UtcDateTime(), nullable=False),
+    Column("resolved_at", UtcDateTime(), nullable=True),
     Column("resolution", Text, nullable=True),
     Index("ix_disputes_subject", "subject_id"),
     Index("ix_disputes_record", "record_id"),
@@ -109,7 +110,7 @@ policies = Table(
     Column("version", String(100), primary_key=True),
     Column("name", String(100), nullable=False),
     Column("body", Text, nullable=False, doc="the policy's canonical JSON"),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     Column("active", Boolean, nullable=False, default=False),
 )
 
@@ -124,7 +125,7 @@ scores = Table(
     Column("value", Float, nullable=True),
     Column("tier", String(50), nullable=True),
     Column("explanation", Text, nullable=False, doc="the full Score as JSON"),
-    Column("computed_at", DateTime(timezone=True), nullable=False),
+    Column("computed_at", UtcDateTime(), nullable=False),
     UniqueConstraint("subject_id", "as_of", "policy_version", name="uq_scores_subject_day_policy"),
 )
 
@@ -134,7 +135,7 @@ rater_trust = Table(
     Column("node_id", String(ID), primary_key=True, doc="a rater or rated party"),
     Column("trust", Float, nullable=False, doc="share of global trust (all rows sum to 1)"),
     Column("credibility", Float, nullable=False, doc="weight of its ratings, 0 to 1"),
-    Column("computed_at", DateTime(timezone=True), nullable=False),
+    Column("computed_at", UtcDateTime(), nullable=False),
 )
 
 rating_damping = Table(
@@ -149,7 +150,7 @@ relying_parties = Table(
     metadata,
     Column("id", String(ID), primary_key=True),
     Column("name", String(200), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 api_keys = Table(
@@ -163,8 +164,8 @@ api_keys = Table(
     Column(
         "secret_hash", String(64), nullable=False, doc="SHA-256 of the secret part; never the key"
     ),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
     Index("ix_api_keys_actor", "actor_kind", "actor_id"),
 )
 
@@ -180,7 +181,7 @@ access_log = Table(
     metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),
     Column("subject_id", String(ID), nullable=False, doc="kept after erasure: the log is evidence"),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Column("actor_kind", String(20), nullable=False),
     Column("actor_id", String(ID), nullable=False),
     Column("what", String(200), nullable=False),
@@ -206,7 +207,7 @@ idempotency = Table(
     Column("request_hash", String(64), nullable=False),
     Column("status", Integer, nullable=False),
     Column("response", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 erasures = Table(
@@ -214,6 +215,6 @@ erasures = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("subject_id", String(ID), nullable=False),
-    Column("erased_at", DateTime(timezone=True), nullable=False),
+    Column("erased_at", UtcDateTime(), nullable=False),
     Column("records_deleted", Integer, nullable=False),
 )

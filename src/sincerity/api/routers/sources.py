@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import insert, select
 
-from sincerity.api.deps import RegistryDep, SettingsDep, SourceActor
+from sincerity.api.deps import IntId, RegistryDep, SettingsDep, SourceActor
 from sincerity.api.errors import ERROR_RESPONSES, IdempotencyConflictError, TooLargeError
 from sincerity.api.models import AnswerIn, BatchIn, DisputeOut, IngestOut, RecordOut, RecordPage
 from sincerity.core.errors import NotFoundError, PermissionDeniedError
@@ -135,7 +135,7 @@ def source_disputes(
 
 @router.post("/disputes/{dispute_id}/answer", response_model=DisputeOut)
 def answer(
-    dispute_id: int, body: AnswerIn, registry: RegistryDep, source: SourceActor
+    dispute_id: IntId, body: AnswerIn, registry: RegistryDep, source: SourceActor
 ) -> DisputeOut:
     """Confirm the record with evidence, correct it with a new record, or withdraw it."""
     return DisputeOut(

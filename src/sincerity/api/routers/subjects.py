@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from sincerity.api.deps import RegistryDep, SettingsDep, SubjectActor
+from sincerity.api.deps import MAX_INT_ID, IntId, RegistryDep, SettingsDep, SubjectActor
 from sincerity.api.errors import ERROR_RESPONSES
 from sincerity.api.models import (
     AccessEntry,
@@ -112,7 +112,7 @@ def grant(body: ConsentIn, registry: RegistryDep, subject: SubjectActor) -> Cons
 
 
 @router.delete("/consents/{consent_id}", status_code=204, response_class=Response)
-def revoke(consent_id: int, registry: RegistryDep, subject: SubjectActor) -> Response:
+def revoke(consent_id: IntId, registry: RegistryDep, subject: SubjectActor) -> Response:
     """Revoke a consent from now on."""
     revoke_consent(registry, subject.id, consent_id)
     return Response(status_code=204)
@@ -137,7 +137,7 @@ def dispute(body: DisputeIn, registry: RegistryDep, subject: SubjectActor) -> Di
 def my_access_log(
     registry: RegistryDep,
     subject: SubjectActor,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_INT_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 100,
 ) -> list[AccessEntry]:
     """Who read the caller's data, when, and why."""

@@ -1,0 +1,106 @@
+"""Broken object-level authorisation (OWASP API1): for every route that takes an id, every
+caller but the owner gets 403 or 404 — each other role, another subject, another source."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import FixedClock
+from tests.e2e.api_world import World, build_world, payments
+
+EVERYONE = ("operator", "utility", "market", "alice", "bob", "landlord", "lender")
+
+
+@pytest.fixture
+def world(db_url: str, clock: FixedClock) -> World:
+    built = build_world(db_url, clock)
+    today = clock().date()
+    assert (
+        built.call(
+            "utility",
+            "POST",
+            "/v1/records",
+            json={"records": payments("alice", 4, today, status="missed")},
+        ).status_code
+        == 200
+    )
+    yield built
+    built.client.close()
+    built.registry.close()
+
+
+def others(owner: str) -> list[str]:
+    return [who for who in EVERYONE if who != owner]
+
+
+def assert_refused(world: World, owner: str, method: str, path: str, **kwargs: object) -> None:
+    for who in others(owner):
+        response = world.call(who, method, path, **kwargs)
+        assert response.status_code in (403, 404), (
+            who,
+            method,
+            path,
+            response.status_code,
+            response.text,
+        )
+
+
+def test_every_route_with_an_id_is_covered_here(world: World) -> None:
+    templated = {path for path in world.client.app.openapi()["paths"] if "{" in path}
+    assert templated == {
+        "/v1/records/{record_id}",
+        "/v1/disputes/{dispute_id}/answer",
+        "/v1/me/consents/{consent_id}",
+        "/v1/keys/{key_id}",
+    }
+
+
+def test_a_record_is_seen_only_by_its_source(world: World) -> None:
+    path = "/v1/records/p-alice-0"
+    assert world.call("utility", "GET", path).status_code == 200
+    assert_refused(world, "utility", "GET", path)
+
+
+def test_a_dispute_is_answered_only_by_the_source_of_its_record(world: World) -> None:
+    dispute = world.call(
+        "alice", "POST", "/v1/me/disputes", json={"record_id": "p-alice-1", "reason": "paid"}
+    ).json()
+    path = f"/v1/disputes/{dispute['id']}/answer"
+    body = {"action": "confirm", "evidence": "receipt"}
+    assert_refused(world, "utility", "POST", path, json=body)
+    assert world.call("utility", "POST", path, json=body).status_code == 200
+
+
+def test_a_consent_is_revoked_only_by_its_subject(world: World) -> None:
+    consent_id = world.call("alice", "GET", "/v1/me/consents").json()[0]["id"]
+    path = f"/v1/me/consents/{consent_id}"
+    assert_refused(world, "alice", "DELETE", path)
+    assert world.call("alice", "DELETE", path).status_code == 204
+
+
+def test_a_key_is_revoked_only_by_its_holder_or_the_operator(world: World) -> None:
+    key_id = world.keys["alice"].split("_")[1]
+    path = f"/v1/keys/{key_id}"
+    for who in ("utility", "market", "bob", "landlord", "lender"):
+        assert world.call(who, "DELETE", path).status_code == 404
+    assert world.call("alice", "GET", "/v1/me").status_code == 200
+    assert world.call("alice", "DELETE", path).status_code == 204
+
+
+def test_ids_in_bodies_are_checked_too(world: World) -> None:
+    # Another subject cannot dispute alice's record; a relying party cannot check without consent.
+    response = world.call(
+        "bob", "POST", "/v1/me/disputes", json={"record_id": "p-alice-0", "reason": "x"}
+    )
+    assert response.status_code == 404
+    world.call(
+        "alice",
+        "POST",
+        "/v1/me/consents",
+        json={"grantee_kind": "relying_party", "grantee_id": "landlord", "purpose": "tenancy"},
+    )
+    check = {"subject_id": "alice", "purpose": "tenancy"}
+    assert world.call("landlord", "POST", "/v1/checks", json=check).status_code == 200
+    assert world.call("lender", "POST", "/v1/checks", json=check).status_code == 403
+    for who in ("operator", "utility", "alice", "bob"):
+        assert world.call(who, "POST", "/v1/checks", json=check).status_code == 403
