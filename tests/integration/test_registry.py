@@ -260,7 +260,7 @@ def test_ratings_count_by_rater_credibility_after_a_rescore(registry: Registry) 
     ingest_rows(registry, rows)
     rescore_registry(registry)
     with registry.engine.connect() as conn:
-        credibility = repo.credibilities(conn)
+        credibility = repo.credibilities(conn, ["v0", "s0"])
         damped = repo.damping_of(conn, ["v0"])
     assert credibility is not None
     assert credibility["v0"] == 1.0 and credibility["s0"] < 1e-6
@@ -271,3 +271,6 @@ def test_ratings_count_by_rater_credibility_after_a_rescore(registry: Registry) 
         return next(f.points for f in factors if f.name == "counterparty_ratings")
 
     assert ratings_points("alice") > ratings_points("mallory") + 20
+    for subject in ("alice", "mallory"):  # the stored score is the one computed fresh
+        report = subject_report(registry, subject)
+        assert report.history[-1]["value"] == pytest.approx(report.score.value)

@@ -28,7 +28,7 @@ def demo_keys(registry: Registry, subject: str | None) -> dict[str, tuple[str, s
     party, so every role can be tried at once."""
     now = registry.now()
     subject = subject or "subj-00001"
-    with registry.engine.begin() as conn:
+    with registry.transaction() as conn:
         if (
             conn.scalar(
                 select(tables.relying_parties.c.id).where(tables.relying_parties.c.id == DEMO_PARTY)

@@ -331,13 +331,20 @@ def replace_trust(
         conn.execute(insert(t.rating_damping), list(damping_rows))
 
 
-def credibilities(conn: Connection) -> dict[str, float] | None:
-    """Every rater's stored credibility; None when trust was never computed (then every rater
-    counts fully, as in a plain Beta reputation)."""
-    rows = conn.execute(select(t.rater_trust.c.node_id, t.rater_trust.c.credibility)).all()
-    if not rows:
+def credibilities(conn: Connection, raters: Iterable[str]) -> dict[str, float] | None:
+    """The stored credibility of these raters (absent: 0); None when trust was never computed,
+    and then every rater counts fully, as in a plain Beta reputation."""
+    if conn.scalar(select(t.rater_trust.c.node_id).limit(1)) is None:
         return None
-    return {node: float(credibility) for node, credibility in rows}
+    found: dict[str, float] = {}
+    for chunk in _chunks(sorted(set(raters))):
+        rows = conn.execute(
+            select(t.rater_trust.c.node_id, t.rater_trust.c.credibility).where(
+                t.rater_trust.c.node_id.in_(chunk)
+            )
+        )
+        found.update((node, float(credibility)) for node, credibility in rows)
+    return found
 
 
 def damping_of(conn: Connection, subject_ids: Sequence[str]) -> dict[str, float]:

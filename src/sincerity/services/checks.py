@@ -17,7 +17,7 @@ from sincerity.db import tables as t
 from sincerity.services import access_log
 from sincerity.services.keys import Actor
 from sincerity.services.registry import Registry
-from sincerity.services.scores import rescore_subjects, score_subject
+from sincerity.services.scores import rescore_subjects, score_row, score_subject, stored_score
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def grant_relying_party_consent(
     now = registry.now()
     if until is not None and until < now.date():
         raise InvalidInputError("the consent would already have ended")
-    with registry.engine.begin() as conn:
+    with registry.transaction() as conn:
         exists = conn.scalar(
             select(t.relying_parties.c.id).where(t.relying_parties.c.id == relying_party_id)
         )
@@ -90,7 +90,7 @@ def check(
     refusal = PermissionDeniedError(
         f"no consent in force from subject {subject_id!r} to {caller.id!r} for purpose {purpose!r}"
     )
-    with registry.engine.begin() as conn:
+    with registry.transaction() as conn:
         consent = conn.execute(
             select(c.id, t.consent_options.c.share_score)
             .join(t.consent_options, t.consent_options.c.consent_id == c.id, isouter=True)
@@ -106,7 +106,11 @@ def check(
         ).first()
         if consent is None or repo.get_subject(conn, subject_id) is None:
             raise refusal
-        result = score_subject(conn, policy, subject_id, now.date())
+        result = stored_score(conn, policy, subject_id, now.date())
+        if result is None:
+            fresh = score_subject(conn, policy, subject_id, now.date())
+            repo.save_scores(conn, [score_row(subject_id, fresh, now)])
+            result = fresh.to_dict()
         access_log.append(
             conn,
             subject_id,
@@ -118,18 +122,19 @@ def check(
             purpose,
             now,
         )
-    meets = None if threshold is None or result.value is None else result.value >= threshold
+    value = result["value"]
+    meets = None if threshold is None or value is None else value >= threshold
     return CheckResult(
         subject_id=subject_id,
         purpose=purpose,
-        status=result.status,
-        tier=result.tier,
-        tier_label=result.tier_label,
+        status=result["status"],
+        tier=result["tier"],
+        tier_label=result["tier_label"],
         meets_threshold=meets,
         threshold=threshold,
-        score=result.rounded if consent.share_score else None,
-        policy_version=result.policy_version,
-        as_of=result.as_of,
+        score=result["rounded"] if consent.share_score else None,
+        policy_version=result["policy_version"],
+        as_of=date.fromisoformat(result["as_of"]),
     )
 
 
@@ -137,7 +142,7 @@ def revoke_consent(registry: Registry, subject_id: str, consent_id: int) -> None
     """Revoke one of the subject's consents (to a source or a relying party)."""
     now = registry.now()
     c = t.consents.c
-    with registry.engine.begin() as conn:
+    with registry.transaction() as conn:
         row = conn.execute(select(c.subject_id, c.revoked_at).where(c.id == consent_id)).first()
         if row is None or row.subject_id != subject_id:
             raise NotFoundError(f"subject {subject_id!r} has no consent {consent_id}")

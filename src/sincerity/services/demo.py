@@ -22,7 +22,7 @@ def load_population(
 ) -> None:
     """Register the population's sources, subjects and consents, ingest its records, score all."""
     now = registry.now()
-    with registry.engine.begin() as conn:
+    with registry.transaction() as conn:
         known = repo.source_kinds(conn)
         for source_id, name, kinds in population.sources:
             if source_id not in known:

@@ -28,7 +28,7 @@ def open_dispute(registry: Registry, subject_id: str, record_id: str, reason: st
     if not reason.strip():
         raise InvalidInputError("say why the record is wrong (the reason is sent to the source)")
     now = registry.now()
-    with registry.engine.begin() as conn:
+    with registry.transaction() as conn:
         row = repo.get_record_row(conn, record_id)
         if row is None or row["subject_id"] != subject_id:
             # The same answer whether the record is someone else's or does not exist.
@@ -57,7 +57,7 @@ def sweep_overdue(registry: Registry) -> int:
     """Suppress for good every open dispute whose source did not answer in time."""
     now = registry.now()
     d = t.disputes.c
-    with registry.engine.begin() as conn:
+    with registry.transaction() as conn:
         overdue = conn.execute(
             select(d.id, d.subject_id).where(d.state == "open", d.deadline < now)
         ).all()
@@ -91,7 +91,7 @@ def answer_dispute(
     sweep_overdue(registry)
     now = registry.now()
     d, r = t.disputes.c, t.records.c
-    with registry.engine.begin() as conn:
+    with registry.transaction() as conn:
         row = conn.execute(
             select(d.id, d.state, d.subject_id, d.record_id, r.source_id)
             .join(t.records, r.id == d.record_id)

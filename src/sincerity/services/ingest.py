@@ -182,7 +182,7 @@ def ingest_validated(
 ) -> IngestResult:
     """Store a validated batch in one transaction, or raise and store nothing."""
     now = registry.now()
-    with registry.engine.begin() as conn:
+    with registry.transaction() as conn:
         problems = _check_parties(conn, batch, where, now)
         if problems:
             raise ConsentError(

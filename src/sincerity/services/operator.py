@@ -19,21 +19,21 @@ from sincerity.services.scores import distribution
 
 def create_operator_key(registry: Registry, operator_id: str = "operator") -> str:
     """A key for an operator (the first one is made by `sincerity keys create --operator`)."""
-    with registry.engine.begin() as conn:
+    with registry.transaction() as conn:
         return issue_key(conn, "operator", operator_id, registry.now())
 
 
 def register_source(registry: Registry, source_id: str, name: str, kinds: Sequence[str]) -> str:
     """Register a source and return its first API key."""
     add_source(registry, source_id, name, kinds)
-    with registry.engine.begin() as conn:
+    with registry.transaction() as conn:
         return issue_key(conn, "source", source_id, registry.now())
 
 
 def register_subject(registry: Registry, subject_id: str, display_name: str | None) -> str:
     """Register a subject who opts in, and return their first API key."""
     add_subject(registry, subject_id, display_name)
-    with registry.engine.begin() as conn:
+    with registry.transaction() as conn:
         return issue_key(conn, "subject", subject_id, registry.now())
 
 
@@ -41,7 +41,7 @@ def register_relying_party(registry: Registry, party_id: str, name: str) -> str:
     """Register a relying party and return its first API key."""
     check_id(party_id, "relying party")
     try:
-        with registry.engine.begin() as conn:
+        with registry.transaction() as conn:
             conn.execute(
                 insert(t.relying_parties).values(id=party_id, name=name, created_at=registry.now())
             )

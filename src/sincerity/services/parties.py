@@ -33,7 +33,7 @@ def add_subject(registry: Registry, subject_id: str, display_name: str | None = 
     """Register a subject (who opts in to the registry)."""
     check_id(subject_id, "subject")
     try:
-        with registry.engine.begin() as conn:
+        with registry.transaction() as conn:
             repo.insert_subject(conn, subject_id, display_name, registry.now())
     except IntegrityError:
         raise InvalidInputError(f"subject {subject_id!r} is already registered") from None
@@ -49,7 +49,7 @@ def add_source(registry: Registry, source_id: str, name: str, kinds: Sequence[st
             [Problem(f"unknown kind {k!r}", field="kinds") for k in unknown],
         )
     try:
-        with registry.engine.begin() as conn:
+        with registry.transaction() as conn:
             repo.insert_source(conn, source_id, name, sorted(set(kinds)), registry.now())
     except IntegrityError:
         raise InvalidInputError(f"source {source_id!r} is already registered") from None
@@ -59,7 +59,7 @@ def grant_source_consent(
     registry: Registry, subject_id: str, source_id: str, until: date | None = None
 ) -> None:
     """The subject allows `source_id` to report records about them, until a date or revoked."""
-    with registry.engine.begin() as conn:
+    with registry.transaction() as conn:
         if repo.get_subject(conn, subject_id) is None:
             raise NotFoundError(f"no subject {subject_id!r} in this registry")
         if source_id not in repo.source_kinds(conn):
@@ -81,7 +81,7 @@ def grant_source_consent(
 
 def revoke_source_consent(registry: Registry, subject_id: str, source_id: str) -> int:
     """Stop `source_id` reporting about the subject from now on; returns consents revoked."""
-    with registry.engine.begin() as conn:
+    with registry.transaction() as conn:
         return repo.revoke_consents(conn, subject_id, source_id, "source", registry.now())
 
 

@@ -7,11 +7,13 @@ is done by the functions in the sibling modules, which own their transactions.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from sincerity.core.errors import ConfigurationError
 from sincerity.core.policy import Policy, policy_from_data
@@ -33,6 +35,18 @@ class Registry:
     engine: Engine
     policy: Policy
     clock: Clock = field(default=utc_now)
+    _writer: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A write transaction. On SQLite, which has one writer at a time, the threads of this
+        process queue on a lock instead of spinning in SQLite's busy handler."""
+        if self.engine.dialect.name != "sqlite":
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        with self._writer, self.engine.begin() as conn:
+            yield conn
 
     @classmethod
     def create(cls, url: str, policy: Policy | None = None, clock: Clock = utc_now) -> Registry:
@@ -71,7 +85,7 @@ class Registry:
     def use_policy(self, policy: Policy) -> None:
         """Store `policy` and put it in force for every score computed from now on."""
         body = json.dumps(policy.content, sort_keys=True)
-        with self.engine.begin() as conn:
+        with self.transaction() as conn:
             repo.ensure_policy(conn, policy.version, policy.name, body, self.now())
             repo.activate_policy(conn, policy.version)
         self.policy = policy

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy import Connection, select
 
 from sincerity.core.errors import NotFoundError
 from sincerity.core.policy import Policy
-from sincerity.core.records import RECORD_ADAPTER, AnyRecord
+from sincerity.core.records import RECORD_ADAPTER, AnyRecord, Rating
 from sincerity.core.scoring import Score, score
 from sincerity.db import repo
 from sincerity.db import tables as t
@@ -22,17 +23,29 @@ from sincerity.services.reputation import refresh_trust
 CHUNK = 500
 
 
-def _load_chunk(
-    conn: Connection, subject_ids: Sequence[str]
-) -> tuple[dict[str, list[AnyRecord]], dict[str, set[str]]]:
+@dataclass
+class _Chunk:
+    """What scoring a group of subjects needs, loaded in a few queries."""
+
+    records: dict[str, list[AnyRecord]]
+    excluded: dict[str, set[str]]
+    credibility: dict[str, float] | None
+    damping: dict[str, float]
+
+
+def _load_chunk(conn: Connection, subject_ids: Sequence[str]) -> _Chunk:
     records: dict[str, list[AnyRecord]] = defaultdict(list)
+    raters: set[str] = set()
     rows = conn.execute(
         select(t.records.c.subject_id, t.records.c.body).where(
             t.records.c.subject_id.in_(subject_ids)
         )
     )
     for subject_id, body in rows:
-        records[subject_id].append(RECORD_ADAPTER.validate_json(body))
+        record = RECORD_ADAPTER.validate_json(body)
+        records[subject_id].append(record)
+        if isinstance(record, Rating):
+            raters.add(record.rater)
     excluded: dict[str, set[str]] = defaultdict(set)
     d = t.disputes.c
     rows = conn.execute(
@@ -42,7 +55,21 @@ def _load_chunk(
     )
     for subject_id, record_id in rows:
         excluded[subject_id].add(record_id)
-    return records, excluded
+    credibility = repo.credibilities(conn, raters) if raters else None
+    return _Chunk(
+        records, excluded, credibility, repo.damping_of(conn, subject_ids) if raters else {}
+    )
+
+
+def _score(chunk: _Chunk, subject_id: str, policy: Policy, as_of: date) -> Score:
+    return score(
+        chunk.records.get(subject_id, []),
+        policy,
+        as_of,
+        disputed=chunk.excluded.get(subject_id, ()),
+        rater_trust=chunk.credibility,
+        rating_damping=chunk.damping,
+    )
 
 
 def score_row(subject_id: str, result: Score, now: datetime) -> dict[str, Any]:
@@ -71,12 +98,10 @@ def rescore_subjects(
     results: dict[str, Score] = {}
     for start in range(0, len(subject_ids), CHUNK):
         chunk = subject_ids[start : start + CHUNK]
-        records, excluded = _load_chunk(conn, chunk)
+        loaded = _load_chunk(conn, chunk)
         rows = []
         for subject_id in chunk:
-            result = score(
-                records.get(subject_id, []), policy, as_of, disputed=excluded.get(subject_id, ())
-            )
+            result = _score(loaded, subject_id, policy, as_of)
             results[subject_id] = result
             rows.append(score_row(subject_id, result, now))
         repo.save_scores(conn, rows)
@@ -89,14 +114,37 @@ def score_subject(conn: Connection, policy: Policy, subject_id: str, as_of: date
     """A subject's score as of a date, computed fresh (nothing is saved)."""
     if repo.get_subject(conn, subject_id) is None:
         raise NotFoundError(f"no subject {subject_id!r} in this registry")
-    return score(
-        repo.records_of(conn, subject_id),
-        policy,
-        as_of,
-        disputed=repo.excluded_record_ids(conn, subject_id),
-        rater_trust=repo.credibilities(conn),
-        rating_damping=repo.damping_of(conn, [subject_id]),
+    return _score(_load_chunk(conn, [subject_id]), subject_id, policy, as_of)
+
+
+def stored_score(
+    conn: Connection, policy: Policy, subject_id: str, today: date
+) -> dict[str, Any] | None:
+    """Today's stored score under `policy`, as Score.to_dict() data, or None."""
+    s = t.scores.c
+    stored = conn.scalar(
+        select(s.explanation)
+        .where(s.subject_id == subject_id, s.as_of == today, s.policy_version == policy.version)
+        .order_by(s.id.desc())
+        .limit(1)
     )
+    return None if stored is None else dict(json.loads(stored))
+
+
+def current_score(registry: Registry, subject_id: str) -> dict[str, Any]:
+    """Today's score as stored when the subject's file last changed (every change rescores at
+    once) — a read; computed and stored now only if the day or the policy moved on since."""
+    now = registry.now()
+    with registry.engine.connect() as conn:
+        if repo.get_subject(conn, subject_id) is None:
+            raise NotFoundError(f"no subject {subject_id!r} in this registry")
+        found = stored_score(conn, registry.policy, subject_id, now.date())
+    if found is not None:
+        return found
+    with registry.transaction() as conn:
+        result = score_subject(conn, registry.policy, subject_id, now.date())
+        repo.save_scores(conn, [score_row(subject_id, result, now)])
+    return result.to_dict()
 
 
 def rescore_registry(
@@ -106,7 +154,7 @@ def rescore_registry(
     interrupted run leaves the old scores (and credibilities) in force."""
     as_of = as_of or registry.today()
     now = registry.now()
-    with registry.engine.begin() as conn:
+    with registry.transaction() as conn:
         refresh_trust(conn, registry.policy, as_of, now)
         subject_ids = repo.list_subject_ids(conn)
         return rescore_subjects(conn, registry.policy, subject_ids, as_of, now, progress)

@@ -90,7 +90,7 @@ def log_source_reads(registry: Registry, source_id: str, subject_ids: set[str], 
     if not subject_ids:
         return
     now = registry.now()
-    with registry.engine.begin() as conn:
+    with registry.transaction() as conn:
         for subject in sorted(subject_ids):
             access_log.append(conn, subject, "source", source_id, what, "managing its reports", now)
 
@@ -130,7 +130,7 @@ def erase(registry: Registry, subject_id: str) -> int:
     """Delete the subject's file; keep only the fact of the erasure (and the access log, which is
     the registry's evidence of who read what). Returns the number of records deleted."""
     now = registry.now()
-    with registry.engine.begin() as conn:
+    with registry.transaction() as conn:
         if repo.get_subject(conn, subject_id) is None:
             raise NotFoundError(f"no subject {subject_id!r}")
         record_ids = list(

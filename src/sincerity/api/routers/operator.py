@@ -78,7 +78,7 @@ def dispute_queue(
     """Open disputes, oldest first (the review queue). Each read is in the subject's access log."""
     queue = open_disputes(registry, older_than_days)
     now = registry.now()
-    with registry.engine.begin() as conn:
+    with registry.transaction() as conn:
         for subject in sorted({d["subject_id"] for d in queue}):
             access_log.append(
                 conn,

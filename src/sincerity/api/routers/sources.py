@@ -75,7 +75,7 @@ def submit_records(
         subjects_rescored=result.subjects_rescored,
     ).model_dump()
     if idempotency_key is not None:
-        with registry.engine.begin() as conn:
+        with registry.transaction() as conn:
             conn.execute(
                 insert(t.idempotency).values(
                     key=idempotency_key,

@@ -26,7 +26,7 @@ from sincerity.db import repo
 from sincerity.services import access_log, grant_source_consent, open_dispute
 from sincerity.services.checks import grant_relying_party_consent, revoke_consent
 from sincerity.services.disputes import disputes_for_subject
-from sincerity.services.scores import score_subject
+from sincerity.services.scores import current_score
 from sincerity.services.subject_file import erase, export_file, record_page
 
 router = APIRouter(prefix="/v1/me", tags=["subjects"], responses=ERROR_RESPONSES)
@@ -66,11 +66,7 @@ def score_out(data: dict[str, Any]) -> ScoreOut:
 @router.get("/score", response_model=ScoreOut)
 def my_score(registry: RegistryDep, subject: SubjectActor) -> ScoreOut:
     """Today's score and why: factors, key reasons, steps to the next tier, badges."""
-    with registry.engine.connect() as conn:
-        if repo.get_subject(conn, subject.id) is None:
-            raise NotFoundError("your file was erased")
-        result = score_subject(conn, registry.policy, subject.id, registry.today())
-    return score_out(result.to_dict())
+    return score_out(current_score(registry, subject.id))
 
 
 @router.get("/score/history", response_model=list[HistoryOut])
