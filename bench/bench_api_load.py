@@ -21,8 +21,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
-from common import report
 
+from common import report
 from sincerity.db import tables
 from sincerity.services import Registry, build_demo
 from sincerity.services.keys import issue_key
@@ -91,14 +91,25 @@ def main() -> None:
     build_demo(registry, args.subjects, seed=3)
     now = registry.now()
     with registry.engine.begin() as conn:
-        subjects = [row[0] for row in conn.execute(tables.subjects.select().with_only_columns(tables.subjects.c.id))]
+        subjects = [
+            row[0]
+            for row in conn.execute(
+                tables.subjects.select().with_only_columns(tables.subjects.c.id)
+            )
+        ]
         subject_keys = [issue_key(conn, "subject", s, now) for s in subjects[: args.clients]]
         source_key = issue_key(conn, "source", "city-power", now)
     port = free_port()
-    env = {**os.environ, "SINCERITY_RATE_LIMIT_PER_MINUTE": "100000000", "SINCERITY_RATE_LIMIT_BURST": "1000000"}
+    env = {
+        **os.environ,
+        "SINCERITY_RATE_LIMIT_PER_MINUTE": "100000000",
+        "SINCERITY_RATE_LIMIT_BURST": "1000000",
+    }
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "sincerity"), "serve", "--db", url, "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -108,8 +119,12 @@ def main() -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        baseline = run_phase(base, args.clients, args.baseline_seconds,
-                             lambda rng, i, n: ("trivial endpoint (baseline)", "GET", "/v1/health", {}))
+        baseline = run_phase(
+            base,
+            args.clients,
+            args.baseline_seconds,
+            lambda rng, i, n: ("trivial endpoint (baseline)", "GET", "/v1/health", {}),
+        )
         today = date.today()
 
         def mixed(rng: random.Random, index: int, sequence: int):
@@ -118,13 +133,23 @@ def main() -> None:
                 return "score read", "GET", "/v1/me/score", {"headers": headers}
             subject = subjects[rng.randrange(len(subjects))]
             records = [
-                {"id": f"load-{index}-{sequence}-{k}", "subject": subject, "kind": "payment",
-                 "status": "on_time", "occurred_on": (today - timedelta(days=k)).isoformat(),
-                 "reported_on": today.isoformat()}
+                {
+                    "id": f"load-{index}-{sequence}-{k}",
+                    "subject": subject,
+                    "kind": "payment",
+                    "status": "on_time",
+                    "occurred_on": (today - timedelta(days=k)).isoformat(),
+                    "reported_on": today.isoformat(),
+                }
                 for k in range(5)
             ]
             headers = {"Authorization": f"Bearer {source_key}"}
-            return "ingest (5 records)", "POST", "/v1/records", {"headers": headers, "json": {"records": records}}
+            return (
+                "ingest (5 records)",
+                "POST",
+                "/v1/records",
+                {"headers": headers, "json": {"records": records}},
+            )
 
         mixed_results = run_phase(base, args.clients, args.seconds, mixed)
     finally:
@@ -133,21 +158,32 @@ def main() -> None:
     rows = []
     base_rps = len(baseline["trivial endpoint (baseline)"]) / args.baseline_seconds
     for name, seconds, results in (
-        ("trivial endpoint (baseline)", args.baseline_seconds, baseline["trivial endpoint (baseline)"]),
+        (
+            "trivial endpoint (baseline)",
+            args.baseline_seconds,
+            baseline["trivial endpoint (baseline)"],
+        ),
         ("score read", args.seconds, mixed_results.get("score read", [])),
         ("ingest (5 records)", args.seconds, mixed_results.get("ingest (5 records)", [])),
     ):
         latencies = [e for e, _ in results]
-        rows.append({
-            "requests": name, "count": len(results), "per_s": len(results) / seconds,
-            "p50_ms": 1000 * percentile(latencies, 0.5), "p99_ms": 1000 * percentile(latencies, 0.99),
-            "errors": sum(1 for _, ok in results if not ok),
-            "per_s_vs_baseline": (len(results) / seconds) / base_rps,
-        })
+        rows.append(
+            {
+                "requests": name,
+                "count": len(results),
+                "per_s": len(results) / seconds,
+                "p50_ms": 1000 * percentile(latencies, 0.5),
+                "p99_ms": 1000 * percentile(latencies, 0.99),
+                "errors": sum(1 for _, ok in results if not ok),
+                "per_s_vs_baseline": (len(results) / seconds) / base_rps,
+            }
+        )
     total = sum(len(r) for r in mixed_results.values()) / args.seconds
     report("api_load", rows)
-    print(f"Mixed phase: {total:.0f} requests/s in all ({args.clients} clients, {args.seconds:g} s). "
-          "Targets: zero errors; p99 of a score read under 50 ms.")
+    print(
+        f"Mixed phase: {total:.0f} requests/s in all ({args.clients} clients, {args.seconds:g} s). "
+        "Targets: zero errors; p99 of a score read under 50 ms."
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from sincerity.db import tables
@@ -34,7 +33,8 @@ def start_server(db_url: str, port: int) -> subprocess.Popen[bytes]:
     script = Path(sys.executable).parent / "sincerity"
     process = subprocess.Popen(
         [str(script), "serve", "--db", db_url, "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -44,14 +44,22 @@ def start_server(db_url: str, port: int) -> subprocess.Popen[bytes]:
         except httpx.HTTPError:
             time.sleep(0.1)
     process.kill()
-    raise AssertionError(f"the server did not start: {process.stderr.read().decode() if process.stderr else ''}")
+    raise AssertionError(
+        f"the server did not start: {process.stderr.read().decode() if process.stderr else ''}"
+    )
 
 
 def batch(number: int) -> list[dict[str, object]]:
     day = date(2026, 1, 1)
     return [
-        {"id": f"b{number}-r{i}", "subject": "alice", "kind": "payment", "status": "on_time",
-         "occurred_on": (day - timedelta(days=i)).isoformat(), "reported_on": day.isoformat()}
+        {
+            "id": f"b{number}-r{i}",
+            "subject": "alice",
+            "kind": "payment",
+            "status": "on_time",
+            "occurred_on": (day - timedelta(days=i)).isoformat(),
+            "reported_on": day.isoformat(),
+        }
         for i in range(BATCH)
     ]
 
@@ -68,8 +76,11 @@ def test_sigkill_mid_stream_loses_no_acknowledged_record(db_url: str) -> None:
     stop = threading.Event()
 
     def stream() -> None:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10,
-                          headers={"Authorization": f"Bearer {source_key}"}) as client:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}",
+            timeout=10,
+            headers={"Authorization": f"Bearer {source_key}"},
+        ) as client:
             number = 0
             while not stop.is_set():
                 number += 1
@@ -102,8 +113,10 @@ def test_sigkill_mid_stream_loses_no_acknowledged_record(db_url: str) -> None:
             assert per_batch[number] == BATCH, f"acknowledged batch {number} lost records"
         for number, count in per_batch.items():
             assert count in (0, BATCH), f"batch {number} was half stored ({count} of {BATCH})"
-        response = httpx.get(f"http://127.0.0.1:{port}/v1/records?limit=1",
-                             headers={"Authorization": f"Bearer {source_key}"})
+        response = httpx.get(
+            f"http://127.0.0.1:{port}/v1/records?limit=1",
+            headers={"Authorization": f"Bearer {source_key}"},
+        )
         assert response.status_code == 200
     finally:
         restarted.terminate()
