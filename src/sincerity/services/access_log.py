@@ -16,15 +16,13 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from sincerity.db import tables as t
-from sincerity.db.repo import as_utc
 
 GENESIS = "0" * 64
 
 
 def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
     """SHA-256 over the previous hash and the entry's canonical JSON."""
-    at = as_utc(entry["at"])
-    assert at is not None
+    at: datetime = entry["at"]
     content = {
         "seq": entry["seq"],
         "subject_id": entry["subject_id"],
@@ -82,7 +80,7 @@ def entries_for(
         .order_by(log.seq)
         .limit(limit)
     ).mappings()
-    return [{**r, "at": as_utc(r["at"])} for r in rows]
+    return [dict(r) for r in rows]
 
 
 @dataclass(frozen=True)

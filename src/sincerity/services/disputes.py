@@ -7,7 +7,7 @@ within 30 days: it never counts again). Each step is timestamped; each rescores 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select, update
@@ -140,7 +140,7 @@ def answer_dispute(
 def dispute_row(conn: Connection, dispute_id: int) -> dict[str, Any]:
     """A dispute as plain data, with its times in UTC."""
     row = conn.execute(select(t.disputes).where(t.disputes.c.id == dispute_id)).mappings().one()
-    return {k: (repo.as_utc(v) if isinstance(v, datetime) else v) for k, v in row.items()}
+    return dict(row)
 
 
 def disputes_for_source(

@@ -76,7 +76,7 @@ def record_page(
                 "kind": row["kind"],
                 "occurred_on": row["occurred_on"],
                 "reported_on": row["reported_on"],
-                "ingested_at": repo.as_utc(row["ingested_at"]),
+                "ingested_at": row["ingested_at"],
                 "record": json.loads(row["body"]),
                 "dispute_state": state,
                 "counts": state not in repo.NOT_COUNTING,
@@ -120,9 +120,7 @@ def export_file(registry: Registry, subject_id: str) -> dict[str, Any]:
 
 def _json_default(value: object) -> str:
     if isinstance(value, datetime):
-        aware = repo.as_utc(value)
-        assert aware is not None
-        return aware.isoformat()
+        return value.isoformat()
     return str(value)
 
 

@@ -39,9 +39,7 @@ def me(registry: RegistryDep, subject: SubjectActor) -> MeOut:
         row = repo.get_subject(conn, subject.id)
     if row is None:
         raise NotFoundError("your file was erased")
-    return MeOut(
-        id=row["id"], display_name=row["display_name"], created_at=repo.as_utc(row["created_at"])
-    )
+    return MeOut(id=row["id"], display_name=row["display_name"], created_at=row["created_at"])
 
 
 @router.get("/records", response_model=RecordPage)
@@ -81,16 +79,7 @@ def my_consents(registry: RegistryDep, subject: SubjectActor) -> list[ConsentOut
     """Every consent the caller gave, in force or not."""
     with registry.engine.connect() as conn:
         rows = repo.consents_of(conn, subject.id)
-    return [
-        ConsentOut(
-            **{
-                **c,
-                "granted_at": repo.as_utc(c["granted_at"]),
-                "revoked_at": repo.as_utc(c["revoked_at"]),
-            }
-        )
-        for c in rows
-    ]
+    return [ConsentOut(**c) for c in rows]
 
 
 @router.post("/consents", response_model=ConsentOut, status_code=201)
