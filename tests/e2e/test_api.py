@@ -306,3 +306,11 @@ def test_errors_have_one_shape(world: World) -> None:
     ):
         body = response.json()
         assert set(body) == {"error"} and {"code", "message", "problems"} <= set(body["error"])
+
+
+def test_the_docs_page_serves_its_own_assets(world: World) -> None:
+    page = world.client.get("/docs")
+    assert page.status_code == 200 and "/static/swagger/swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower()
+    assert world.client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+    assert world.client.get("/openapi.json").json()["info"]["title"] == "Sincerity"

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sincerity.api.deps import RateLimiter, RegistryDep
@@ -64,10 +67,31 @@ class _BodyTooLargeError(Exception):
     pass
 
 
+def mount_docs(app: FastAPI) -> None:
+    """The interactive docs page, with Swagger UI served by the app itself (no CDN)."""
+    import swagger_ui_bundle
+
+    app.mount(
+        "/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger"
+    )
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Sincerity API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
+
+
 def create_app(settings: Settings | None = None, registry: Registry | None = None) -> FastAPI:
     """The registry's HTTP API over an existing registry (create one with `sincerity init`)."""
     settings = settings or get_settings()
-    app = FastAPI(title="Sincerity", version="1", description=DESCRIPTION)
+    app = FastAPI(
+        title="Sincerity", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None
+    )
     app.state.settings = settings
     app.state.registry = registry or Registry.open(settings.database_url)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
@@ -78,6 +102,7 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
         """Liveness, and the policy in force."""
         return {"status": "ok", "policy_version": registry.policy.version}
 
+    mount_docs(app)
     for router in (operator.router, keys.router, sources.router, subjects.router, checks.router):
         app.include_router(router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
