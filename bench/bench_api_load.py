@@ -83,6 +83,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--baseline-seconds", type=float, default=10)
     parser.add_argument("--subjects", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp())
     url = f"sqlite:///{folder / 'load.db'}"
@@ -106,7 +107,16 @@ def main() -> None:
         "SINCERITY_RATE_LIMIT_BURST": "1000000",
     }
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "sincerity"), "serve", "--db", url, "--port", str(port)],
+        [
+            str(Path(sys.executable).parent / "sincerity"),
+            "serve",
+            "--db",
+            url,
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

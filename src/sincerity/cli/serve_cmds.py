@@ -18,18 +18,35 @@ def serve(
     db: DbOption = DEFAULT_DB,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (rate limits are per process).")
+    ] = 1,
 ) -> None:
     """Run the registry's HTTP API (OpenAPI docs at /docs)."""
+    import os
+
     import uvicorn
 
     from sincerity.api.app import create_app
     from sincerity.api.settings import Settings
 
     registry = open_registry(db)
-    settings = Settings(database_url=db)
     err.print(f"Sincerity API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     with user_errors():
-        uvicorn.run(create_app(settings, registry), host=host, port=port, log_level="warning")
+        if workers == 1:
+            app = create_app(Settings(database_url=db), registry)
+            uvicorn.run(app, host=host, port=port, log_level="warning")
+        else:
+            registry.close()
+            os.environ["SINCERITY_DATABASE_URL"] = db
+            uvicorn.run(
+                "sincerity.api.app:create_app_from_env",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="warning",
+            )
 
 
 @keys_app.command("create")

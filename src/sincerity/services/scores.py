@@ -136,10 +136,8 @@ def current_score(registry: Registry, subject_id: str) -> dict[str, Any]:
     once) — a read; computed and stored now only if the day or the policy moved on since."""
     now = registry.now()
     with registry.engine.connect() as conn:
-        if repo.get_subject(conn, subject_id) is None:
-            raise NotFoundError(f"no subject {subject_id!r} in this registry")
         found = stored_score(conn, registry.policy, subject_id, now.date())
-    if found is not None:
+    if found is not None:  # a stored score implies the subject exists: erasure deletes both
         return found
     with registry.transaction() as conn:
         result = score_subject(conn, registry.policy, subject_id, now.date())
