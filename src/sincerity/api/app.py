@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sincerity.api.deps import RateLimiter, RegistryDep
 from sincerity.api.errors import error_response, install_error_handlers
 from sincerity.api.models import Health
-from sincerity.api.routers import checks, keys, operator, sources, subjects
+from sincerity.api.routers import attestations, checks, keys, operator, sources, subjects
 from sincerity.api.settings import Settings, get_settings
 from sincerity.services import Registry
 
@@ -103,7 +103,14 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
         return {"status": "ok", "policy_version": registry.policy.version}
 
     mount_docs(app)
-    for router in (operator.router, keys.router, sources.router, subjects.router, checks.router):
+    for router in (
+        operator.router,
+        keys.router,
+        sources.router,
+        subjects.router,
+        checks.router,
+        attestations.router,
+    ):
         app.include_router(router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app

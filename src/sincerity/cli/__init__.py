@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from sincerity.cli import demo_cmd, registry_cmds, serve_cmds
+from sincerity.cli import attest_cmds, demo_cmd, registry_cmds, serve_cmds
 from sincerity.cli.eval_cmds import eval_app
 from sincerity.cli.policy_cmds import policy_app
 
@@ -24,6 +24,9 @@ def build_app() -> typer.Typer:
     app.command()(registry_cmds.report)
     app.command()(demo_cmd.demo)
     app.command()(serve_cmds.serve)
+    app.command()(attest_cmds.attest)
+    app.command()(attest_cmds.present)
+    app.command()(attest_cmds.verify)
     app.add_typer(serve_cmds.keys_app, name="keys")
     app.add_typer(serve_cmds.audit_app, name="audit")
     app.add_typer(registry_cmds.source_app, name="source")

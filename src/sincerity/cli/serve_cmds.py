@@ -67,6 +67,16 @@ def keys_create(
     out.print(create_operator_key(registry))
 
 
+@keys_app.command("rotate-signing")
+def keys_rotate_signing(db: DbOption = DEFAULT_DB) -> None:
+    """Retire the attestation signing key and start a new one (the old one keeps verifying
+    until the last attestation it signed expires)."""
+    from sincerity.services.attest import rotate_signing_key
+
+    registry = open_registry(db)
+    out.print(f"New signing key {rotate_signing_key(registry)}")
+
+
 @audit_app.command("verify")
 def audit_verify(db: DbOption = DEFAULT_DB) -> None:
     """Recompute the access log's hash chain; fail on any edited, deleted or reordered entry."""

@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -217,4 +218,41 @@ erasures = Table(
     Column("subject_id", String(ID), nullable=False),
     Column("erased_at", UtcDateTime(), nullable=False),
     Column("records_deleted", Integer, nullable=False),
+)
+
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("kid", String(64), primary_key=True),
+    Column(
+        "private_jwk", Text, nullable=False, doc="the issuer's Ed25519 key (protect the database)"
+    ),
+    Column("public_jwk", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column(
+        "retired_at", UtcDateTime(), nullable=True, doc="no longer signs; verifies until expiry"
+    ),
+)
+
+attestations = Table(
+    "attestations",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("subject_id", String(ID), nullable=False),
+    Column("kid", String(64), ForeignKey("signing_keys.kid"), nullable=False),
+    Column("status_index", Integer, nullable=False, unique=True),
+    Column("claims", Text, nullable=False, doc="the attested claims as JSON (what must stay true)"),
+    Column("issued_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+    Column("revoked_reason", String(200), nullable=True),
+    Index("ix_attestations_subject", "subject_id"),
+)
+
+status_lists = Table(
+    "status_lists",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("bits", LargeBinary, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )

@@ -17,6 +17,7 @@ from sincerity.core.records import RECORD_ADAPTER, AnyRecord, Rating
 from sincerity.core.scoring import Score, score
 from sincerity.db import repo
 from sincerity.db import tables as t
+from sincerity.services.attest_status import revoke_untrue
 from sincerity.services.registry import Registry
 from sincerity.services.reputation import refresh_trust
 
@@ -105,6 +106,7 @@ def rescore_subjects(
             results[subject_id] = result
             rows.append(score_row(subject_id, result, now))
         repo.save_scores(conn, rows)
+        revoke_untrue(conn, policy, {s: results[s] for s in chunk}, now)
         if progress is not None:
             progress(len(chunk))
     return results

@@ -1,0 +1,132 @@
+"""Attestations: the subject asks for one and revokes it; anyone verifies a presentation."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from sincerity.api.deps import RegistryDep, SettingsDep, SubjectActor
+from sincerity.api.errors import ERROR_RESPONSES
+from sincerity.services.attest import (
+    issue_attestation,
+    list_attestations,
+    published_jwks,
+    revoke_attestation,
+    status_list_token,
+    verify_online,
+)
+
+router = APIRouter(tags=["attestations"], responses=ERROR_RESPONSES)
+
+
+class AttestationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    holder_jwk: dict[str, Any] | None = Field(
+        default=None,
+        description="Your Ed25519 public key; omitted, the registry makes one and shows it once.",
+    )
+    days: int = Field(default=30, ge=1, le=365)
+
+
+class AttestationOut(BaseModel):
+    id: str
+    sd_jwt: str = Field(description="Keep it: present chosen claims from it with your holder key.")
+    claims: dict[str, Any]
+    expires_at: datetime
+    holder_private_jwk: dict[str, Any] | None
+
+
+class AttestationSummary(BaseModel):
+    id: str
+    claims: dict[str, Any]
+    issued_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    revoked_reason: str | None
+
+
+class VerifyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    presentation: str = Field(max_length=64_000)
+    audience: str | None = Field(default=None, max_length=500)
+    nonce: str | None = Field(default=None, max_length=500)
+
+
+class VerifyOut(BaseModel):
+    valid: bool
+    reason: str
+    claims: dict[str, Any]
+    issuer: str | None
+    kid: str | None
+    issued_at: int | None
+    expires_at: int | None
+    audience: str | None
+    status_checked: bool
+
+
+class JWKS(BaseModel):
+    keys: list[dict[str, Any]]
+
+
+@router.post("/v1/me/attestations", response_model=AttestationOut, status_code=201)
+def attest(
+    body: AttestationIn, registry: RegistryDep, settings: SettingsDep, subject: SubjectActor
+) -> AttestationOut:
+    """Sign the caller's currently true claims (tier, score thresholds cleared, badges, verified
+    identity) as an SD-JWT bound to the holder key. Recorded in the caller's access log."""
+    issued = issue_attestation(
+        registry, subject.id, settings.public_url, body.holder_jwk, body.days
+    )
+    return AttestationOut(**asdict(issued))
+
+
+@router.get("/v1/me/attestations", response_model=list[AttestationSummary])
+def my_attestations(registry: RegistryDep, subject: SubjectActor) -> list[AttestationSummary]:
+    """The caller's attestations and their state."""
+    return [AttestationSummary(**a) for a in list_attestations(registry, subject.id)]
+
+
+@router.delete("/v1/me/attestations/{attestation_id}", status_code=204, response_class=Response)
+def revoke(
+    attestation_id: Annotated[str, Path(max_length=32)],
+    registry: RegistryDep,
+    subject: SubjectActor,
+) -> Response:
+    """Revoke an attestation: every presentation of it fails from now on."""
+    revoke_attestation(registry, subject.id, attestation_id)
+    return Response(status_code=204)
+
+
+@router.post("/v1/verify", response_model=VerifyOut)
+def verify(body: VerifyIn, request: Request, registry: RegistryDep) -> VerifyOut:
+    """Verify a presentation: what it proves, by whom, until when — or exactly why it fails.
+    No account needed."""
+    client = request.client.host if request.client else "unknown"
+    request.app.state.rate_limiter.take(f"verify:{client}")
+    return VerifyOut(
+        **asdict(verify_online(registry, body.presentation, body.audience, body.nonce))
+    )
+
+
+@router.get("/.well-known/jwks.json", response_model=JWKS)
+def jwks(registry: RegistryDep) -> dict[str, Any]:
+    """The registry's public signing keys (retired keys stay until their attestations expire)."""
+    return published_jwks(registry)
+
+
+@router.get(
+    "/v1/status-lists/{list_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/statuslist+jwt": {"schema": {"type": "string"}}}}},
+)
+def status_list(
+    list_id: Annotated[int, Path(ge=1, le=1)], registry: RegistryDep, settings: SettingsDep
+) -> Response:
+    """The token status list (one bit per attestation, 1 = revoked) as a signed JWT."""
+    return Response(
+        status_list_token(registry, settings.public_url), media_type="application/statuslist+jwt"
+    )

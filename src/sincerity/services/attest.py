@@ -1,0 +1,230 @@
+"""Issue, revoke and verify attestations; publish the keys and the status list.
+
+The subject chooses to ask for an attestation and, later, which of its claims to disclose to
+whom. The registry signs with an Ed25519 key it rotates; old keys stay published until the last
+attestation they signed has expired.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, or_, select, update
+
+from sincerity.core.errors import InvalidInputError, NotFoundError
+from sincerity.credentials import keys as jwk_keys
+from sincerity.credentials.sdjwt import ALGORITHM, Verified, issue, sign_jwt, verify
+from sincerity.credentials.status_list import StatusList, lookup_in
+from sincerity.db import tables as t
+from sincerity.services import access_log
+from sincerity.services.attest_status import (
+    STATUS_LIST_ID,
+    STATUS_LIST_SIZE,
+    attestable_claims,
+    load_status_list,
+    revoke_indices,
+)
+from sincerity.services.registry import Registry
+from sincerity.services.scores import current_score
+
+MAX_DAYS = 365
+CREDENTIAL_TYPE = "https://sincerity.dev/credentials/trust/v1"
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A new attestation. `holder_private_jwk` is set only when the registry made the holder key:
+    it is shown once and not kept."""
+
+    id: str
+    sd_jwt: str
+    claims: dict[str, Any]
+    expires_at: datetime
+    holder_private_jwk: dict[str, Any] | None
+
+
+def _signing_key(conn: Connection, now: datetime) -> tuple[str, Any]:
+    row = conn.execute(
+        select(t.signing_keys.c.kid, t.signing_keys.c.private_jwk)
+        .where(t.signing_keys.c.retired_at.is_(None))
+        .order_by(t.signing_keys.c.created_at.desc())
+        .limit(1)
+    ).first()
+    if row is not None:
+        return row.kid, jwk_keys.import_jwk(json.loads(row.private_jwk))
+    key = jwk_keys.new_key()
+    kid = str(key.kid)
+    conn.execute(
+        insert(t.signing_keys).values(
+            kid=kid,
+            private_jwk=json.dumps(jwk_keys.private_jwk(key)),
+            public_jwk=json.dumps(jwk_keys.public_jwk(key)),
+            created_at=now,
+        )
+    )
+    return kid, key
+
+
+def rotate_signing_key(registry: Registry) -> str:
+    """Retire the signing key in use and make a new one; returns the new key id."""
+    now = registry.now()
+    with registry.transaction() as conn:
+        conn.execute(
+            update(t.signing_keys)
+            .where(t.signing_keys.c.retired_at.is_(None))
+            .values(retired_at=now)
+        )
+        kid, _ = _signing_key(conn, now)
+    return kid
+
+
+def published_jwks(registry: Registry) -> dict[str, Any]:
+    """Public keys that verify something today: the key in use, and retired keys until the
+    last attestation they signed expires."""
+    now = registry.now()
+    k, a = t.signing_keys.c, t.attestations.c
+    still_needed = select(a.kid).where(a.expires_at > now)
+    with registry.transaction() as conn:
+        _signing_key(conn, now)  # a registry always publishes a key it can sign with
+        rows = conn.execute(
+            select(k.public_jwk)
+            .where(or_(k.retired_at.is_(None), k.kid.in_(still_needed)))
+            .order_by(k.created_at)
+        ).scalars()
+        return jwk_keys.jwks(json.loads(r) for r in rows)
+
+
+def issue_attestation(
+    registry: Registry,
+    subject_id: str,
+    issuer: str,
+    holder_jwk: dict[str, Any] | None = None,
+    days: int = 30,
+) -> Issued:
+    """Sign the subject's currently true claims, bound to the holder's key, for `days` days."""
+    if not 1 <= days <= MAX_DAYS:
+        raise InvalidInputError(f"an attestation lasts 1 to {MAX_DAYS} days")
+    holder_private = None
+    if holder_jwk is None:
+        holder = jwk_keys.new_key()
+        holder_private = jwk_keys.private_jwk(holder)
+        holder_public = jwk_keys.public_jwk(holder)
+    else:
+        try:
+            holder_public = jwk_keys.public_jwk(jwk_keys.import_jwk(holder_jwk))
+        except Exception:
+            raise InvalidInputError(
+                "holder_jwk must be an Ed25519 public key (kty OKP, crv Ed25519)"
+            ) from None
+        if "d" in holder_jwk:
+            raise InvalidInputError("send only the public half of the holder key (no 'd')")
+    score = current_score(registry, subject_id)
+    claims = attestable_claims(score, registry.policy, subject_id)
+    now = registry.now()
+    expires = now + timedelta(days=days)
+    attestation_id = secrets.token_hex(12)
+    with registry.transaction() as conn:
+        kid, key = _signing_key(conn, now)
+        load_status_list(conn, now, for_update=True)  # serialises index allocation
+        last = conn.scalar(select(func.coalesce(func.max(t.attestations.c.status_index), -1)))
+        index = int(last if last is not None else -1) + 1
+        if index >= STATUS_LIST_SIZE:
+            raise InvalidInputError("the status list is full: the operator must start a new one")
+        visible = {
+            "iss": issuer,
+            "iat": int(now.timestamp()),
+            "exp": int(expires.timestamp()),
+            "vct": CREDENTIAL_TYPE,
+            "policy_version": registry.policy.version,
+            "status": {
+                "status_list": {"idx": index, "uri": f"{issuer}/v1/status-lists/{STATUS_LIST_ID}"}
+            },
+        }
+        sd_jwt, _ = issue(visible, claims, key, kid, holder_public)
+        conn.execute(
+            insert(t.attestations).values(
+                id=attestation_id,
+                subject_id=subject_id,
+                kid=kid,
+                status_index=index,
+                claims=json.dumps(claims),
+                issued_at=now,
+                expires_at=expires,
+            )
+        )
+        access_log.append(
+            conn,
+            subject_id,
+            "subject",
+            subject_id,
+            f"attestation {attestation_id} issued: " + ", ".join(sorted(claims)),
+            "sharing proof of trust",
+            now,
+        )
+    return Issued(attestation_id, sd_jwt, claims, expires, holder_private)
+
+
+def list_attestations(registry: Registry, subject_id: str) -> list[dict[str, Any]]:
+    """The subject's attestations, newest first, with their state."""
+    a = t.attestations.c
+    with registry.engine.connect() as conn:
+        rows = conn.execute(
+            select(a.id, a.claims, a.issued_at, a.expires_at, a.revoked_at, a.revoked_reason)
+            .where(a.subject_id == subject_id)
+            .order_by(a.issued_at.desc())
+        ).mappings()
+        return [{**r, "claims": json.loads(r["claims"])} for r in rows]
+
+
+def revoke_attestation(registry: Registry, subject_id: str, attestation_id: str) -> None:
+    """The subject withdraws an attestation: every presentation of it fails from now on."""
+    now = registry.now()
+    a = t.attestations.c
+    with registry.transaction() as conn:
+        row = conn.execute(
+            select(a.subject_id, a.status_index, a.revoked_at).where(a.id == attestation_id)
+        ).first()
+        if row is None or row.subject_id != subject_id:
+            raise NotFoundError(f"you have no attestation {attestation_id!r}")
+        if row.revoked_at is None:
+            conn.execute(
+                update(t.attestations)
+                .where(a.id == attestation_id)
+                .values(revoked_at=now, revoked_reason="revoked by the subject")
+            )
+            revoke_indices(conn, [row.status_index], now)
+
+
+def status_list_token(registry: Registry, issuer: str) -> str:
+    """The status list as a signed JWT (typ statuslist+jwt), for verifiers to fetch and cache."""
+    now = registry.now()
+    with registry.transaction() as conn:
+        status = load_status_list(conn, now)
+        kid, key = _signing_key(conn, now)
+    payload = {
+        "sub": f"{issuer}/v1/status-lists/{STATUS_LIST_ID}",
+        "iat": int(now.timestamp()),
+        "ttl": 300,
+        "status_list": status.encode(),
+    }
+    return sign_jwt({"alg": ALGORITHM, "typ": "statuslist+jwt", "kid": kid}, payload, key)
+
+
+def verify_online(
+    registry: Registry, presentation: str, audience: str | None = None, nonce: str | None = None
+) -> Verified:
+    """Verify a presentation against the registry's own keys and live status list."""
+    keys = jwk_keys.keys_by_kid(published_jwks(registry))
+    now = registry.now()
+    with registry.engine.connect() as conn:
+        bits = conn.scalar(
+            select(t.status_lists.c.bits).where(t.status_lists.c.id == STATUS_LIST_ID)
+        )
+    status = StatusList(bytearray(bits)) if bits is not None else StatusList.empty(STATUS_LIST_SIZE)
+    return verify(
+        presentation, keys, int(now.timestamp()), audience, nonce, is_revoked=lookup_in(status)
+    )

@@ -1,0 +1,116 @@
+"""What an attestation claims, whether it is still true, and the status bit that revokes it.
+
+Kept apart from issuance so the scorer's shell can revoke attestations whose claims stopped
+being true in the same transaction that changed the score.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from sincerity.core.policy import Policy
+from sincerity.core.scoring import Score
+from sincerity.credentials.status_list import REVOKED, StatusList
+from sincerity.db import tables as t
+
+STATUS_LIST_ID = 1
+STATUS_LIST_SIZE = 131_072  # 16 KiB of bits; indices are never reused
+
+
+def attestable_claims(score: Mapping[str, Any], policy: Policy, subject_id: str) -> dict[str, Any]:
+    """The claims a subject may choose to prove, from a Score's data: only true statements."""
+    claims: dict[str, Any] = {"subject": subject_id}
+    if score.get("status") == "scored" and score.get("tier"):
+        claims["tier"] = score["tier"]
+        value = float(score["value"])
+        for threshold in policy.thresholds:
+            if value >= threshold:
+                claims[f"score_at_least_{threshold}"] = True
+    for badge in score.get("badges", []):
+        if badge.get("earned"):
+            claims[f"badge_{badge['id']}"] = True
+    identity = next(
+        (f for f in score.get("factors", []) if f.get("name") == "verified_identity"), None
+    )
+    share = policy.factors.verified_identity.identity_share
+    if identity is not None and share > 0 and identity.get("quality", 0.0) >= share - 1e-9:
+        claims["identity_verified"] = True
+    return claims
+
+
+def still_true(attested: Mapping[str, Any], now_true: Mapping[str, Any], policy: Policy) -> bool:
+    """Whether every attested claim still holds (a tier may have risen, never fallen)."""
+    ranks = {tier.name: rank for rank, tier in enumerate(policy.tiers)}
+    for name, value in attested.items():
+        if name == "subject":
+            continue
+        if name == "tier":
+            current = now_true.get("tier")
+            if current is None or ranks.get(current, -1) < ranks.get(value, len(ranks)):
+                return False
+        elif now_true.get(name) != value:
+            return False
+    return True
+
+
+def load_status_list(conn: Connection, now: datetime, for_update: bool = False) -> StatusList:
+    query = select(t.status_lists.c.bits).where(t.status_lists.c.id == STATUS_LIST_ID)
+    if for_update:
+        query = query.with_for_update()
+    bits = conn.scalar(query)
+    if bits is None:
+        empty = StatusList.empty(STATUS_LIST_SIZE)
+        conn.execute(
+            insert(t.status_lists).values(id=STATUS_LIST_ID, bits=bytes(empty.data), updated_at=now)
+        )
+        return empty
+    return StatusList(bytearray(bits))
+
+
+def revoke_indices(conn: Connection, indices: Sequence[int], now: datetime) -> None:
+    """Set the status bits of these attestations to revoked."""
+    if not indices:
+        return
+    status = load_status_list(conn, now, for_update=True)
+    for index in indices:
+        status.set(index, REVOKED)
+    conn.execute(
+        update(t.status_lists)
+        .where(t.status_lists.c.id == STATUS_LIST_ID)
+        .values(bits=bytes(status.data), updated_at=now)
+    )
+
+
+def revoke_untrue(
+    conn: Connection, policy: Policy, scores: Mapping[str, Score], now: datetime
+) -> int:
+    """Revoke each live attestation of these subjects whose claims their new score no longer
+    supports. Returns how many were revoked."""
+    a = t.attestations.c
+    live = conn.execute(
+        select(a.id, a.subject_id, a.status_index, a.claims).where(
+            a.subject_id.in_(list(scores)), a.revoked_at.is_(None), a.expires_at > now
+        )
+    ).all()
+    untrue = [
+        row
+        for row in live
+        if not still_true(
+            json.loads(row.claims),
+            attestable_claims(scores[row.subject_id].to_dict(), policy, row.subject_id),
+            policy,
+        )
+    ]
+    for row in untrue:
+        conn.execute(
+            update(t.attestations)
+            .where(a.id == row.id)
+            .values(revoked_at=now, revoked_reason="an attested claim is no longer true")
+        )
+    revoke_indices(conn, [row.status_index for row in untrue], now)
+    return len(untrue)
