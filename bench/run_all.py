@@ -6,6 +6,6 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 
-for script in ("bench_scoring.py", "bench_ingest.py", "bench_trust.py", "bench_api_load.py"):
+for script in ("bench_scoring.py", "bench_ingest.py", "bench_trust.py", "bench_api_load.py", "bench_attest.py"):
     print(f"\n##### {script}", flush=True)
     subprocess.run([sys.executable, str(HERE / script)], check=True, cwd=HERE)

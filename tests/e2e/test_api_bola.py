@@ -52,6 +52,8 @@ def test_every_route_with_an_id_is_covered_here(world: World) -> None:
         "/v1/disputes/{dispute_id}/answer",
         "/v1/me/consents/{consent_id}",
         "/v1/keys/{key_id}",
+        "/v1/me/attestations/{attestation_id}",
+        "/v1/status-lists/{list_id}",  # public by design: bits only, no subject in it
     }
 
 
@@ -104,3 +106,11 @@ def test_ids_in_bodies_are_checked_too(world: World) -> None:
     assert world.call("lender", "POST", "/v1/checks", json=check).status_code == 403
     for who in ("operator", "utility", "alice", "bob"):
         assert world.call(who, "POST", "/v1/checks", json=check).status_code == 403
+
+
+def test_an_attestation_is_revoked_only_by_its_subject(world: World) -> None:
+    issued = world.call("alice", "POST", "/v1/me/attestations", json={})
+    assert issued.status_code == 201, issued.text
+    path = f"/v1/me/attestations/{issued.json()['id']}"
+    assert_refused(world, "alice", "DELETE", path)
+    assert world.call("alice", "DELETE", path).status_code == 204

@@ -27,6 +27,7 @@ ROLE_BY_TAG = {
     "operator": "operator",
     "sources": "utility",
     "subjects": "alice",
+    "attestations": "alice",
     "relying parties": "landlord",
     "keys": "bob",
 }

@@ -22,9 +22,10 @@ DEFAULT_ISSUER = "http://127.0.0.1:8000"
 
 def _read_text(value: str) -> str:
     """A value given inline, or @FILE, or a path to a file."""
-    path = Path(value[1:]) if value.startswith("@") else Path(value)
+    explicit = value.startswith("@")
+    path = Path(value[1:] if explicit else value)
     try:
-        if value.startswith("@") or (len(value) < 4096 and path.exists()):
+        if explicit or ("~" not in value and path.is_file()):
             return path.read_text(encoding="utf-8").strip()
     except OSError as exc:
         err.print(f"[bold red]error:[/] cannot read {path}: {exc}")

@@ -77,6 +77,29 @@ def keys_rotate_signing(db: DbOption = DEFAULT_DB) -> None:
     out.print(f"New signing key {rotate_signing_key(registry)}")
 
 
+@keys_app.command("jwks")
+def keys_jwks(db: DbOption = DEFAULT_DB) -> None:
+    """Print the published signing keys (JWKS) for offline verification."""
+    import json
+
+    from sincerity.services.attest import published_jwks
+
+    out.print_json(json.dumps(published_jwks(open_registry(db))))
+
+
+@keys_app.command("status-list")
+def keys_status_list(
+    issuer: Annotated[
+        str, typer.Option(help="The registry's public URL.")
+    ] = "http://127.0.0.1:8000",
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Print the signed status list token, for offline revocation checks."""
+    from sincerity.services.attest import status_list_token
+
+    out.print(status_list_token(open_registry(db), issuer), soft_wrap=True)
+
+
 @audit_app.command("verify")
 def audit_verify(db: DbOption = DEFAULT_DB) -> None:
     """Recompute the access log's hash chain; fail on any edited, deleted or reordered entry."""
