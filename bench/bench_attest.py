@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import time
 
-from common import best_of, report
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from common import best_of, report
 from sincerity.credentials import issue, present, verify
 from sincerity.credentials.keys import new_key, public_jwk
 

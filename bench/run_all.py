@@ -5,7 +5,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
+SCRIPTS = (
+    "bench_scoring.py",
+    "bench_ingest.py",
+    "bench_trust.py",
+    "bench_api_load.py",
+    "bench_attest.py",
+)
 
-for script in ("bench_scoring.py", "bench_ingest.py", "bench_trust.py", "bench_api_load.py", "bench_attest.py"):
+for script in SCRIPTS:
     print(f"\n##### {script}", flush=True)
     subprocess.run([sys.executable, str(HERE / script)], check=True, cwd=HERE)
