@@ -114,8 +114,3 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
         app.include_router(router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app
-
-
-def create_app_from_env() -> FastAPI:
-    """The app as configured by SINCERITY_* variables (for `uvicorn --factory` and workers)."""
-    return create_app(get_settings())

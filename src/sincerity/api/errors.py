@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -109,7 +109,13 @@ def install_error_handlers(app: FastAPI) -> None:
     """Map the exception tree, FastAPI's validation errors and HTTP errors to uniform bodies."""
 
     @app.exception_handler(SincerityError)
-    async def _sincerity(_: Request, exc: SincerityError) -> JSONResponse:
+    async def _sincerity(request: Request, exc: SincerityError) -> Response:
+        web = getattr(request.app.state, "web_error", None)
+        if web is not None and not request.url.path.startswith(("/v1/", "/.well-known/")):
+            page: Response = web(
+                request, exc, next((s for k, s, _ in _STATUS if isinstance(exc, k)), 500)
+            )
+            return page
         for kind, status, code in _STATUS:
             if isinstance(exc, kind):
                 headers = (

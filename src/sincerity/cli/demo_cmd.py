@@ -121,7 +121,7 @@ def demo(
         out.print(f"  {role:<14} {who:<22} [green]{key}[/]")
     subject_key = keys["subject"][1]
     party_key = keys["relying party"][1]
-    out.print(f"\n  Docs: {base}/docs")
+    out.print(f"\n  Web: {base}/ (sign in with a key above) · API docs: {base}/docs")
     out.print(
         f"  A subject's score:  curl -H 'Authorization: Bearer {subject_key}' {base}/v1/me/score"
     )

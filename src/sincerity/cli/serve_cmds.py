@@ -27,20 +27,20 @@ def serve(
 
     import uvicorn
 
-    from sincerity.api.app import create_app
     from sincerity.api.settings import Settings
+    from sincerity.web import create_site
 
     registry = open_registry(db)
     err.print(f"Sincerity API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     with user_errors():
         if workers == 1:
-            app = create_app(Settings(database_url=db), registry)
+            app = create_site(Settings(database_url=db), registry)
             uvicorn.run(app, host=host, port=port, log_level="warning")
         else:
             registry.close()
             os.environ["SINCERITY_DATABASE_URL"] = db
             uvicorn.run(
-                "sincerity.api.app:create_app_from_env",
+                "sincerity.web:create_site_from_env",
                 factory=True,
                 host=host,
                 port=port,

@@ -256,3 +256,22 @@ status_lists = Table(
     Column("bits", LargeBinary, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
 )
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column(
+        "token_hash", String(64), primary_key=True, doc="SHA-256 of the cookie; never the cookie"
+    ),
+    Column("actor_kind", String(20), nullable=False),
+    Column("actor_id", String(ID), nullable=False),
+    Column(
+        "key_id",
+        String(32),
+        nullable=False,
+        doc="the API key signed in with: revoking it ends the session",
+    ),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+)

@@ -228,3 +228,49 @@ def verify_online(
     return verify(
         presentation, keys, int(now.timestamp()), audience, nonce, is_revoked=lookup_in(status)
     )
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A presentation ready to hand over, and the link that carries it."""
+
+    attestation_id: str
+    presentation: str
+    link: str
+    disclosed: list[str]
+
+
+def share_proof(
+    registry: Registry,
+    subject_id: str,
+    issuer: str,
+    disclose: list[str],
+    audience: str,
+    nonce: str,
+    days: int = 7,
+) -> Shared:
+    """For the web: a fresh, short-lived attestation bound to a one-time holder key, presented at
+    once with only the chosen claims to one verifier. The holder key is never stored."""
+    from sincerity.credentials import present
+
+    if not disclose:
+        raise InvalidInputError("choose at least one claim to disclose")
+    if not audience.strip():
+        raise InvalidInputError("say who the proof is for (the verifier)")
+    issued = issue_attestation(registry, subject_id, issuer, None, days)
+    unknown = sorted(set(disclose) - set(issued.claims))
+    if unknown:
+        revoke_attestation(registry, subject_id, issued.id)
+        raise InvalidInputError(f"these claims are not true of you today: {', '.join(unknown)}")
+    assert issued.holder_private_jwk is not None
+    presentation = present(
+        issued.sd_jwt,
+        disclose,
+        jwk_keys.import_jwk(issued.holder_private_jwk),
+        audience.strip(),
+        nonce.strip(),
+        int(registry.now().timestamp()),
+    )
+    return Shared(
+        issued.id, presentation, f"{issuer.rstrip('/')}/verify#{presentation}", sorted(disclose)
+    )

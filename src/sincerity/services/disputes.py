@@ -178,3 +178,26 @@ def open_disputes(registry: Registry, older_than_days: int = 0) -> list[dict[str
             select(d.id).where(d.state == "open", d.opened_at <= cutoff).order_by(d.opened_at)
         )
         return [dispute_row(conn, i) for i in ids]
+
+
+def uphold_dispute(registry: Registry, dispute_id: int, operator_id: str) -> dict[str, Any]:
+    """The operator's review sides with the subject: the record is suppressed for good."""
+    now = registry.now()
+    d = t.disputes.c
+    with registry.transaction() as conn:
+        row = conn.execute(select(d.state, d.subject_id).where(d.id == dispute_id)).first()
+        if row is None:
+            raise NotFoundError(f"no dispute {dispute_id}")
+        if row.state != "open":
+            raise InvalidInputError(f"dispute {dispute_id} is already {row.state}")
+        conn.execute(
+            update(t.disputes)
+            .where(d.id == dispute_id)
+            .values(
+                state="suppressed",
+                resolved_at=now,
+                resolution=f"upheld on review by the operator ({operator_id}): suppressed for good",
+            )
+        )
+        rescore_subjects(conn, registry.policy, [row.subject_id], now.date(), now)
+        return dispute_row(conn, dispute_id)

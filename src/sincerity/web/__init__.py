@@ -1,0 +1,65 @@
+"""Server-rendered pages for subjects, verifiers and the operator (Jinja2 + htmx, no CDN)."""
+
+from __future__ import annotations
+
+from html import escape
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from sincerity.api import Settings, create_app, get_settings
+from sincerity.core.errors import SincerityError
+from sincerity.services import Registry
+from sincerity.web.pages import SignInRequiredError, router, templates
+
+
+def create_site(settings: Settings | None = None, registry: Registry | None = None) -> FastAPI:
+    """The whole service: the HTTP API and, beside it, the pages."""
+    app = create_app(settings, registry)
+    mount_web(app)
+    return app
+
+
+def create_site_from_env() -> FastAPI:
+    """The site as configured by SINCERITY_* variables (for `uvicorn --factory` and workers)."""
+    return create_site(get_settings())
+
+
+def mount_web(app: FastAPI) -> None:
+    """Add the pages, their static assets and HTML error pages to the app."""
+    app.state.templates = templates()
+    app.mount(
+        "/static/web",
+        StaticFiles(directory=str(resources.files("sincerity.web") / "static")),
+        name="web",
+    )
+    app.include_router(router)
+
+    @app.exception_handler(SignInRequiredError)
+    async def _sign_in(_: Request, __: SignInRequiredError) -> Response:
+        return RedirectResponse("/signin", status_code=303)
+
+    def web_error(request: Request, exc: SincerityError, status: int) -> HTMLResponse:
+        heading = {
+            401: "Please sign in",
+            403: "Not allowed",
+            404: "Not found",
+            422: "Please check the form",
+            429: "Too many requests",
+        }.get(status, "Something went wrong")
+        message = str(exc).splitlines()[0] if str(exc) else heading
+        if request.headers.get("HX-Request"):
+            return HTMLResponse(
+                f'<p class="error" role="alert">{escape(message)}</p>', status_code=status
+            )
+        page: HTMLResponse = app.state.templates.TemplateResponse(
+            request,
+            "error.html",
+            {"heading": heading, "message": message, "session": None},
+            status_code=status,
+        )
+        return page
+
+    app.state.web_error = web_error
