@@ -11,6 +11,7 @@ SCRIPTS = (
     "bench_trust.py",
     "bench_api_load.py",
     "bench_attest.py",
+    "bench_web.py",
 )
 
 for script in SCRIPTS:

@@ -72,16 +72,16 @@ def line_chart(points: Sequence[tuple[str, float]], low: int, high: int, title: 
 def bar_chart(bars: Sequence[tuple[str, int]], title: str) -> str:
     """Counts by category, as horizontal bars with their numbers."""
     total = max(1, max((n for _, n in bars), default=0))
-    row, width, label_w = 28, 600, 170
+    row, width, label_w = 30, 420, 150
     height = row * len(bars) + 10
     body = ""
     for i, (name, count) in enumerate(bars):
         y = 5 + i * row
         length = (width - label_w - 60) * count / total
         body += (
-            f'<text x="0" y="{y + 17}" class="axis">{escape(name)}</text>'
-            f'<rect x="{label_w}" y="{y + 4}" width="{length:.1f}" height="18" class="bar"/>'
-            f'<text x="{label_w + length + 6:.1f}" y="{y + 17}" class="axis">{count}</text>'
+            f'<text x="0" y="{y + 18}" class="axis-big">{escape(name)}</text>'
+            f'<rect x="{label_w}" y="{y + 4}" width="{length:.1f}" height="20" class="bar"/>'
+            f'<text x="{label_w + length + 6:.1f}" y="{y + 18}" class="axis-big">{count}</text>'
         )
     summary = ", ".join(f"{name}: {count}" for name, count in bars)
     return (

@@ -1,0 +1,103 @@
+"""The web app in a real browser: subjects, verifiers and the operator."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+from tests.e2e.web.conftest import Site
+
+
+def sign_in(page: Any, site: Site, who: str) -> None:
+    page.goto(f"{site.url}/signin")
+    page.get_by_label("API key").fill(site.keys[who])
+    page.get_by_role("button", name="Sign in").click()
+
+
+def shown_score(page: Any) -> int:
+    return int(page.locator("#score .gauge-value").text_content() or "0")
+
+
+def test_every_page_renders_labelled_and_without_console_errors(page: Any, site: Site) -> None:
+    for path in ("/", "/verify", "/signin"):
+        page.goto(site.url + path)
+        unlabelled = page.evaluate(
+            """() => [...document.querySelectorAll('input:not([type=hidden]), textarea, select')]
+                 .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                               && !el.closest('label')).map(el => el.name)"""
+        )
+        assert unlabelled == [], (path, unlabelled)
+    page.goto(site.url + "/")
+    assert "What it refuses to score" in page.content()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+
+
+def test_a_subject_disputes_a_record_and_sees_the_score_change(page: Any, site: Site) -> None:
+    sign_in(page, site, "alice")
+    page.wait_for_url(re.compile(r"/me$"))
+    before = shown_score(page)
+    row = page.locator("tr", has_text="missed")
+    row.get_by_role("textbox").fill("I paid this on time; I have the receipt")
+    row.get_by_role("button", name="Dispute").click()
+    page.get_by_text("is disputed: it no longer counts").wait_for()
+    after = shown_score(page)
+    assert after > before
+    assert page.locator("tr", has_text="missed").get_by_text("open").is_visible()
+
+
+def test_revoking_a_consent_refuses_the_relying_partys_next_check(page: Any, site: Site) -> None:
+    check = {"subject_id": "alice", "purpose": "tenancy"}
+    headers = {"Authorization": f"Bearer {site.keys['landlord']}"}
+    assert httpx.post(f"{site.url}/v1/checks", json=check, headers=headers).status_code == 200
+    sign_in(page, site, "alice")
+    page.get_by_role("button", name="Revoke consent to landlord for tenancy").click()
+    page.get_by_text("Consent revoked.").wait_for()
+    assert httpx.post(f"{site.url}/v1/checks", json=check, headers=headers).status_code == 403
+    page.goto(f"{site.url}/me")
+    assert page.locator("#access-log").get_by_text("trust check").first.is_visible()
+
+
+def test_a_shared_proof_is_accepted_and_a_tampered_one_rejected(
+    page: Any, site: Site, browser: Any
+) -> None:
+    sign_in(page, site, "alice")
+    page.get_by_label("For (the verifier's name or address)").fill("landlord")
+    page.get_by_role("button", name="Make a proof").click()
+    link = page.locator("#proof-link")
+    link.wait_for()
+    assert page.locator(".qr svg").count() == 1
+    href = link.get_attribute("href")
+    verifier = browser.new_page()
+    verifier.goto(href)
+    verifier.get_by_text("Valid proof").wait_for()
+    assert verifier.get_by_role("row", name=re.compile("tier")).is_visible()
+    assert "landlord" in verifier.locator("#verify-result").inner_text()
+    presentation = href.split("#", 1)[1]
+    tampered = presentation[:40] + ("A" if presentation[40] != "A" else "B") + presentation[41:]
+    verifier.goto(f"{site.url}/verify")
+    verifier.get_by_label("Presentation").fill(tampered)
+    verifier.get_by_role("button", name="Verify").click()
+    verifier.get_by_text("Not valid").wait_for()
+    assert verifier.locator("#failure-reason").inner_text().strip()
+    verifier.close()
+
+
+def test_an_operator_resolves_a_dispute(page: Any, site: Site) -> None:
+    headers = {"Authorization": f"Bearer {site.keys['alice']}"}
+    opened = httpx.post(
+        f"{site.url}/v1/me/disputes",
+        json={"record_id": "p3", "reason": "never billed"},
+        headers=headers,
+    )
+    assert opened.status_code == 201
+    sign_in(page, site, "operator")
+    page.wait_for_url(re.compile(r"/operator$"))
+    queue = page.locator("#dispute-queue")
+    assert queue.get_by_text("never billed").is_visible()
+    queue.get_by_role("button", name=re.compile("Uphold dispute")).click()
+    page.get_by_text("upheld: the record is suppressed for good").wait_for()
+    states = httpx.get(f"{site.url}/v1/me/disputes", headers=headers).json()
+    assert states[0]["state"] == "suppressed"
