@@ -6,6 +6,7 @@ import typer
 
 from sincerity.cli import attest_cmds, demo_cmd, registry_cmds, serve_cmds
 from sincerity.cli.eval_cmds import eval_app
+from sincerity.cli.lab_cmds import lab_app
 from sincerity.cli.policy_cmds import policy_app
 
 
@@ -35,6 +36,7 @@ def build_app() -> typer.Typer:
     app.add_typer(registry_cmds.dispute_app, name="dispute")
     app.add_typer(policy_app, name="policy")
     app.add_typer(eval_app, name="eval")
+    app.add_typer(lab_app, name="lab")
     return app
 
 

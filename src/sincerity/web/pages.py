@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 
 from sincerity.api.deps import RegistryDep, SettingsDep
+from sincerity.charts import bar_chart, gauge, line_chart
 from sincerity.core.errors import AuthenticationError, PermissionDeniedError, SincerityError
 from sincerity.core.factors import max_points
 from sincerity.core.policy import FACTOR_NAMES
@@ -30,7 +31,6 @@ from sincerity.services.registry import Registry
 from sincerity.services.scores import current_score
 from sincerity.services.subject_file import export_file
 from sincerity.services.web_sessions import Session, session_for, sign_in, sign_out
-from sincerity.web.charts import bar_chart, gauge, line_chart
 
 COOKIE = "sincerity_session"
 RECORDS_SHOWN = 50

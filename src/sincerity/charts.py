@@ -1,5 +1,5 @@
-"""Charts drawn on the server as SVG: no script, no external asset, readable by screen readers
-(each has a title and a text alternative)."""
+"""Charts drawn as SVG strings, for the web pages and the lab's reports: no script, no external
+asset, readable by screen readers (each has a title and a text alternative)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def gauge(value: float | None, low: int, high: int, label: str) -> str:
     )
 
 
-def line_chart(points: Sequence[tuple[str, float]], low: int, high: int, title: str) -> str:
+def line_chart(points: Sequence[tuple[str, float]], low: float, high: float, title: str) -> str:
     """Score over time: dates on x, score on y."""
     if not points:
         return f'<p class="muted">{escape(title)}: no history yet.</p>'
@@ -55,8 +55,8 @@ def line_chart(points: Sequence[tuple[str, float]], low: int, high: int, title: 
     )
     grid = "".join(
         f'<line x1="{pad}" x2="{width - pad}" y1="{py(v):.1f}" y2="{py(v):.1f}" class="grid"/>'
-        f'<text x="4" y="{py(v) + 4:.1f}" class="axis">{v}</text>'
-        for v in (low, (low + high) // 2, high)
+        f'<text x="4" y="{py(v) + 4:.1f}" class="axis">{v:.3g}</text>'
+        for v in (low, (low + high) / 2, high)
     )
     labels = (
         f'<text x="{pad}" y="{height - 8}" class="axis">{escape(points[0][0])}</text>'

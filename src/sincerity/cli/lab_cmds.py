@@ -1,0 +1,149 @@
+"""sincerity lab: run scoring policies over a synthetic society and compare what they do."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sincerity.cli.common import out, user_errors
+from sincerity.cli.registry_cmds import progress_bar
+from sincerity.lab import (
+    METRICS,
+    PRESETS,
+    LabConfig,
+    LabPolicy,
+    load_lab_policy,
+    run_presets,
+    seeds_for,
+    summarize,
+)
+from sincerity.lab.report import html_report
+from sincerity.policies import shipped_policy
+
+lab_app = typer.Typer(
+    help="The policy lab: synthetic societies under scoring policies.", no_args_is_help=True
+)
+
+Agents = Annotated[int, typer.Option(min=10, max=5_000_000, help="Agents in the society.")]
+Steps = Annotated[int, typer.Option(min=1, max=10_000, help="Months to simulate.")]
+Seeds = Annotated[int, typer.Option(min=1, max=1000, help="Independent runs (seeds 1..K).")]
+Network = Annotated[str, typer.Option(help="small_world or scale_free.")]
+OutDir = Annotated[
+    Path, typer.Option("--out", help="Folder for metrics (Parquet, CSV), summary and report.")
+]
+
+
+def _policies(names: list[str]) -> list[LabPolicy]:
+    registries = {"default": shipped_policy()}
+    with user_errors():
+        return [load_lab_policy(name, registries) for name in names]
+
+
+def _run(
+    names: list[str], agents: int, steps: int, seeds: int, network: str, out_dir: Path
+) -> None:
+    if network not in ("small_world", "scale_free"):
+        raise typer.BadParameter(
+            "network must be small_world or scale_free", param_hint="--network"
+        )
+    policies = _policies(names)
+    config = LabConfig(agents=agents, network=network)  # type: ignore[arg-type]
+    seed_list = seeds_for(seeds)
+    with progress_bar() as bar:
+        task = bar.add_task(
+            f"Simulating {agents:,} agents", total=len(policies) * len(seed_list) * steps
+        )
+        rows = run_presets(
+            policies, config, steps, seed_list, progress=lambda n: bar.advance(task, n)
+        )
+    summaries = summarize(rows)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write(rows, out_dir)
+    (out_dir / "summary.json").write_text(
+        json.dumps([asdict(s) for s in summaries], indent=1, allow_nan=True)
+    )
+    settings = (
+        f"{agents:,} agents on a {network.replace('_', '-')} network, {steps} months, "
+        f"seeds {seed_list[0]}..{seed_list[-1]}"
+    )
+    title = "Policy lab: " + " vs ".join(p.name for p in policies)
+    (out_dir / "report.html").write_text(
+        html_report(policies, rows, summaries, title, settings), encoding="utf-8"
+    )
+    table = Table(title=f"{title} — last month, mean [95% interval across {seeds} seeds]")
+    table.add_column("Metric")
+    for policy in policies:
+        table.add_column(policy.name, justify="right")
+    by_key = {(s.preset, s.metric): s for s in summaries}
+    for metric, label in METRICS.items():
+        cells = []
+        for policy in policies:
+            s = by_key[(policy.name, metric)]
+            cells.append(
+                "—"
+                if math.isnan(s.mean)
+                else f"{s.mean:.3f}"
+                + ("" if math.isnan(s.low) else f" [{s.low:.3f}, {s.high:.3f}]")
+            )
+        table.add_row(label, *cells)
+    out.print(table)
+    written = ", ".join(
+        str(out_dir / f) for f in ("metrics.parquet", "metrics.csv", "summary.json", "report.html")
+    )
+    out.print(f"Written: {written}")
+
+
+def _write(rows: list[dict[str, float | str]], out_dir: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = list(rows[0])
+    pq.write_table(pa.Table.from_pylist(rows), out_dir / "metrics.parquet")
+    with (out_dir / "metrics.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@lab_app.command("run")
+def run(
+    preset: Annotated[
+        str, typer.Option(help=f"A preset ({', '.join(PRESETS)}) or a lab policy file.")
+    ] = "described",
+    agents: Agents = 10_000,
+    steps: Steps = 100,
+    seeds: Seeds = 3,
+    network: Network = "small_world",
+    out_dir: OutDir = Path("lab-results"),
+) -> None:
+    """Run one policy over a synthetic society and write its metrics and report."""
+    _run([preset], agents, steps, seeds, network, out_dir)
+
+
+@lab_app.command("compare")
+def compare(
+    presets: Annotated[list[str], typer.Argument(help="Presets or lab policy files to compare.")],
+    agents: Agents = 10_000,
+    steps: Steps = 100,
+    seeds: Seeds = 3,
+    network: Network = "small_world",
+    out_dir: OutDir = Path("lab-results"),
+) -> None:
+    """Run several policies on the same seeds and compare them side by side."""
+    _run(presets, agents, steps, seeds, network, out_dir)
+
+
+@lab_app.command("presets")
+def presets() -> None:
+    """The shipped presets and the article's lines each one models."""
+    for policy in _policies(list(PRESETS)):
+        out.print(f"[bold]{policy.name}[/] — {policy.description.strip()}")
+        for quote in policy.article:
+            out.print(f"  “{quote}”", style="italic")

@@ -1,0 +1,92 @@
+"""Runs across presets and seeds, and their summary: mean and 95% interval across seeds."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from scipy.stats import t as student_t
+
+from sincerity.lab.model import LabConfig, Model
+from sincerity.lab.policy import LabPolicy
+
+# What each metric means, and which direction is better for the people in the society.
+METRICS: dict[str, str] = {
+    "mean_score": "mean score",
+    "score_gini": "score inequality (Gini)",
+    "score_mobility": "mobility (1 - rank correlation with a year before)",
+    "score_auc_reliability": "does the score find the reliable? (AUC)",
+    "honest_punished_share": "honest agents punished (false positives)",
+    "hidden_opinion_share": "agents silent this month",
+    "critics_speaking_share": "critics who speak",
+    "outspoken_silent_share": "outspoken agents silent",
+    "opinion_entropy": "opinion diversity (entropy, bits)",
+    "opinion_clusters": "opinion clusters",
+    "ties_cut_to_critics": "ties cut to critics (cumulative)",
+    "network_modularity": "network modularity by opinion camp",
+    "venture_rate": "new ventures per agent-month",
+    "cooperation_rate": "contracts kept by both sides",
+    "contracts_per_agent": "contracts per agent-month",
+    "mean_payoff": "mean payoff (welfare)",
+}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One metric of one preset at the last step: mean and 95% interval across seeds."""
+
+    preset: str
+    metric: str
+    mean: float
+    low: float
+    high: float
+    seeds: int
+
+
+def seeds_for(count: int, first: int = 1) -> list[int]:
+    """The seeds a run of `count` uses: first, first + 1, ... (the same on every machine)."""
+    return list(range(first, first + count))
+
+
+def run_presets(
+    policies: Sequence[LabPolicy],
+    config: LabConfig,
+    steps: int,
+    seeds: Sequence[int],
+    progress: Callable[[int], None] | None = None,
+) -> list[dict[str, float | str]]:
+    """Every policy under every seed, the same seeds for each: one row per step."""
+    rows: list[dict[str, float | str]] = []
+    for policy in policies:
+        for seed in seeds:
+            model = Model(policy, replace(config), seed)
+            for record in model.run(steps, progress):
+                rows.append({"preset": policy.name, "seed": float(seed), **record})
+    return rows
+
+
+def summarize(rows: Sequence[dict[str, float | str]]) -> list[Summary]:
+    """The last step of each (preset, seed), summarised across seeds."""
+    last: dict[tuple[str, float], dict[str, float | str]] = {}
+    for row in rows:
+        key = (str(row["preset"]), float(row["seed"]))
+        if key not in last or float(row["step"]) >= float(last[key]["step"]):
+            last[key] = row
+    presets = list(dict.fromkeys(str(r["preset"]) for r in rows))
+    out = []
+    for preset in presets:
+        finals = [r for (p, _), r in last.items() if p == preset]
+        for metric in METRICS:
+            values = [float(r[metric]) for r in finals if not math.isnan(float(r[metric]))]
+            if not values:
+                out.append(Summary(preset, metric, math.nan, math.nan, math.nan, 0))
+                continue
+            mean = sum(values) / len(values)
+            if len(values) > 1:
+                sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
+                half = float(student_t.ppf(0.975, len(values) - 1)) * sd / math.sqrt(len(values))
+            else:
+                half = math.nan
+            out.append(Summary(preset, metric, mean, mean - half, mean + half, len(values)))
+    return out
