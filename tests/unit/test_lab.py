@@ -1,0 +1,128 @@
+"""The policy lab: Deffuant's known results, determinism, presets, and the line between the lab's
+rules and the registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sincerity.core.errors import PolicyError
+from sincerity.lab import LabConfig, Model, load_lab_policy, metrics, run_presets, summarize
+from sincerity.lab.model import deffuant, disjoint_pairs
+from sincerity.policies import load_policy, shipped_policy
+
+REGISTRIES = {"default": shipped_policy()}
+PRESETS_DIR = Path(__file__).parents[2] / "src/sincerity/lab/presets"
+
+
+def pure_deffuant(n: int, epsilon: float, rounds: int, seed: int) -> np.ndarray:
+    """Opinions under bounded confidence alone: everyone speaks, random disjoint pairs meet."""
+    rng = np.random.default_rng(seed)
+    opinions = rng.uniform(0, 1, n).astype(np.float32)
+    for _ in range(rounds):
+        order = rng.permutation(n)
+        i, j = disjoint_pairs(
+            order[: n // 2].astype(np.int64), order[n // 2 : 2 * (n // 2)].astype(np.int64)
+        )
+        deffuant(opinions, i, j, epsilon, 0.5)
+    return opinions
+
+
+@pytest.mark.parametrize("epsilon", [0.55, 0.7])
+def test_wide_confidence_reaches_consensus(epsilon: float) -> None:
+    opinions = pure_deffuant(2000, epsilon, 300, seed=1)
+    assert metrics.clusters(opinions, gap=0.02, min_share=0.02) == 1
+    assert float(opinions.max() - opinions.min()) < 0.02
+
+
+@pytest.mark.parametrize(("epsilon", "expected"), [(0.1, 5), (0.15, 3), (0.25, 2)])
+def test_narrow_confidence_leaves_about_one_over_two_epsilon_clusters(
+    epsilon: float, expected: int
+) -> None:
+    found = [
+        metrics.clusters(pure_deffuant(2000, epsilon, 400, seed), gap=0.02, min_share=0.02)
+        for seed in (1, 2, 3)
+    ]
+    assert abs(np.mean(found) - expected) <= 1.0, found
+
+
+def test_same_seed_same_results_and_different_seeds_differ() -> None:
+    policy = load_lab_policy("described", REGISTRIES)
+    config = LabConfig(agents=1500)
+    first = Model(policy, config, seed=7).run(15)
+    again = Model(policy, config, seed=7).run(15)
+    other = Model(policy, config, seed=8).run(15)
+    np.testing.assert_equal(first, again)  # NaN (no mobility yet) equals NaN here
+    assert [r["mean_score"] for r in first] != [r["mean_score"] for r in other]
+
+
+def test_the_registry_refuses_a_lab_policy_file_naming_the_rule() -> None:
+    with pytest.raises(PolicyError) as caught:
+        load_policy(PRESETS_DIR / "described.yaml")
+    fields = {p.field for p in caught.value.problems}
+    assert {"speech_rules", "association_rules", "purchase_rules", "visibility_rules"} <= fields
+    assert all(
+        "lab-only rule" in p.message for p in caught.value.problems if p.field.endswith("_rules")
+    )
+
+
+def test_presets_load_and_quote_the_article() -> None:
+    for name in ("none", "accountable", "described"):
+        policy = load_lab_policy(name, REGISTRIES)
+        assert policy.article
+    assert load_lab_policy("none", REGISTRIES).registry is None
+    assert load_lab_policy("accountable", REGISTRIES).speech_rules is None
+    described = load_lab_policy("described", REGISTRIES)
+    assert (
+        described.speech_rules
+        and described.association_rules
+        and described.consequences.blacklist_below
+    )
+
+
+def test_a_users_own_lab_policy_file(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: mine\nregistry: default\nspeech_rules: {penalty_per_critical_post: 5}\n")
+    assert load_lab_policy(path, REGISTRIES).speech_rules.penalty_per_critical_post == 5
+    path.write_text("name: mine\nregistry: default\nspeech_rules: {penalty: 5}\n")
+    with pytest.raises(PolicyError, match="not valid"):
+        load_lab_policy(path, REGISTRIES)
+
+
+def test_what_the_presets_do_to_a_small_society() -> None:
+    policies = [load_lab_policy(n, REGISTRIES) for n in ("none", "accountable", "described")]
+    rows = run_presets(policies, LabConfig(agents=3000), steps=60, seeds=[1, 2])
+    last = {(s.preset, s.metric): s.mean for s in summarize(rows)}
+    # Only the described system makes people cut ties to critics.
+    assert (
+        last[("none", "ties_cut_to_critics")] == last[("accountable", "ties_cut_to_critics")] == 0
+    )
+    assert last[("described", "ties_cut_to_critics")] > 0
+    # The registry's own policy finds the reliable far better than the described one ...
+    assert last[("accountable", "score_auc_reliability")] > 0.85
+    assert (
+        last[("accountable", "score_auc_reliability")]
+        > last[("described", "score_auc_reliability")] + 0.1
+    )
+    # ... and punishes far fewer honest people.
+    assert (
+        last[("described", "honest_punished_share")]
+        > last[("accountable", "honest_punished_share")]
+    )
+    # Without scoring there is no score.
+    assert np.isnan(last[("none", "score_gini")])
+
+
+def test_metrics_on_known_inputs() -> None:
+    assert metrics.gini(np.ones(10)) == pytest.approx(0.0)
+    assert metrics.gini(np.array([0, 0, 0, 1.0])) == pytest.approx(0.75)
+    assert metrics.auc(np.array([1, 2, 3, 4.0]), np.array([False, False, True, True])) == 1.0
+    assert metrics.entropy(np.linspace(0, 0.999, 2000), bins=20) == pytest.approx(
+        np.log2(20), abs=0.01
+    )
+    two_camps = np.concatenate([np.full(50, 0.1), np.full(50, 0.9)])
+    assert metrics.clusters(two_camps) == 2
+    edges = np.array([[0, 1], [1, 2], [3, 4], [4, 5]])
+    assert metrics.modularity(edges, np.array([0, 0, 0, 1, 1, 1])) == pytest.approx(0.5)
