@@ -129,7 +129,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(500, "internal", "unexpected error")
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        web = getattr(request.app.state, "web_error", None)
+        if web is not None and not request.url.path.startswith(("/v1/", "/.well-known/")):
+            fields = ", ".join(str(e.get("loc", ("",))[-1]) for e in exc.errors())
+            invalid = InvalidInputError(f"please check: {fields}")
+            page: Response = web(request, invalid, 422)
+            return page
         problems = [
             Problem(
                 str(e.get("msg", "invalid")).removeprefix("Value error, "),

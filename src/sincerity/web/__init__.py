@@ -51,8 +51,11 @@ def mount_web(app: FastAPI) -> None:
         }.get(status, "Something went wrong")
         message = str(exc).splitlines()[0] if str(exc) else heading
         if request.headers.get("HX-Request"):
+            # An error goes to the page's message area, not into the part the form would replace;
+            # sent as 200 so the browser does not log a failed request for a message we expected.
             return HTMLResponse(
-                f'<p class="error" role="alert">{escape(message)}</p>', status_code=status
+                f'<p class="error" role="alert">{escape(message)}</p>',
+                headers={"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"},
             )
         page: HTMLResponse = app.state.templates.TemplateResponse(
             request,

@@ -409,3 +409,42 @@ def uphold(
         queue=queue_context(registry),
         queue_message=f"Dispute {dispute_id} upheld: the record is suppressed for good.",
     )
+
+
+# The lab ----------------------------------------------------------------------------------------
+
+LAB_LIMITS = {"agents": 5000, "steps": 120, "seeds": 3}
+
+
+@router.get("/lab", response_class=HTMLResponse)
+def lab_page(request: Request, session: OptionalSession) -> HTMLResponse:
+    from sincerity.lab import PRESETS
+
+    return render(request, "lab.html", session=session, presets=PRESETS, limits=LAB_LIMITS)
+
+
+@router.post("/lab", response_class=HTMLResponse)
+def lab_run(
+    request: Request,
+    registry: RegistryDep,
+    session: OptionalSession,
+    presets: Annotated[list[str] | None, Form()] = None,
+    agents: Annotated[int, Form(ge=50, le=5000)] = 2000,
+    steps: Annotated[int, Form(ge=1, le=120)] = 60,
+    seeds: Annotated[int, Form(ge=1, le=3)] = 2,
+) -> HTMLResponse:
+    """A small lab run, computed while the page waits (bigger runs belong to `sincerity lab`)."""
+    from sincerity.lab import PRESETS, LabConfig, load_lab_policy, run_presets, seeds_for, summarize
+    from sincerity.lab.report import html_report
+
+    client = request.client.host if request.client else "unknown"
+    request.app.state.rate_limiter.take(f"lab:{client}")
+    chosen = [p for p in (presets or []) if p in PRESETS] or ["accountable", "described"]
+    policies = [load_lab_policy(p, {"default": registry.policy}) for p in chosen]
+    rows = run_presets(policies, LabConfig(agents=agents), steps, seeds_for(seeds))
+    settings = f"{agents:,} synthetic agents, {steps} months, {seeds} seed(s)"
+    report = html_report(
+        policies, rows, summarize(rows), "Policy lab: " + " vs ".join(chosen), settings
+    )
+    body = report.split("<body>", 1)[1].rsplit("</body>", 1)[0]
+    return HTMLResponse(f'<section class="card" id="lab-result">{body}</section>')

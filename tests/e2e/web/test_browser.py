@@ -21,7 +21,7 @@ def shown_score(page: Any) -> int:
 
 
 def test_every_page_renders_labelled_and_without_console_errors(page: Any, site: Site) -> None:
-    for path in ("/", "/verify", "/signin"):
+    for path in ("/", "/verify", "/signin", "/lab"):
         page.goto(site.url + path)
         unlabelled = page.evaluate(
             """() => [...document.querySelectorAll('input:not([type=hidden]), textarea, select')]
@@ -101,3 +101,22 @@ def test_an_operator_resolves_a_dispute(page: Any, site: Site) -> None:
     page.get_by_text("upheld: the record is suppressed for good").wait_for()
     states = httpx.get(f"{site.url}/v1/me/disputes", headers=headers).json()
     assert states[0]["state"] == "suppressed"
+
+
+def test_a_small_lab_run_in_the_browser(page: Any, site: Site) -> None:
+    page.goto(f"{site.url}/lab")
+    page.get_by_label("Agents (up to 5000)").fill("300")
+    page.get_by_label("Months (up to 120)").fill("12")
+    page.get_by_label("Seeds (up to 3)").fill("1")
+    page.get_by_role("button", name="Run").click()
+    page.locator("#lab-result table").wait_for(timeout=60_000)
+    text = page.locator("#lab-result").inner_text()
+    assert "ties cut to critics" in text and "described" in text
+
+
+def test_a_mistake_in_a_form_is_shown_and_nothing_is_lost(page: Any, site: Site) -> None:
+    page.goto(f"{site.url}/lab")
+    page.get_by_label("Agents (up to 5000)").fill("999999")
+    page.get_by_role("button", name="Run").click()
+    page.locator("#flash .error").wait_for()
+    assert page.locator("#lab-result").is_visible()
