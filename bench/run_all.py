@@ -12,6 +12,7 @@ SCRIPTS = (
     "bench_api_load.py",
     "bench_attest.py",
     "bench_web.py",
+    "bench_lab.py",
 )
 
 for script in SCRIPTS:

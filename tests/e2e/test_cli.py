@@ -132,3 +132,36 @@ def test_eval_ratings_on_the_bundled_network_and_on_a_file(tmp_path: Path) -> No
     bad.write_text("1,2,99,5\n")
     code, _, err = run("eval", "ratings", "--edges", str(bad))
     assert code == 1 and f"{bad}:1" in err
+
+
+def test_lab_compare_writes_metrics_and_a_report(tmp_path: Path) -> None:
+    out_dir = tmp_path / "lab"
+    code, out, err = run(
+        "lab",
+        "compare",
+        "accountable",
+        "described",
+        "--agents",
+        "400",
+        "--steps",
+        "6",
+        "--seeds",
+        "2",
+        "--out",
+        str(out_dir),
+    )
+    assert code == 0, err
+    assert "ties cut to critics" in out
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(out_dir / "metrics.parquet")
+    assert table.num_rows == 2 * 2 * 6
+    assert "<svg" in (out_dir / "report.html").read_text()
+    summary = json.loads((out_dir / "summary.json").read_text())
+    assert {s["preset"] for s in summary} == {"accountable", "described"}
+    code, out, _ = run("lab", "presets")
+    assert code == 0 and "state-owned enterprise" in out
+    code, _, err = run(
+        "lab", "run", "--preset", str(tmp_path / "missing.yaml"), "--agents", "100", "--steps", "1"
+    )
+    assert code == 1 and "no such lab policy file" in err
