@@ -165,3 +165,54 @@ def test_lab_compare_writes_metrics_and_a_report(tmp_path: Path) -> None:
         "lab", "run", "--preset", str(tmp_path / "missing.yaml"), "--agents", "100", "--steps", "1"
     )
     assert code == 1 and "no such lab policy file" in err
+
+
+def test_fit_apply_and_audit_from_the_command_line(tmp_path: Path) -> None:
+    card = tmp_path / "card.yaml"
+    code, out, err = run(
+        "fit", "german-credit", "--target", "creditability", "--folds", "3", "--out", str(card)
+    )
+    assert code == 0, err
+    assert "ROC AUC" in out and "Parity with the fitted model" in out and card.exists()
+    scored = tmp_path / "scored.csv"
+    code, out, err = run("apply", str(card), "german-credit", "--out", str(scored), "--show", "2")
+    assert code == 0, err
+    with scored.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 1000 and rows[0]["decision"] in ("approve", "decline")
+    code, out, err = run(
+        "audit",
+        "fairness",
+        str(card),
+        "german-credit",
+        "--group",
+        "sex",
+        "--group",
+        "age_in_years",
+        "--cut",
+        "age_in_years=25",
+        "--out",
+        str(tmp_path / "audit"),
+    )
+    assert code == 0, err
+    assert "four-fifths" in out
+    report = json.loads((tmp_path / "audit" / "fairness.json").read_text())
+    assert set(report["audits"]) == {"sex", "age_in_years (cut at 25)"}
+    assert "<svg" in (tmp_path / "audit" / "fairness.html").read_text()
+
+
+def test_fit_from_registry_labels(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    labels = tmp_path / "labels.csv"
+    code, _, err = run(
+        "demo", "--db", url, "--subjects", "600", "--no-serve", "--labels", str(labels)
+    )
+    assert code == 0, err
+    policy_file = tmp_path / "fitted.yaml"
+    code, out, err = run(
+        "fit", "--from-registry", str(labels), "--db", url, "--out", str(policy_file)
+    )
+    assert code == 0, err
+    assert "Held-out AUC" in out
+    code, out, _ = run("policy", "check", str(policy_file))
+    assert code == 0 and "fitted@" in out

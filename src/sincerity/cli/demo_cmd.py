@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,9 +20,20 @@ from sincerity.db import repo, tables
 from sincerity.services import Registry, build_demo, distribution, subject_report
 from sincerity.services.checks import grant_relying_party_consent
 from sincerity.services.keys import issue_key
+from sincerity.synth import Population, outcome_labels
 
 DEMO_PARTY = "acme-rentals"
 DEMO_PURPOSE = "tenancy application"
+
+
+def write_labels(population: Population, path: Path, as_of: str) -> None:
+    """Simulated outcomes of the demo population (from each person's hidden reliability)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["subject", "outcome", "as_of"])
+        for subject, bad in outcome_labels(population):
+            writer.writerow([subject, "bad" if bad else "good", as_of])
+    err.print(f"Wrote outcome labels to {path}.")
 
 
 def demo_keys(registry: Registry, subject: str | None) -> dict[str, tuple[str, str]]:
@@ -60,6 +73,13 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the synthetic population.")] = 7,
     serve: Annotated[bool, typer.Option(help="Start the HTTP API after the tour.")] = True,
     port: Annotated[int, typer.Option(help="Port for the HTTP API.")] = 8000,
+    labels: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write who 'later defaulted' (simulated) to this CSV, "
+            "for `fit --from-registry`."
+        ),
+    ] = None,
 ) -> None:
     """Create a registry with a synthetic population (nobody real), tour it, and serve it."""
     with user_errors():
@@ -80,6 +100,8 @@ def demo(
                     bar.advance(tasks[stage], n)  # type: ignore[arg-type]
 
                 population = build_demo(registry, subjects, seed, progress=advance)
+            if labels is not None:
+                write_labels(population, labels, registry.today().isoformat())
             err.print(
                 f"Built {len(population.subjects)} synthetic subjects with "
                 f"{len(population.records)} records in {time.perf_counter() - started:.1f} s."

@@ -7,11 +7,20 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from sincerity.core.errors import PolicyError, Problem
 from sincerity.core.policy import Policy, policy_from_data
+from sincerity.core.scorecard import Scorecard
 
-__all__ = ["SHIPPED_POLICIES", "load_policy", "parse_policy_text", "shipped_policy"]
+__all__ = [
+    "SHIPPED_POLICIES",
+    "dump_yaml",
+    "load_policy",
+    "load_scorecard",
+    "parse_policy_text",
+    "shipped_policy",
+]
 
 SHIPPED_POLICIES: tuple[str, ...] = ("default",)
 
@@ -70,3 +79,37 @@ def load_policy(path_or_name: str | Path) -> Policy:
     except UnicodeDecodeError:
         raise PolicyError(f"{path}: not a UTF-8 text file") from None
     return parse_policy_text(text, str(path))
+
+
+def load_scorecard(path: str | Path) -> Scorecard:
+    """Load and validate a scorecard file; errors name the file, line and key path."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data: Any = yaml.safe_load(text)
+    except FileNotFoundError:
+        raise PolicyError(f"{path}: no such scorecard file") from None
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{path}: not valid YAML ({exc})") from None
+    lines = {} if node is None else _line_index(node)
+    try:
+        return Scorecard.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            key = tuple(p for p in error["loc"] if isinstance(p, str | int))
+            line = next(
+                (lines[key[:cut]] for cut in range(len(key), -1, -1) if key[:cut] in lines), None
+            )
+            problems.append(
+                Problem(error["msg"], str(path), line, ".".join(str(k) for k in key) or None)
+            )
+        raise PolicyError(f"{path}: the scorecard is not valid", problems) from None
+
+
+def dump_yaml(data: Any, header: str = "") -> str:
+    """Plain data as YAML, keys in their given order, with an optional comment header."""
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    comment = "".join(f"# {line}\n" for line in header.splitlines())
+    return comment + body

@@ -269,3 +269,15 @@ def _rate_marketplace(
             )
     for subject in sorted(by_subject):
         population.consents.append((subject, "openmarket"))
+
+
+def outcome_labels(population: Population, seed: int = 11) -> list[tuple[str, bool]]:
+    """Who "later defaulted": drawn from each person's hidden reliability (the less reliable,
+    the likelier), for fitting and evaluating policies on the demo population."""
+    rng = random.Random(seed)
+    labels = []
+    for subject in population.subjects:
+        reliability = population.reliability[subject["id"]]
+        chance = 1.0 / (1.0 + pow(2.718281828, 10.0 * (reliability - 0.62)))
+        labels.append((subject["id"], rng.random() < chance))
+    return labels

@@ -1,0 +1,294 @@
+"""fit, apply, audit fairness: scorecards learned from outcomes, and whether they treat groups
+fairly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from sincerity.cli.common import DEFAULT_DB, DbOption, err, open_registry, out, user_errors
+from sincerity.cli.serve_cmds import audit_app
+from sincerity.core.errors import InvalidInputError
+from sincerity.core.scorecard import apply_scorecard
+from sincerity.policies import dump_yaml, load_scorecard
+
+BUNDLED = "german-credit"
+
+
+def read_table(source: str) -> Any:
+    """A CSV or Parquet file as a DataFrame, or the bundled German Credit data by name."""
+    import pandas as pd
+
+    if source == BUNDLED:
+        from sincerity.datasets import german_credit
+
+        return german_credit()
+    path = Path(source)
+    if not path.exists():
+        raise InvalidInputError(f"{path}: no such file (or use {BUNDLED!r} for the bundled data)")
+    if path.suffix.lower() == ".parquet":
+        return pd.read_parquet(path)
+    if path.suffix.lower() == ".csv":
+        return pd.read_csv(path)
+    raise InvalidInputError(f"{path}: use a .csv or .parquet file")
+
+
+def fit(
+    data: Annotated[
+        str | None,
+        typer.Argument(help=f"Applicants with outcomes (.csv/.parquet), or {BUNDLED!r}."),
+    ] = None,
+    target: Annotated[str | None, typer.Option(help="The outcome column.")] = None,
+    event: Annotated[
+        str | None, typer.Option(help="The outcome value meaning 'bad' (default: bad or 1).")
+    ] = None,
+    protected: Annotated[
+        list[str] | None,
+        typer.Option(help="Protected columns: kept for the audit, never features."),
+    ] = None,
+    max_features: Annotated[
+        int, typer.Option(min=1, max=50, help="Most features in the scorecard.")
+    ] = 12,
+    folds: Annotated[int, typer.Option(min=2, max=20, help="Cross-validation folds.")] = 10,
+    seed: Annotated[int, typer.Option(help="Seed of the fold split.")] = 0,
+    from_registry: Annotated[
+        Path | None,
+        typer.Option(
+            help="Fit the registry policy's weights to these labels (subject,outcome[,as_of])."
+        ),
+    ] = None,
+    out_file: Annotated[
+        Path, typer.Option("--out", help="Where to write the scorecard or policy YAML.")
+    ] = Path("scorecard.yaml"),
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Fit a scorecard from outcome data (lender's side), or the registry policy's factor
+    weights from outcome labels (--from-registry)."""
+    if from_registry is not None:
+        _fit_registry(from_registry, out_file, db)
+        return
+    if data is None or target is None:
+        err.print("[bold red]error:[/] give DATA and --target (or --from-registry LABELS.csv)")
+        raise typer.Exit(2)
+    from sincerity.scorecards.fit import fit_scorecard, parity_gap
+
+    with user_errors():
+        frame = read_table(data)
+        if data == BUNDLED and not protected:
+            from sincerity.datasets.german import PROTECTED
+
+            protected = list(PROTECTED)
+        values = (
+            {str(v) for v in frame[target].dropna().unique()} if target in frame.columns else set()
+        )
+        chosen_event = event or next(
+            (v for v in ("bad", "1", "1.0", "default") if v in values), None
+        )
+        if chosen_event is None:
+            raise InvalidInputError(
+                f"say which value of {target!r} is the bad outcome: --event "
+                f"(values: {', '.join(sorted(values)[:10])})"
+            )
+        card, evaluation, opt = fit_scorecard(
+            frame,
+            target,
+            chosen_event,
+            protected or [],
+            max_features,
+            folds,
+            seed,
+            name=Path(out_file).stem.replace(".", "-") or "fitted",
+        )
+    summary = evaluation.summary()
+    out_file.write_text(
+        dump_yaml(
+            card.model_dump(mode="json"), f"Scorecard {card.version}, fitted by sincerity fit"
+        ),
+        encoding="utf-8",
+    )
+    table = Table(
+        title=f"{card.version}: {len(card.features)} features, {folds}-fold cross-validation"
+    )
+    table.add_column("Measure")
+    table.add_column("Mean", justify="right")
+    table.add_column("Spread (sd)", justify="right")
+    for label, key in (("ROC AUC", "auc"), ("Gini", "gini"), ("KS", "ks")):
+        table.add_row(label, f"{summary[key + '_mean']:.4f}", f"{summary[key + '_sd']:.4f}")
+    out.print(table)
+    calibration = Table(title="Calibration (out-of-fold, by decile of predicted bad rate)")
+    for column in ("Decile", "Applicants", "Predicted bad rate", "Observed bad rate"):
+        calibration.add_column(column, justify="right")
+    for row in summary["calibration"]:
+        calibration.add_row(
+            str(row["band"]),
+            str(row["applicants"]),
+            f"{row['predicted_bad_rate']:.3f}",
+            f"{row['observed_bad_rate']:.3f}",
+        )
+    out.print(calibration)
+    out.print(f"Features: {', '.join(f.name for f in card.features)}")
+    out.print(
+        f"Protected (audit only): {', '.join(card.protected) or 'none'}; "
+        f"decision threshold {card.decision_threshold:.0f}"
+    )
+    out.print(
+        f"Parity with the fitted model: largest score difference {parity_gap(card, opt, frame):.2e}"
+    )
+    out.print(f"Written: {out_file}")
+
+
+def _fit_registry(labels_file: Path, out_file: Path, db: str) -> None:
+    from sincerity.services.fit_policy import fit_from_registry, read_labels
+
+    registry = open_registry(db)
+    with user_errors():
+        policy, report = fit_from_registry(registry, read_labels(labels_file, registry.today()))
+    out_file.write_text(
+        dump_yaml(
+            policy.content, f"Policy {policy.version}, fitted by sincerity fit --from-registry"
+        ),
+        encoding="utf-8",
+    )
+    out.print(
+        f"Fitted on {report['scored'] - report['held_out']} subjects; "
+        f"held out {report['held_out']}."
+    )
+    out.print(
+        f"Held-out AUC: current policy {report['auc_current_policy']:.4f}, "
+        f"fitted policy {report['auc_fitted_policy']:.4f}"
+    )
+    out.print("Weights: " + ", ".join(f"{k} {v:g}" for k, v in report["weights"].items()))
+    out.print(
+        f"Written: {out_file} (check it with `sincerity policy check`, "
+        "use it with `sincerity init --policy`)"
+    )
+
+
+def apply(
+    scorecard: Annotated[Path, typer.Argument(help="A scorecard YAML file.")],
+    data: Annotated[str, typer.Argument(help=f"Applicants (.csv/.parquet), or {BUNDLED!r}.")],
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write every row's points, score and reasons (CSV)."),
+    ] = None,
+    show: Annotated[int, typer.Option(help="Rows to show.")] = 10,
+) -> None:
+    """Score each row with a scorecard: points per feature, the score, at most 4 reasons."""
+    import csv
+
+    with user_errors():
+        card = load_scorecard(scorecard)
+        frame = read_table(data)
+    rows = frame.to_dict("records")
+    scored = [apply_scorecard(card, row) for row in rows]
+    table = Table(
+        title=f"{card.version} on {len(rows)} rows (threshold {card.decision_threshold:.0f})"
+    )
+    for column in ("Row", "Score", "Decision", "Reasons"):
+        table.add_column(column)
+    for index, result in enumerate(scored[:show], start=1):
+        decision = "approve" if result.score >= card.decision_threshold else "decline"
+        table.add_row(str(index), f"{result.score:.0f}", decision, "; ".join(result.reasons))
+    out.print(table)
+    if out_file is not None:
+        with out_file.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            names = [f.name for f in card.features]
+            writer.writerow(
+                ["row", *[f"points_{n}" for n in names], "score", "decision", "reasons"]
+            )
+            for index, result in enumerate(scored, start=1):
+                decision = "approve" if result.score >= card.decision_threshold else "decline"
+                writer.writerow(
+                    [
+                        index,
+                        *[f"{result.points[n]:.6f}" for n in names],
+                        f"{result.score:.6f}",
+                        decision,
+                        " | ".join(result.reasons),
+                    ]
+                )
+        out.print(f"Written: {out_file}")
+
+
+@audit_app.command("fairness")
+def fairness(
+    scorecard: Annotated[Path, typer.Argument(help="A scorecard YAML file.")],
+    data: Annotated[
+        str, typer.Argument(help=f"Applicants with outcomes and protected columns, or {BUNDLED!r}.")
+    ],
+    group: Annotated[list[str], typer.Option(help="Protected column to audit by (repeatable).")],
+    cut: Annotated[
+        list[str] | None,
+        typer.Option(help="Split a numeric column: COLUMN=VALUE gives '< VALUE' and '>= VALUE'."),
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="Decision threshold (default: the scorecard's).")
+    ] = None,
+    compare: Annotated[
+        str | None, typer.Option(help="A second period's data, for population stability (PSI).")
+    ] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for fairness.html and fairness.json.")
+    ] = Path("fairness-audit"),
+) -> None:
+    """Selection rate by group, demographic parity ratio and the four-fifths flag, equalized
+    odds, calibration by group, PSI between periods — as HTML and JSON."""
+    from sincerity.scorecards.audit import audit
+    from sincerity.scorecards.report import html_report
+
+    with user_errors():
+        card = load_scorecard(scorecard)
+        frame = read_table(data)
+        cuts = {}
+        for item in cut or []:
+            column, _, value = item.partition("=")
+            try:
+                cuts[column] = float(value)
+            except ValueError:
+                raise InvalidInputError(f"--cut takes COLUMN=NUMBER, not {item!r}") from None
+        groups = {}
+        for column in group:
+            if column not in frame.columns:
+                raise InvalidInputError(f"no column named {column!r} to audit by")
+            if column in cuts:
+                edge = cuts[column]
+                groups[f"{column} (cut at {edge:g})"] = [
+                    f"under {edge:g}" if v < edge else f"{edge:g} and over" for v in frame[column]
+                ]
+            else:
+                groups[column] = frame[column].tolist()
+        result = audit(card, frame, groups, threshold, read_table(compare) if compare else None)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "fairness.json").write_text(
+        json.dumps(result, indent=1, default=str), encoding="utf-8"
+    )
+    (out_dir / "fairness.html").write_text(
+        html_report(result, card.evaluation or None), encoding="utf-8"
+    )
+    for name, entry in result["audits"].items():
+        verdict = (
+            "[bold red]VIOLATES the four-fifths rule[/]"
+            if entry["four_fifths_violation"]
+            else "[green]passes the four-fifths rule[/]"
+        )
+        rates = ", ".join(
+            f"{g} {100 * v['selection_rate']:.1f}%" for g, v in entry["groups"].items()
+        )
+        out.print(
+            f"{name}: selected {rates}; "
+            f"parity ratio {entry['demographic_parity_ratio']:.3f} — {verdict}"
+        )
+        if entry.get("rebalanced_threshold"):
+            fix = entry["rebalanced_threshold"]
+            out.print(
+                f"  rebalance: one threshold of {fix['threshold']:.0f} for everyone "
+                f"gives ratio {fix['demographic_parity_ratio']:.3f}"
+            )
+    if "psi" in result:
+        out.print(f"PSI {result['psi']['value']:.3f}: {result['psi']['band']}")
+    out.print(f"Written: {out_dir / 'fairness.html'}, {out_dir / 'fairness.json'}")
