@@ -59,8 +59,8 @@ def _reason(factor: FactorScore, ev: Evidence, policy: Policy) -> str:
     return f"Short history: {factor.positive:.1f} of {full:g} years in good standing"
 
 
-def key_reasons(factors: tuple[FactorScore, ...], ev: Evidence, policy: Policy) -> tuple[str, ...]:
-    """At most four reasons, the factors that cost the most points first (FCRA key factors).
+def reason_factors(factors: tuple[FactorScore, ...], policy: Policy) -> tuple[str, ...]:
+    """The factors behind the key reasons (at most four), costliest first, ties by name.
 
     A factor is a reason only when it costs a noticeable share of its own points and of the range.
     """
@@ -71,7 +71,14 @@ def key_reasons(factors: tuple[FactorScore, ...], ev: Evidence, policy: Policy) 
         if f.points_lost >= max(0.05 * f.max_points, 0.01 * span) and f.points_lost > 0
     ]
     costly.sort(key=lambda f: (-f.points_lost, f.name))
-    return tuple(_reason(f, ev, policy) for f in costly[:MAX_REASONS])
+    return tuple(f.name for f in costly[:MAX_REASONS])
+
+
+def key_reasons(factors: tuple[FactorScore, ...], ev: Evidence, policy: Policy) -> tuple[str, ...]:
+    """At most four reasons in plain words, the factors that cost the most points first (FCRA key
+    factors)."""
+    by_name = {f.name: f for f in factors}
+    return tuple(_reason(by_name[name], ev, policy) for name in reason_factors(factors, policy))
 
 
 def _beta_count_needed(pos: float, neg: float, target_quality: float) -> int | None:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from sincerity.core.badges import BadgeStatus, badge_statuses
 from sincerity.core.evidence import gather, select_active
-from sincerity.core.explain import Step, key_reasons, steps_to
+from sincerity.core.explain import Step, key_reasons, reason_factors, steps_to
 from sincerity.core.factors import FactorScore, compute_factors
 from sincerity.core.policy import Policy
 from sincerity.core.records import AnyRecord
@@ -37,6 +37,7 @@ class Score:
     range_max: int
     factors: tuple[FactorScore, ...]
     reasons: tuple[str, ...]
+    reason_factors: tuple[str, ...]
     steps: tuple[Step, ...]
     next_tier: str | None
     badges: tuple[BadgeStatus, ...]
@@ -105,6 +106,7 @@ def score(
             tier=None,
             tier_label=None,
             reasons=(reason,),
+            reason_factors=(),
             steps=(),
             next_tier=None,
             privileges=(),
@@ -123,6 +125,7 @@ def score(
         tier=tier.name,
         tier_label=tier.label,
         reasons=key_reasons(factors, evidence, policy),
+        reason_factors=reason_factors(factors, policy),
         steps=steps,
         next_tier=None if above is None else above.name,
         privileges=tuple(p.id for p in policy.privileges.get(tier.name, [])),
