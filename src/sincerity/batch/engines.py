@@ -7,6 +7,7 @@ import os
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -31,12 +32,9 @@ def run_duckdb(
             f"CREATE VIEW records AS SELECT * FROM read_parquet('{folder / 'records'}/*.parquet')"
         )
         for name in TABLES:
-            connection.execute(
-                f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{folder / (name + '.parquet')}')"
-            )
-        return connection.execute(
-            compile_policy(policy, as_of, DUCKDB, trust_known)
-        ).to_arrow_table()
+            path = folder / f"{name}.parquet"
+            connection.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}')")
+        return connection.sql(compile_policy(policy, as_of, DUCKDB, trust_known)).to_arrow_table()
     finally:
         connection.close()
 
@@ -44,7 +42,7 @@ def run_duckdb(
 _SPARK = None
 
 
-def spark_session(master: str = "local[*]"):
+def spark_session(master: str = "local[*]") -> Any:
     """One SparkSession per process, quiet, with the session time zone pinned to UTC."""
     global _SPARK
     if _SPARK is None:

@@ -257,6 +257,16 @@ def save_scores(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     conn.execute(insert(t.scores), list(rows))
 
 
+def replace_day_scores(
+    conn: Connection, as_of: date, policy_version: str, rows: Sequence[dict[str, Any]]
+) -> None:
+    """Replace every stored score of one day under one policy (a whole-registry rescore)."""
+    s = t.scores.c
+    conn.execute(delete(t.scores).where(s.as_of == as_of, s.policy_version == policy_version))
+    for start in range(0, len(rows), 10_000):
+        conn.execute(insert(t.scores), list(rows[start : start + 10_000]))
+
+
 def score_history(conn: Connection, subject_id: str) -> list[dict[str, Any]]:
     s = t.scores.c
     rows = conn.execute(

@@ -130,7 +130,10 @@ def stored_score(
         .order_by(s.id.desc())
         .limit(1)
     )
-    return None if stored is None else dict(json.loads(stored))
+    if stored is None:
+        return None
+    data = dict(json.loads(stored))
+    return None if data.get("batch") else data  # a batch engine stores points, not explanations
 
 
 def current_score(registry: Registry, subject_id: str) -> dict[str, Any]:
