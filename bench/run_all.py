@@ -13,6 +13,7 @@ SCRIPTS = (
     "bench_attest.py",
     "bench_web.py",
     "bench_lab.py",
+    "bench_rescore.py",
 )
 
 for script in SCRIPTS:

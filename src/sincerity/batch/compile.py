@@ -58,7 +58,19 @@ DUCKDB = Dialect("duckdb")
 SPARK = Dialect("spark")
 
 
-def compile_policy(policy: Policy, as_of: date, dialect: Dialect, trust_known: bool) -> str:
+@dataclass(frozen=True)
+class Needs:
+    """Which optional steps the data calls for; a step the data cannot use is left out of the
+    query (the result is the same, the query cheaper)."""
+
+    excluded: bool = True
+    supersedes: bool = True
+    damping: bool = True
+
+
+def compile_policy(
+    policy: Policy, as_of: date, dialect: Dialect, trust_known: bool, needs: Needs = Needs()
+) -> str:
     """The scoring query for `policy` as of `as_of`."""
     f = policy.factors
     caps = max_points(policy)
@@ -77,16 +89,34 @@ def compile_policy(policy: Policy, as_of: date, dialect: Dialect, trust_known: b
         f"WHEN days_late < 90 THEN {dialect.num(sev.late_60_89)} ELSE {dialect.num(sev.late_90_plus)} END"
     )
     share = f.verified_identity.identity_share
+    undisputed = (
+        "SELECT k.* FROM known k LEFT JOIN excluded e ON k.id = e.record_id WHERE e.record_id IS NULL"
+        if needs.excluded
+        else "SELECT * FROM known"
+    )
+    present = (
+        "SELECT u.* FROM undisputed u LEFT JOIN (SELECT DISTINCT supersedes AS id FROM undisputed "
+        "WHERE supersedes IS NOT NULL) s ON u.id = s.id WHERE s.id IS NULL"
+        if needs.supersedes
+        else "SELECT * FROM undisputed"
+    )
+    joins = ""
+    trust_term = missing_trust
+    if trust_known:
+        joins += "\n  LEFT JOIN credibility c ON a.kind = 'rating' AND a.rater = c.node_id"
+        trust_term = f"COALESCE(c.credibility, {missing_trust})"
+    damping_term = one
+    if needs.damping:
+        joins += "\n  LEFT JOIN damping d ON a.kind = 'rating' AND a.id = d.record_id"
+        damping_term = f"COALESCE(d.factor, {one})"
     return f"""
 WITH known AS (
   SELECT * FROM records
   WHERE reported_on <= DATE '{as_of.isoformat()}' AND occurred_on <= DATE '{as_of.isoformat()}'
 ), undisputed AS (
-  SELECT k.* FROM known k LEFT JOIN excluded e ON k.id = e.record_id WHERE e.record_id IS NULL
-), superseded AS (
-  SELECT DISTINCT supersedes AS id FROM undisputed WHERE supersedes IS NOT NULL
+  {undisputed}
 ), present AS (
-  SELECT u.* FROM undisputed u LEFT JOIN superseded s ON u.id = s.id WHERE s.id IS NULL
+  {present}
 ), active AS (
   SELECT p.*, {age} AS age FROM present p
   WHERE {age} <= CASE p.kind {limits} END
@@ -95,12 +125,10 @@ WITH known AS (
     CASE WHEN a.kind = 'payment' THEN power({two}, -a.age / {dialect.num(f.payment_history.half_life_days)}) END AS w_pay,
     CASE WHEN a.kind = 'contract' THEN power({two}, -a.age / {dialect.num(f.contract_fulfilment.half_life_days)}) END AS w_con,
     CASE WHEN a.kind = 'rating' THEN power({two}, -a.age / {dialect.num(f.counterparty_ratings.half_life_days)})
-         * COALESCE(c.credibility, {missing_trust}) * COALESCE(d.factor, {one}) END AS w_rat,
+         * {trust_term} * {damping_term} END AS w_rat,
     CASE WHEN a.kind = 'judgment' THEN power({two}, -a.age / {dialect.num(f.judgments.half_life_days)}) END AS w_jud,
     CASE WHEN a.kind = 'payment' AND a.status <> 'on_time' THEN {severity.replace("status", "a.status").replace("days_late", "a.days_late")} END AS pay_severity
-  FROM active a
-  LEFT JOIN credibility c ON a.kind = 'rating' AND a.rater = c.node_id
-  LEFT JOIN damping d ON a.kind = 'rating' AND a.id = d.record_id
+  FROM active a{joins}
 ), evidence AS (
   SELECT subject,
     COUNT(*) AS n_active,

@@ -12,10 +12,34 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sincerity.batch.compile import DUCKDB, SPARK, compile_policy
+from sincerity.batch.compile import DUCKDB, SPARK, Needs, compile_policy
 from sincerity.core.policy import Policy
 
 TABLES = ("excluded", "credibility", "damping")
+
+
+def needs_of(folder: Path) -> Needs:
+    """What the inputs call for, read from Parquet metadata alone (no data is scanned)."""
+
+    def rows(name: str) -> int:
+        return int(pq.ParquetFile(folder / f"{name}.parquet").metadata.num_rows)
+
+    supersedes = False
+    for part in sorted((folder / "records").glob("*.parquet")):
+        meta = pq.ParquetFile(part).metadata
+        column = meta.schema.to_arrow_schema().get_field_index("supersedes")
+        for group in range(meta.num_row_groups):
+            stats = meta.row_group(group).column(column).statistics
+            if (
+                stats is None
+                or not stats.has_null_count
+                or stats.null_count < meta.row_group(group).num_rows
+            ):
+                supersedes = True
+                break
+        if supersedes:
+            break
+    return Needs(excluded=rows("excluded") > 0, supersedes=supersedes, damping=rows("damping") > 0)
 
 
 def run_duckdb(
@@ -34,7 +58,9 @@ def run_duckdb(
         for name in TABLES:
             path = folder / f"{name}.parquet"
             connection.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}')")
-        return connection.sql(compile_policy(policy, as_of, DUCKDB, trust_known)).to_arrow_table()
+        return connection.sql(
+            compile_policy(policy, as_of, DUCKDB, trust_known, needs_of(folder))
+        ).to_arrow_table()
     finally:
         connection.close()
 
@@ -46,14 +72,17 @@ def spark_session(master: str = "local[*]") -> Any:
     """One SparkSession per process, quiet, with the session time zone pinned to UTC."""
     global _SPARK
     if _SPARK is None:
-        os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", "python3"))
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         from pyspark.sql import SparkSession
 
         _SPARK = (
             SparkSession.builder.master(master)
             .appName("sincerity-rescore")
             .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.driver.host", "127.0.0.1")  # local mode talks to itself on loopback
+            .config("spark.driver.bindAddress", "127.0.0.1")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", "8")
             .config("spark.driver.memory", os.environ.get("SINCERITY_SPARK_MEMORY", "4g"))
             .getOrCreate()
@@ -76,7 +105,7 @@ def run_spark(
     spark.read.parquet(str(folder / "records")).createOrReplaceTempView("records")
     for name in TABLES:
         spark.read.parquet(str(folder / f"{name}.parquet")).createOrReplaceTempView(name)
-    result = spark.sql(compile_policy(policy, as_of, SPARK, trust_known))
+    result = spark.sql(compile_policy(policy, as_of, SPARK, trust_known, needs_of(folder)))
     target = out or Path(tempfile.mkdtemp(prefix="sincerity-spark-")) / "scores"
     result.write.mode("overwrite").parquet(str(target))
     return pq.read_table(str(target))

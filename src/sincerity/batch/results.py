@@ -26,8 +26,7 @@ class BatchScores:
 def collect(table: pa.Table, policy: Policy, subjects: Sequence[str] | None = None) -> BatchScores:
     """Finish the engine's output; subjects without any active record get a thin file."""
     found = table.column("subject").to_pylist()
-    position = {s: i for i, s in enumerate(found)}
-    order = list(subjects) if subjects is not None else sorted(found)
+    order = list(subjects) if subjects is not None else found
     n = len(order)
     points = np.zeros((n, len(FACTOR_NAMES)))
     n_active = np.zeros(n, dtype=np.int64)
@@ -35,7 +34,11 @@ def collect(table: pa.Table, policy: Policy, subjects: Sequence[str] | None = No
     columns = [table.column(f"p_{name}").to_numpy(zero_copy_only=False) for name in FACTOR_NAMES]
     active = table.column("n_active").to_numpy(zero_copy_only=False)
     spans = table.column("span_days").to_numpy(zero_copy_only=False)
-    index = np.array([position.get(s, -1) for s in order], dtype=np.int64)
+    if subjects is None:  # every subject the engine saw, in its order
+        index = np.arange(n, dtype=np.int64)
+    else:
+        position = {s: i for i, s in enumerate(found)}
+        index = np.array([position.get(s, -1) for s in order], dtype=np.int64)
     hit = index >= 0
     for k, column in enumerate(columns):
         points[hit, k] = column[index[hit]]

@@ -31,20 +31,30 @@ def finish(
     value[thin] = np.nan
     mins = np.array([t.min_score for t in policy.tiers], dtype=np.float64)
     tier_index = np.searchsorted(mins, np.nan_to_num(value, nan=-np.inf), side="right") - 1
-    tiers: list[str | None] = [
-        None if is_thin else policy.tiers[int(i)].name
-        for i, is_thin in zip(tier_index, thin, strict=True)
-    ]
+    names = np.array([t.name for t in policy.tiers] + [None], dtype=object)
+    tiers: list[str | None] = names[np.where(thin, len(policy.tiers), tier_index)].tolist()
     span = policy.range.max - policy.range.min
     lost = caps[None, :] - points
     eligible = (lost >= np.maximum(0.05 * caps, 0.01 * span)[None, :]) & (lost > 0)
     name_rank = np.broadcast_to(np.argsort(np.argsort(np.array(FACTOR_NAMES))), lost.shape)
-    order = np.lexsort((name_rank, -np.where(eligible, lost, -np.inf)), axis=1)
-    reasons: list[tuple[str, ...]] = []
-    for row in range(len(points)):
-        if thin[row]:
-            reasons.append(())
-            continue
-        chosen = [FACTOR_NAMES[c] for c in order[row] if eligible[row, c]][:MAX_REASONS]
-        reasons.append(tuple(chosen))
+    order = np.lexsort((name_rank, -np.where(eligible, lost, -np.inf)), axis=1)[:, :MAX_REASONS]
+    chosen = np.take_along_axis(eligible, order, axis=1) & ~thin[:, None]
+    codes = np.where(chosen, order, -1)
+    # Few distinct reason patterns exist: fold each row into one number (base len(FACTORS)+1),
+    # build each pattern's tuple once, then look rows up.
+    base = len(FACTOR_NAMES) + 1
+    keys = ((codes + 1) * (base ** np.arange(codes.shape[1]))).sum(axis=1)
+    ordered = np.sort(keys)
+    distinct = (
+        ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(keys) else ordered
+    )
+    tuples = [
+        tuple(
+            FACTOR_NAMES[int(key) // base**k % base - 1]
+            for k in range(codes.shape[1])
+            if int(key) // base**k % base
+        )
+        for key in distinct
+    ]
+    reasons = [tuples[i] for i in np.searchsorted(distinct, keys).tolist()]
     return value, tiers, reasons

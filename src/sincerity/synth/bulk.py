@@ -59,7 +59,11 @@ def synth_parquet(
         days_late = np.where(status == "late", rng.integers(1, 120, n), 0)
         is_rat = kind == "rating"
         rating = np.where(roll < 0.3 + 0.7 * reliability, 10, -5)
-        rater = np.char.add("s", rng.integers(0, max(1, subjects), n).astype(str))
+        rater_index = rng.integers(0, max(1, subjects), n)
+        rater_index = np.where(
+            rater_index == subject_index, (rater_index + 1) % max(1, subjects), rater_index
+        )
+        rater = np.char.add("s", rater_index.astype(str))
         is_ver = kind == "verification"
         what = np.where(roll < 0.8, "identity", "licence")
         table = pa.table(

@@ -1,0 +1,191 @@
+"""One policy, identical results: the python scorer, DuckDB and Spark agree on randomised ledgers
+(score to 1e-9, tier, every factor's points, reason factors), and a whole-registry rescore gives
+the same history on every engine."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sincerity.batch import collect, run_duckdb, run_spark
+from sincerity.batch.inputs import flatten, write_records, write_side_tables
+from sincerity.core.records import AnyRecord, record_to_dict
+from sincerity.core.scoring import score
+from sincerity.policies import shipped_policy
+from tests.conftest import AS_OF, REQUIRE_ENV, make
+
+POLICY = shipped_policy()
+kinds = st.sampled_from(["payment", "contract", "rating", "judgment", "verification"])
+statuses = {
+    "payment": st.sampled_from(["on_time", "on_time", "late", "missed", "defaulted"]),
+    "contract": st.sampled_from(["fulfilled", "breached", "signed"]),
+    "judgment": st.sampled_from(["unpaid", "satisfied"]),
+}
+
+
+@st.composite
+def ledger(draw: st.DrawFn, subject: str, start: int) -> list[AnyRecord]:
+    records = []
+    for n in range(draw(st.integers(0, 25))):
+        kind = draw(kinds)
+        day = AS_OF - timedelta(days=draw(st.integers(-5, 12 * 365)))
+        fields: dict[str, object] = {"subject": subject}
+        if kind in statuses:
+            fields["status"] = draw(statuses[kind])
+        if fields.get("status") == "late":
+            fields["days_late"] = draw(st.integers(1, 150))
+        if kind == "rating":
+            fields["rating"] = draw(st.integers(-10, 10))
+            fields["rater"] = draw(st.sampled_from(["r1", "r2", "r3", "r4"]))
+        if kind == "verification":
+            fields["what"] = draw(st.sampled_from(["identity", "licence"]))
+        lag = draw(st.integers(0, 10))
+        records.append(
+            make(
+                kind, day, f"{subject}-{start + n}", reported_on=day + timedelta(days=lag), **fields
+            )
+        )
+    if records and draw(st.booleans()):  # sometimes a later record supersedes an earlier one
+        first = records[0]
+        records.append(first.model_copy(update={"id": f"{subject}-fix", "supersedes": first.id}))
+    return records
+
+
+@st.composite
+def registry_ledgers(draw: st.DrawFn) -> tuple[list[AnyRecord], set[str], dict[str, float] | None]:
+    records: list[AnyRecord] = []
+    for i in range(draw(st.integers(1, 12))):
+        records += draw(ledger(f"s{i}", 0))
+    disputed = {r.id for r in records if draw(st.integers(0, 9)) == 0}
+    trust = draw(
+        st.one_of(st.none(), st.fixed_dictionaries({f"r{k}": st.floats(0, 1) for k in range(1, 4)}))
+    )
+    return records, disputed, trust
+
+
+def python_scores(records, disputed, trust, subjects):
+    by_subject: dict[str, list[AnyRecord]] = {}
+    for record in records:
+        by_subject.setdefault(record.subject, []).append(record)
+    return {
+        s: score(by_subject.get(s, []), POLICY, AS_OF, disputed=disputed, rater_trust=trust)
+        for s in subjects
+    }
+
+
+def engine_inputs(records, disputed, trust) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="parity-"))
+    write_records((flatten(record_to_dict(r)) for r in records), folder)
+    write_side_tables(folder, disputed, trust, {})
+    return folder
+
+
+def assert_same(expected, batch) -> None:
+    for i, subject in enumerate(batch.subjects):
+        want = expected[subject]
+        if want.value is None:
+            assert np.isnan(batch.values[i]) and batch.tiers[i] is None, subject
+            continue
+        assert abs(batch.values[i] - want.value) < 1e-9, subject
+        assert batch.tiers[i] == want.tier, subject
+        assert batch.reasons[i] == want.reason_factors, subject
+        for k, factor in enumerate(want.factors):
+            assert abs(batch.points[i, k] - factor.points) < 1e-9, (subject, factor.name)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(registry_ledgers())
+def test_duckdb_matches_the_python_scorer(case) -> None:
+    records, disputed, trust = case
+    subjects = sorted({r.subject for r in records} | {"nobody"})
+    folder = engine_inputs(records, disputed, trust)
+    try:
+        batch = collect(run_duckdb(folder, POLICY, AS_OF, trust is not None), POLICY, subjects)
+        assert_same(python_scores(records, disputed, trust, subjects), batch)
+    finally:
+        shutil.rmtree(folder)
+
+
+def java_available() -> str | None:
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "no Java runtime (PySpark needs Java 17+)"
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "PySpark is not installed"
+    return None
+
+
+@pytest.fixture(scope="module")
+def spark_ready() -> None:
+    reason = java_available()
+    if reason:
+        if os.environ.get(REQUIRE_ENV):
+            pytest.fail(f"Spark suite required but unavailable: {reason}")
+        pytest.skip(f"Spark suite: {reason}")
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(registry_ledgers(), min_size=3, max_size=3))
+def test_spark_matches_the_python_scorer(spark_ready, cases) -> None:
+    records: list[AnyRecord] = []
+    disputed: set[str] = set()
+    for n, (batch_records, batch_disputed, _) in enumerate(cases):
+        renamed = [
+            r.model_copy(
+                update={
+                    "subject": f"{r.subject}-{n}",
+                    "id": f"{r.id}-{n}",
+                    "supersedes": None if r.supersedes is None else f"{r.supersedes}-{n}",
+                }
+            )
+            for r in batch_records
+        ]
+        records += renamed
+        disputed |= {f"{i}-{n}" for i in batch_disputed}
+    subjects = sorted({r.subject for r in records})
+    trust = cases[0][2]
+    folder = engine_inputs(records, disputed, trust)
+    try:
+        batch = collect(run_spark(folder, POLICY, AS_OF, trust is not None), POLICY, subjects)
+        assert_same(python_scores(records, disputed, trust, subjects), batch)
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_a_registry_rescored_on_each_engine_stores_the_same_scores(
+    db_url: str, tmp_path: Path, spark_ready
+) -> None:
+    from sincerity.db import repo
+    from sincerity.services import Registry, load_population
+    from sincerity.services.rescore_batch import rescore_with_engine
+    from sincerity.services.scores import rescore_registry
+    from sincerity.synth import demo_population
+
+    registry = Registry.create(db_url)
+    load_population(registry, demo_population(150, registry.today(), seed=5))
+    results = {}
+    for engine in ("python", "duckdb", "spark"):
+        if engine == "python":
+            rescore_registry(registry)
+        else:
+            rescore_with_engine(registry, engine)  # type: ignore[arg-type]
+        with registry.engine.connect() as conn:
+            results[engine] = {
+                r["subject_id"]: (r["value"], r["tier"]) for r in repo.latest_scores(conn)
+            }
+    for engine in ("duckdb", "spark"):
+        assert results[engine].keys() == results["python"].keys()
+        for subject, (value, tier) in results["python"].items():
+            other_value, other_tier = results[engine][subject]
+            assert other_tier == tier
+            assert (value is None and other_value is None) or abs(other_value - value) < 1e-9
+    registry.close()
