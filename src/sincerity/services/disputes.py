@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select, update
 from sincerity.core.errors import InvalidInputError, NotFoundError, RecordError
 from sincerity.db import repo
 from sincerity.db import tables as t
+from sincerity.services import access_log
 from sincerity.services.files import Row
 from sincerity.services.ingest import stored_row, validate_rows
 from sincerity.services.registry import Registry
@@ -166,6 +167,26 @@ def disputes_for_subject(registry: Registry, subject_id: str) -> list[dict[str, 
             .order_by(t.disputes.c.id)
         )
         return [dispute_row(conn, i) for i in ids]
+
+
+def review_queue(
+    registry: Registry, operator_id: str, older_than_days: int = 0
+) -> list[dict[str, Any]]:
+    """The operator's queue, with each subject's read of it in their access log."""
+    queue = open_disputes(registry, older_than_days)
+    now = registry.now()
+    with registry.transaction() as conn:
+        for subject in sorted({d["subject_id"] for d in queue}):
+            access_log.append(
+                conn,
+                subject,
+                "operator",
+                operator_id,
+                "dispute queue review",
+                "dispute oversight",
+                now,
+            )
+    return queue
 
 
 def open_disputes(registry: Registry, older_than_days: int = 0) -> list[dict[str, Any]]:

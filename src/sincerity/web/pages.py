@@ -25,7 +25,7 @@ from sincerity.services import access_log, open_dispute
 from sincerity.services.attest import share_proof, verify_online
 from sincerity.services.attest_status import attestable_claims
 from sincerity.services.checks import revoke_consent
-from sincerity.services.disputes import disputes_for_subject, open_disputes, uphold_dispute
+from sincerity.services.disputes import disputes_for_subject, review_queue, uphold_dispute
 from sincerity.services.operator import list_parties, stats
 from sincerity.services.registry import Registry
 from sincerity.services.scores import current_score
@@ -342,9 +342,11 @@ def verify(
 # The operator ---------------------------------------------------------------------------------
 
 
-def queue_context(registry: Registry) -> list[dict[str, Any]]:
+def queue_context(registry: Registry, operator_id: str) -> list[dict[str, Any]]:
     now = registry.now()
-    return [{**d, "age_days": (now - d["opened_at"]).days} for d in open_disputes(registry)]
+    return [
+        {**d, "age_days": (now - d["opened_at"]).days} for d in review_queue(registry, operator_id)
+    ]
 
 
 @router.get("/operator", response_class=HTMLResponse)
@@ -366,18 +368,7 @@ def operator(request: Request, registry: RegistryDep, session: OptionalSession) 
         )
     bars = [(t.label, figures["tiers"].get(t.name, 0)) for t in policy.tiers]
     bars.append(("Not enough history", figures["thin_files"]))
-    queue = queue_context(registry)
-    with registry.transaction() as conn:
-        for subject in sorted({d["subject_id"] for d in queue}):
-            access_log.append(
-                conn,
-                subject,
-                "operator",
-                session.actor.id,
-                "dispute queue review",
-                "dispute oversight",
-                registry.now(),
-            )
+    queue = queue_context(registry, session.actor.id)
     return render(
         request,
         "operator.html",
@@ -406,7 +397,7 @@ def uphold(
         request,
         "_dispute_queue.html",
         session=session,
-        queue=queue_context(registry),
+        queue=queue_context(registry, session.actor.id),
         queue_message=f"Dispute {dispute_id} upheld: the record is suppressed for good.",
     )
 

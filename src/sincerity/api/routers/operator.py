@@ -19,8 +19,7 @@ from sincerity.api.models import (
     SubjectIn,
     Swept,
 )
-from sincerity.services import access_log
-from sincerity.services.disputes import open_disputes, sweep_overdue
+from sincerity.services.disputes import review_queue, sweep_overdue
 from sincerity.services.operator import (
     list_parties,
     register_relying_party,
@@ -76,19 +75,7 @@ def dispute_queue(
     older_than_days: Annotated[int, Query(ge=0, le=3650)] = 0,
 ) -> list[DisputeOut]:
     """Open disputes, oldest first (the review queue). Each read is in the subject's access log."""
-    queue = open_disputes(registry, older_than_days)
-    now = registry.now()
-    with registry.transaction() as conn:
-        for subject in sorted({d["subject_id"] for d in queue}):
-            access_log.append(
-                conn,
-                subject,
-                "operator",
-                operator.id,
-                "dispute queue review",
-                "dispute oversight",
-                now,
-            )
+    queue = review_queue(registry, operator.id, older_than_days)
     return [DisputeOut(**d) for d in queue]
 
 
