@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -75,7 +74,3 @@ def open_registry(db: str) -> Registry:
     """Open the registry at `db`, or exit with a message that says how to create one."""
     with user_errors():
         return Registry.open(db)
-
-
-def is_tty() -> bool:
-    return sys.stderr.isatty()

@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
-from sincerity.core.records import RECORD_ADAPTER, AnyRecord
 from sincerity.db import tables as t
 
 CHUNK = 500  # ids per IN (...) query: well under every backend's parameter limit
@@ -163,11 +162,6 @@ def insert_records(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
         conn.execute(insert(t.records), list(rows))
 
 
-def records_of(conn: Connection, subject_id: str) -> list[AnyRecord]:
-    bodies = conn.scalars(select(t.records.c.body).where(t.records.c.subject_id == subject_id))
-    return [RECORD_ADAPTER.validate_json(body) for body in bodies]
-
-
 def record_rows_of(conn: Connection, subject_id: str) -> list[dict[str, Any]]:
     rows = conn.execute(
         select(t.records)
@@ -190,15 +184,6 @@ def count_rows(conn: Connection, table: Any) -> int:
 
 # A record under these dispute states does not count towards the score.
 NOT_COUNTING = ("open", "withdrawn", "suppressed")
-
-
-def excluded_record_ids(conn: Connection, subject_id: str) -> set[str]:
-    d = t.disputes.c
-    return set(
-        conn.scalars(
-            select(d.record_id).where(d.subject_id == subject_id, d.state.in_(NOT_COUNTING))
-        )
-    )
 
 
 def insert_dispute(conn: Connection, values: dict[str, Any]) -> int:

@@ -4,7 +4,6 @@ binning and the feature selection fitted inside each fold (no leakage)."""
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -260,7 +259,3 @@ def parity_gap(card: Scorecard, opt: Any, frame: Any) -> float:
     theirs = opt.score(frame[names])
     ours = np.array([apply_scorecard(card, row).score for row in frame[names].to_dict("records")])
     return float(np.max(np.abs(ours - theirs))) if len(ours) else 0.0
-
-
-def is_finite(value: float) -> bool:
-    return not (math.isnan(value) or math.isinf(value))
