@@ -189,3 +189,29 @@ def test_a_registry_rescored_on_each_engine_stores_the_same_scores(
             assert other_tier == tier
             assert (value is None and other_value is None) or abs(other_value - value) < 1e-9
     registry.close()
+
+
+def test_an_interrupted_rescore_leaves_the_previous_scores(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sincerity.db import repo
+    from sincerity.services import Registry, load_population, rescore_batch
+    from sincerity.synth import demo_population
+
+    registry = Registry.create(db_url)
+    load_population(registry, demo_population(60, registry.today(), seed=2))
+    with registry.engine.connect() as conn:
+        before = sorted((r["subject_id"], r["value"]) for r in repo.latest_scores(conn))
+    real = repo.replace_day_scores
+
+    def crash_half_way(conn, as_of, version, rows):  # the old rows are deleted, then the run dies
+        real(conn, as_of, version, rows[: len(rows) // 2])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rescore_batch.repo, "replace_day_scores", crash_half_way)
+    with pytest.raises(KeyboardInterrupt):
+        rescore_batch.rescore_with_engine(registry, "duckdb")
+    with registry.engine.connect() as conn:
+        after = sorted((r["subject_id"], r["value"]) for r in repo.latest_scores(conn))
+    assert after == before
+    registry.close()

@@ -132,9 +132,7 @@ def export_registry(
         ).all()
         cred_rows = conn.execute(select(t.rater_trust.c.node_id, t.rater_trust.c.credibility)).all()
         damping = dict(
-            conn.execute(select(t.rating_damping.c.record_id, t.rating_damping.c.factor))
-            .tuples()
-            .all()
+            conn.execute(select(t.rating_damping.c.record_id, t.rating_damping.c.factor)).all()
         )
     credibility = {node: float(c) for node, c in cred_rows} if cred_rows else None
     trust_known = write_side_tables(

@@ -77,9 +77,9 @@ def stats(registry: Registry) -> dict[str, Any]:
             )
         }
         by_state: dict[str, int] = dict(
-            conn.execute(select(t.disputes.c.state, func.count()).group_by(t.disputes.c.state))
-            .tuples()
-            .all()
+            conn.execute(
+                select(t.disputes.c.state, func.count()).group_by(t.disputes.c.state)
+            ).all()
         )
     return {
         **counts,
