@@ -122,11 +122,11 @@ WITH known AS (
   WHERE {age} <= CASE p.kind {limits} END
 ), weighted AS (
   SELECT a.subject, a.kind, a.status, a.what, a.rating, a.occurred_on,
-    CASE WHEN a.kind = 'payment' THEN power({two}, -a.age / {dialect.num(f.payment_history.half_life_days)}) END AS w_pay,
-    CASE WHEN a.kind = 'contract' THEN power({two}, -a.age / {dialect.num(f.contract_fulfilment.half_life_days)}) END AS w_con,
-    CASE WHEN a.kind = 'rating' THEN power({two}, -a.age / {dialect.num(f.counterparty_ratings.half_life_days)})
-         * {trust_term} * {damping_term} END AS w_rat,
-    CASE WHEN a.kind = 'judgment' THEN power({two}, -a.age / {dialect.num(f.judgments.half_life_days)}) END AS w_jud,
+    power({two}, -a.age / CASE a.kind WHEN 'payment' THEN {dialect.num(f.payment_history.half_life_days)}
+      WHEN 'contract' THEN {dialect.num(f.contract_fulfilment.half_life_days)}
+      WHEN 'rating' THEN {dialect.num(f.counterparty_ratings.half_life_days)}
+      ELSE {dialect.num(f.judgments.half_life_days)} END)
+      * CASE WHEN a.kind = 'rating' THEN {trust_term} * {damping_term} ELSE {one} END AS w,
     CASE WHEN a.kind = 'payment' AND a.status <> 'on_time' THEN {severity.replace("status", "a.status").replace("days_late", "a.days_late")} END AS pay_severity
   FROM active a{joins}
 ), evidence AS (
@@ -134,16 +134,16 @@ WITH known AS (
     COUNT(*) AS n_active,
     MIN(occurred_on) AS oldest_any,
     MIN(CASE WHEN (kind = 'payment' AND status = 'on_time') OR (kind = 'contract' AND status = 'fulfilled')
-             OR (kind = 'rating' AND rating > 0 AND w_rat > 0) OR kind = 'verification'
+             OR (kind = 'rating' AND rating > 0 AND w > 0) OR kind = 'verification'
         THEN occurred_on END) AS oldest_positive,
-    COALESCE(SUM(CASE WHEN kind = 'payment' AND status = 'on_time' THEN w_pay END), {zero}) AS pay_pos,
-    COALESCE(SUM(CASE WHEN kind = 'payment' AND status <> 'on_time' THEN w_pay * pay_severity END), {zero}) AS pay_neg,
-    COALESCE(SUM(CASE WHEN kind = 'contract' AND status = 'fulfilled' THEN w_con END), {zero}) AS con_pos,
-    COALESCE(SUM(CASE WHEN kind = 'contract' AND status = 'breached' THEN w_con * {dialect.num(f.contract_fulfilment.breach_severity)} END), {zero}) AS con_neg,
-    COALESCE(SUM(CASE WHEN kind = 'rating' AND rating > 0 THEN w_rat END), {zero}) AS rat_pos,
-    COALESCE(SUM(CASE WHEN kind = 'rating' AND rating < 0 THEN w_rat * {dialect.num(f.counterparty_ratings.negative_weight)} END), {zero}) AS rat_neg,
-    COALESCE(SUM(CASE WHEN kind = 'judgment' AND status = 'unpaid' THEN w_jud END), {zero}) * {dialect.num(f.judgments.unpaid_severity)}
-      + COALESCE(SUM(CASE WHEN kind = 'judgment' AND status = 'satisfied' THEN w_jud END), {zero}) * {dialect.num(f.judgments.satisfied_severity)} AS jud_neg,
+    COALESCE(SUM(CASE WHEN kind = 'payment' AND status = 'on_time' THEN w END), {zero}) AS pay_pos,
+    COALESCE(SUM(CASE WHEN kind = 'payment' AND status <> 'on_time' THEN w * pay_severity END), {zero}) AS pay_neg,
+    COALESCE(SUM(CASE WHEN kind = 'contract' AND status = 'fulfilled' THEN w END), {zero}) AS con_pos,
+    COALESCE(SUM(CASE WHEN kind = 'contract' AND status = 'breached' THEN w * {dialect.num(f.contract_fulfilment.breach_severity)} END), {zero}) AS con_neg,
+    COALESCE(SUM(CASE WHEN kind = 'rating' AND rating > 0 THEN w END), {zero}) AS rat_pos,
+    COALESCE(SUM(CASE WHEN kind = 'rating' AND rating < 0 THEN w * {dialect.num(f.counterparty_ratings.negative_weight)} END), {zero}) AS rat_neg,
+    COALESCE(SUM(CASE WHEN kind = 'judgment' AND status = 'unpaid' THEN w END), {zero}) * {dialect.num(f.judgments.unpaid_severity)}
+      + COALESCE(SUM(CASE WHEN kind = 'judgment' AND status = 'satisfied' THEN w END), {zero}) * {dialect.num(f.judgments.satisfied_severity)} AS jud_neg,
     MAX(CASE WHEN kind = 'verification' AND what = 'identity' THEN 1 ELSE 0 END) AS identity,
     MAX(CASE WHEN kind = 'verification' AND what = 'licence' THEN 1 ELSE 0 END) AS licence
   FROM weighted GROUP BY subject
