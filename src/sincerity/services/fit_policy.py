@@ -21,9 +21,8 @@ from scipy.optimize import minimize
 from sincerity.core.errors import InvalidInputError, Problem
 from sincerity.core.factors import max_points
 from sincerity.core.policy import FACTOR_NAMES, Policy
-from sincerity.core.scoring import score
 from sincerity.services.registry import Registry
-from sincerity.services.scores import _load_chunk
+from sincerity.services.scores import load_context, score_in
 
 BAD = {"1", "bad", "default", "defaulted", "true", "yes"}
 GOOD = {"0", "good", "false", "no", "repaid"}
@@ -73,16 +72,9 @@ def factor_matrix(
     with registry.engine.connect() as conn:
         for start in range(0, len(labels), 500):
             chunk = labels[start : start + 500]
-            loaded = _load_chunk(conn, [label.subject for label in chunk])
+            loaded = load_context(conn, [label.subject for label in chunk])
             for label in chunk:
-                result = score(
-                    loaded.records.get(label.subject, []),
-                    policy,
-                    label.as_of,
-                    disputed=loaded.excluded.get(label.subject, ()),
-                    rater_trust=loaded.credibility,
-                    rating_damping=loaded.damping,
-                )
+                result = score_in(loaded, label.subject, policy, label.as_of)
                 if result.value is None:
                     continue
                 rows.append([f.quality for f in result.factors])

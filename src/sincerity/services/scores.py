@@ -25,7 +25,7 @@ CHUNK = 500
 
 
 @dataclass
-class _Chunk:
+class ScoringContext:
     """What scoring a group of subjects needs, loaded in a few queries."""
 
     records: dict[str, list[AnyRecord]]
@@ -34,7 +34,8 @@ class _Chunk:
     damping: dict[str, float]
 
 
-def _load_chunk(conn: Connection, subject_ids: Sequence[str]) -> _Chunk:
+def load_context(conn: Connection, subject_ids: Sequence[str]) -> ScoringContext:
+    """Everything scoring these subjects needs, in a few queries."""
     records: dict[str, list[AnyRecord]] = defaultdict(list)
     raters: set[str] = set()
     rows = conn.execute(
@@ -57,12 +58,13 @@ def _load_chunk(conn: Connection, subject_ids: Sequence[str]) -> _Chunk:
     for subject_id, record_id in rows:
         excluded[subject_id].add(record_id)
     credibility = repo.credibilities(conn, raters) if raters else None
-    return _Chunk(
+    return ScoringContext(
         records, excluded, credibility, repo.damping_of(conn, subject_ids) if raters else {}
     )
 
 
-def _score(chunk: _Chunk, subject_id: str, policy: Policy, as_of: date) -> Score:
+def score_in(chunk: ScoringContext, subject_id: str, policy: Policy, as_of: date) -> Score:
+    """One subject's score from a loaded context: the one place the shell calls the scorer."""
     return score(
         chunk.records.get(subject_id, []),
         policy,
@@ -99,10 +101,10 @@ def rescore_subjects(
     results: dict[str, Score] = {}
     for start in range(0, len(subject_ids), CHUNK):
         chunk = subject_ids[start : start + CHUNK]
-        loaded = _load_chunk(conn, chunk)
+        loaded = load_context(conn, chunk)
         rows = []
         for subject_id in chunk:
-            result = _score(loaded, subject_id, policy, as_of)
+            result = score_in(loaded, subject_id, policy, as_of)
             results[subject_id] = result
             rows.append(score_row(subject_id, result, now))
         repo.save_scores(conn, rows)
@@ -116,7 +118,7 @@ def score_subject(conn: Connection, policy: Policy, subject_id: str, as_of: date
     """A subject's score as of a date, computed fresh (nothing is saved)."""
     if repo.get_subject(conn, subject_id) is None:
         raise NotFoundError(f"no subject {subject_id!r} in this registry")
-    return _score(_load_chunk(conn, [subject_id]), subject_id, policy, as_of)
+    return score_in(load_context(conn, [subject_id]), subject_id, policy, as_of)
 
 
 def stored_score(
