@@ -47,15 +47,21 @@ class Issued:
     holder_private_jwk: dict[str, Any] | None
 
 
-def _signing_key(conn: Connection, now: datetime) -> tuple[str, Any]:
+def _active_key(conn: Connection) -> tuple[str, Any] | None:
     row = conn.execute(
         select(t.signing_keys.c.kid, t.signing_keys.c.private_jwk)
         .where(t.signing_keys.c.retired_at.is_(None))
         .order_by(t.signing_keys.c.created_at.desc())
         .limit(1)
     ).first()
-    if row is not None:
-        return row.kid, jwk_keys.import_jwk(json.loads(row.private_jwk))
+    return None if row is None else (row.kid, jwk_keys.import_jwk(json.loads(row.private_jwk)))
+
+
+def _signing_key(conn: Connection, now: datetime) -> tuple[str, Any]:
+    """The key in use, made on first need (inside the caller's write transaction)."""
+    found = _active_key(conn)
+    if found is not None:
+        return found
     key = jwk_keys.new_key()
     kid = str(key.kid)
     conn.execute(
@@ -82,14 +88,24 @@ def rotate_signing_key(registry: Registry) -> str:
     return kid
 
 
+def _current_key(registry: Registry) -> tuple[str, Any]:
+    """The key in use, read without the write lock; made only when there is none yet."""
+    with registry.engine.connect() as conn:
+        found = _active_key(conn)
+    if found is not None:
+        return found
+    with registry.transaction() as conn:
+        return _signing_key(conn, registry.now())
+
+
 def published_jwks(registry: Registry) -> dict[str, Any]:
     """Public keys that verify something today: the key in use, and retired keys until the
     last attestation they signed expires."""
     now = registry.now()
     k, a = t.signing_keys.c, t.attestations.c
     still_needed = select(a.kid).where(a.expires_at > now)
-    with registry.transaction() as conn:
-        _signing_key(conn, now)  # a registry always publishes a key it can sign with
+    _current_key(registry)  # a registry always publishes a key it can sign with
+    with registry.engine.connect() as conn:
         rows = conn.execute(
             select(k.public_jwk)
             .where(or_(k.retired_at.is_(None), k.kid.in_(still_needed)))
@@ -202,9 +218,8 @@ def revoke_attestation(registry: Registry, subject_id: str, attestation_id: str)
 def status_list_token(registry: Registry, issuer: str) -> str:
     """The status list as a signed JWT (typ statuslist+jwt), for verifiers to fetch and cache."""
     now = registry.now()
-    with registry.transaction() as conn:
-        status = load_status_list(conn, now)
-        kid, key = _signing_key(conn, now)
+    status = _status_list(registry)
+    kid, key = _current_key(registry)
     payload = {
         "sub": f"{issuer}/v1/status-lists/{STATUS_LIST_ID}",
         "iat": int(now.timestamp()),
@@ -214,17 +229,22 @@ def status_list_token(registry: Registry, issuer: str) -> str:
     return sign_jwt({"alg": ALGORITHM, "typ": "statuslist+jwt", "kid": kid}, payload, key)
 
 
+def _status_list(registry: Registry) -> StatusList:
+    """The status list as stored (all zeros before the first attestation), read-only."""
+    with registry.engine.connect() as conn:
+        bits = conn.scalar(
+            select(t.status_lists.c.bits).where(t.status_lists.c.id == STATUS_LIST_ID)
+        )
+    return StatusList(bytearray(bits)) if bits is not None else StatusList.empty(STATUS_LIST_SIZE)
+
+
 def verify_online(
     registry: Registry, presentation: str, audience: str | None = None, nonce: str | None = None
 ) -> Verified:
     """Verify a presentation against the registry's own keys and live status list."""
     keys = jwk_keys.keys_by_kid(published_jwks(registry))
     now = registry.now()
-    with registry.engine.connect() as conn:
-        bits = conn.scalar(
-            select(t.status_lists.c.bits).where(t.status_lists.c.id == STATUS_LIST_ID)
-        )
-    status = StatusList(bytearray(bits)) if bits is not None else StatusList.empty(STATUS_LIST_SIZE)
+    status = _status_list(registry)
     return verify(
         presentation, keys, int(now.timestamp()), audience, nonce, is_revoked=lookup_in(status)
     )
