@@ -40,6 +40,12 @@ class RateLimiter:
             self._buckets[key] = (tokens - 1.0, now)
 
 
+def limit_by_client(request: Request, scope: str) -> None:
+    """Rate-limit a request that needs no key (verifying a proof, a lab run) by client address."""
+    client = request.client.host if request.client else "unknown"
+    request.app.state.rate_limiter.take(f"{scope}:{client}")
+
+
 def get_registry(request: Request) -> Registry:
     registry: Registry = request.app.state.registry
     return registry

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Cookie, Depends, Form, Header, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from sincerity.api.deps import RegistryDep, SettingsDep
+from sincerity.api.deps import RegistryDep, SettingsDep, limit_by_client
 from sincerity.charts import bar_chart, gauge, line_chart
 from sincerity.core.errors import AuthenticationError, PermissionDeniedError, SincerityError
 from sincerity.core.factors import max_points
@@ -323,8 +323,7 @@ def verify(
     nonce: Annotated[str, Form(max_length=500)] = "",
     hx_request: Annotated[str | None, Header()] = None,
 ) -> HTMLResponse:
-    client = request.client.host if request.client else "unknown"
-    request.app.state.rate_limiter.take(f"verify:{client}")
+    limit_by_client(request, "verify")
     context = verify_context(registry, presentation, audience, nonce)
     if hx_request:
         return render(request, "_verify_result.html", **context)
@@ -428,8 +427,7 @@ def lab_run(
     from sincerity.lab import PRESETS, LabConfig, load_lab_policy, run_presets, seeds_for, summarize
     from sincerity.lab.report import html_report
 
-    client = request.client.host if request.client else "unknown"
-    request.app.state.rate_limiter.take(f"lab:{client}")
+    limit_by_client(request, "lab")
     chosen = [p for p in (presets or []) if p in PRESETS] or ["accountable", "described"]
     policies = [load_lab_policy(p, {"default": registry.policy}) for p in chosen]
     rows = run_presets(policies, LabConfig(agents=agents), steps, seeds_for(seeds))

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from sincerity.api.deps import RegistryDep, SettingsDep, SubjectActor
+from sincerity.api.deps import RegistryDep, SettingsDep, SubjectActor, limit_by_client
 from sincerity.api.errors import ERROR_RESPONSES
 from sincerity.services.attest import (
     issue_attestation,
@@ -105,8 +105,7 @@ def revoke(
 def verify(body: VerifyIn, request: Request, registry: RegistryDep) -> VerifyOut:
     """Verify a presentation: what it proves, by whom, until when — or exactly why it fails.
     No account needed."""
-    client = request.client.host if request.client else "unknown"
-    request.app.state.rate_limiter.take(f"verify:{client}")
+    limit_by_client(request, "verify")
     return VerifyOut(
         **asdict(verify_online(registry, body.presentation, body.audience, body.nonce))
     )
