@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import csv
 import time
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.rule import Rule
-from sqlalchemy import insert, select
 
 from sincerity.cli import serve_cmds
 from sincerity.cli.common import DEFAULT_DB, DbOption, err, out, user_errors
@@ -18,12 +16,8 @@ from sincerity.cli.registry_cmds import progress_bar
 from sincerity.cli.render import distribution_table, score_panel
 from sincerity.db import repo, tables
 from sincerity.services import Registry, build_demo, distribution, subject_report
-from sincerity.services.checks import grant_relying_party_consent
-from sincerity.services.keys import issue_key
+from sincerity.services.demo import DEMO_PURPOSE, demo_credentials
 from sincerity.synth import Population, outcome_labels
-
-DEMO_PARTY = "acme-rentals"
-DEMO_PURPOSE = "tenancy application"
 
 
 def write_labels(population: Population, path: Path, as_of: str) -> None:
@@ -34,35 +28,6 @@ def write_labels(population: Population, path: Path, as_of: str) -> None:
         for subject, bad in outcome_labels(population):
             writer.writerow([subject, "bad" if bad else "good", as_of])
     err.print(f"Wrote outcome labels to {path}.")
-
-
-def demo_keys(registry: Registry, subject: str | None) -> dict[str, tuple[str, str]]:
-    """Fresh keys for one party of each role, and the demo subject's consent to the relying
-    party, so every role can be tried at once."""
-    now = registry.now()
-    subject = subject or "subj-00001"
-    with registry.transaction() as conn:
-        if (
-            conn.scalar(
-                select(tables.relying_parties.c.id).where(tables.relying_parties.c.id == DEMO_PARTY)
-            )
-            is None
-        ):
-            conn.execute(
-                insert(tables.relying_parties).values(
-                    id=DEMO_PARTY, name="Acme Rentals", created_at=now
-                )
-            )
-        keys = {
-            "operator": ("operator", issue_key(conn, "operator", "operator", now)),
-            "source": ("city-power", issue_key(conn, "source", "city-power", now)),
-            "subject": (subject, issue_key(conn, "subject", subject, now)),
-            "relying party": (DEMO_PARTY, issue_key(conn, "relying_party", DEMO_PARTY, now)),
-        }
-    grant_relying_party_consent(
-        registry, subject, DEMO_PARTY, DEMO_PURPOSE, now.date() + timedelta(days=90)
-    )
-    return keys
 
 
 def demo(
@@ -128,7 +93,7 @@ def demo(
             report = subject_report(registry, subject)
             out.print(score_panel(f"{subject} ({report.subject['display_name']})", report.score))
     with user_errors():
-        keys = demo_keys(registry, picks[0] if picks else None)
+        keys = demo_credentials(registry, picks[0] if picks else "subj-00001")
     out.print(Rule("Try it"))
     for what, line in (
         ("A subject's whole file:", f"report {picks[0] if picks else 'SUBJECT'} --db {db}"),

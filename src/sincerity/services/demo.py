@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
+
+from sqlalchemy import select
 
 from sincerity.db import repo
+from sincerity.db import tables as t
+from sincerity.services.checks import grant_relying_party_consent
 from sincerity.services.ingest import ingest_rows
+from sincerity.services.keys import issue_key
+from sincerity.services.operator import register_relying_party
 from sincerity.services.parties import SOURCE_PURPOSE
 from sincerity.services.registry import Registry
 from sincerity.services.scores import rescore_registry
 from sincerity.synth import Population, demo_population
 
 BATCH = 20_000
+DEMO_PARTY = "acme-rentals"
+DEMO_PURPOSE = "tenancy application"
 
 
 def load_population(
@@ -70,3 +78,28 @@ def build_demo(
     population = demo_population(subjects, as_of or registry.today(), seed)
     load_population(registry, population, progress)
     return population
+
+
+def demo_credentials(registry: Registry, subject: str) -> dict[str, tuple[str, str]]:
+    """Fresh keys for one party of each role, and the demo subject's consent to the relying
+    party, so every role can be tried at once: role -> (who, key)."""
+    with registry.engine.connect() as conn:
+        registered = conn.scalar(
+            select(t.relying_parties.c.id).where(t.relying_parties.c.id == DEMO_PARTY)
+        )
+    party_key = None if registered else register_relying_party(registry, DEMO_PARTY, "Acme Rentals")
+    now = registry.now()
+    with registry.transaction() as conn:
+        keys = {
+            "operator": ("operator", issue_key(conn, "operator", "operator", now)),
+            "source": ("city-power", issue_key(conn, "source", "city-power", now)),
+            "subject": (subject, issue_key(conn, "subject", subject, now)),
+            "relying party": (
+                DEMO_PARTY,
+                party_key or issue_key(conn, "relying_party", DEMO_PARTY, now),
+            ),
+        }
+    grant_relying_party_consent(
+        registry, subject, DEMO_PARTY, DEMO_PURPOSE, now.date() + timedelta(days=90)
+    )
+    return keys
