@@ -58,10 +58,13 @@ def sweep_overdue(registry: Registry) -> int:
     """Suppress for good every open dispute whose source did not answer in time."""
     now = registry.now()
     d = t.disputes.c
+    is_overdue = select(d.id, d.subject_id).where(d.state == "open", d.deadline < now)
+    # Every dispute listing sweeps first; most find nothing, so look before taking the write lock.
+    with registry.engine.connect() as conn:
+        if conn.execute(is_overdue.limit(1)).first() is None:
+            return 0
     with registry.transaction() as conn:
-        overdue = conn.execute(
-            select(d.id, d.subject_id).where(d.state == "open", d.deadline < now)
-        ).all()
+        overdue = conn.execute(is_overdue).all()
         if not overdue:
             return 0
         conn.execute(
