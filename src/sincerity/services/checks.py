@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import insert, or_, select
 
 from sincerity.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from sincerity.db import repo
@@ -147,5 +147,5 @@ def revoke_consent(registry: Registry, subject_id: str, consent_id: int) -> None
         if row is None or row.subject_id != subject_id:
             raise NotFoundError(f"subject {subject_id!r} has no consent {consent_id}")
         if row.revoked_at is None:
-            conn.execute(t.consents.update().where(and_(c.id == consent_id)).values(revoked_at=now))
+            conn.execute(t.consents.update().where(c.id == consent_id).values(revoked_at=now))
         rescore_subjects(conn, registry.policy, [subject_id], now.date(), now)
