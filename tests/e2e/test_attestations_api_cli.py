@@ -67,10 +67,11 @@ def test_keys_and_status_list_are_published(world: World) -> None:
     token = world.client.get("/v1/status-lists/1")
     assert token.headers["content-type"].startswith("application/statuslist+jwt")
     status = read_status_list_token(token.text, keys_by_kid(jwks))
-    assert isinstance(status, StatusList) and status.get(0) == 0
+    assert isinstance(status.status, StatusList) and status.status.get(0) == 0
+    assert status.ttl == 300 and status.stale_reason(status.issued_at + 60) is None
     world.call("alice", "DELETE", f"/v1/me/attestations/{issued['id']}")
     status = read_status_list_token(world.client.get("/v1/status-lists/1").text, keys_by_kid(jwks))
-    assert status.get(0) == 1
+    assert status.status.get(0) == 1
 
 
 def test_the_cli_attests_presents_and_verifies_offline(world: World, tmp_path: Path) -> None:
@@ -122,6 +123,8 @@ def test_the_cli_attests_presents_and_verifies_offline(world: World, tmp_path: P
     assert "tier" in ok.stdout and "revocation checked" in ok.stdout
     bad = runner.invoke(app, ["verify", proof[:-3] + "AAA", "--jwks", str(jwks_file)])
     assert bad.exit_code == 1 and "not valid" in bad.stderr
-    online = runner.invoke(app, ["verify", proof, "--db", db, "--aud", "acme"])
+    online = runner.invoke(app, ["verify", proof, "--db", db, "--aud", "acme", "--nonce", "n9"])
     assert online.exit_code == 0, online.stderr
+    unbound = runner.invoke(app, ["verify", proof, "--db", db])
+    assert unbound.exit_code == 1 and "not bound to you" in unbound.stderr
     assert json.loads(jwks_file.read_text())["keys"]

@@ -79,6 +79,7 @@ class RecordOut(BaseModel):
     ingested_at: datetime | None
     record: dict[str, Any]
     dispute_state: str | None
+    superseded: bool = False
     counts: bool
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -121,7 +122,11 @@ def show_verified(result: Verified) -> None:
         f"Issuer {result.issuer} (key {result.kid}); valid until "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(result.expires_at or 0))}; "
         f"presented to {result.audience}; revocation "
-        + ("checked" if result.status_checked else "[yellow]not checked[/] (no status list given)")
+        + (
+            "checked"
+            if result.status_checked
+            else f"[yellow]not checked[/] ({result.status_note or 'no status list given'})"
+        )
     )
 
 
@@ -154,14 +159,17 @@ def verify(
     except (OSError, ValueError) as exc:
         err.print(f"[bold red]error:[/] cannot read the JWKS {jwks}: {exc}")
         raise typer.Exit(2) from None
-    lookup = None
+    lookup, note, now = None, "no status list given", int(time.time())
     if status_list is not None:
         try:
-            token = status_list.read_text(encoding="utf-8").strip()
-            lookup = lookup_in(read_status_list_token(token, keys))
+            token = read_status_list_token(status_list.read_text(encoding="utf-8").strip(), keys)
         except (OSError, ValueError) as exc:
             err.print(f"[bold red]error:[/] {exc}")
             raise typer.Exit(2) from None
-    show_verified(
-        verify_presentation(text, keys, int(time.time()), audience, nonce, is_revoked=lookup)
-    )
+        stale = token.stale_reason(now)
+        if stale is None:
+            lookup = lookup_in(token.status)
+        else:
+            note = stale + "; fetch a fresh one"
+    result = verify_presentation(text, keys, now, audience, nonce, is_revoked=lookup)
+    show_verified(replace(result, status_note=None if result.status_checked else note))

@@ -72,7 +72,7 @@ class Payment(_RecordBase):
     kind: Literal["payment"]
     status: Literal["on_time", "late", "missed", "defaulted"]
     days_late: int = Field(default=0, ge=0, le=3650)
-    amount: float | None = Field(default=None, ge=0)
+    amount: float | None = Field(default=None, ge=0, le=1e15, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _days_late_matches_status(self) -> Payment:
@@ -88,7 +88,7 @@ class Contract(_RecordBase):
 
     kind: Literal["contract"]
     status: Literal["signed", "fulfilled", "breached"]
-    value: float | None = Field(default=None, ge=0)
+    value: float | None = Field(default=None, ge=0, le=1e15, allow_inf_nan=False)
 
 
 class Rating(_RecordBase):
@@ -114,7 +114,7 @@ class Judgment(_RecordBase):
 
     kind: Literal["judgment"]
     status: Literal["unpaid", "satisfied"]
-    amount: float | None = Field(default=None, ge=0)
+    amount: float | None = Field(default=None, ge=0, le=1e15, allow_inf_nan=False)
 
 
 class Verification(_RecordBase):

@@ -137,10 +137,35 @@ class Verified:
     expires_at: int | None = None
     audience: str | None = None
     status_checked: bool = False
+    bound: bool = False
+    status_note: str | None = None
+
+
+NOT_BOUND = (
+    "not bound to you: checked without your audience and nonce, so anyone who saw this "
+    "presentation could show it to you; send the subject a presentation request and check the "
+    "answer"
+)
 
 
 def _fail(reason: str, **known: Any) -> Verified:
     return Verified(False, reason, **known)
+
+
+def verify_jwt(token: str, keys: Mapping[str, OKPKey], typ: str) -> dict[str, Any]:
+    """The payload of a compact JWS of type `typ` signed by one of `keys` (by kid); ValueError
+    naming what is wrong otherwise."""
+    try:
+        header = _header(token.strip())
+        key = keys[header["kid"]]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"not signed by a known key of the registry ({exc})") from None
+    if header.get("typ") != typ:
+        raise ValueError(f"not a {typ} token (typ {header.get('typ')!r})")
+    try:
+        return _verify_jws(token.strip(), key)[1]
+    except JoseError:
+        raise ValueError("the signature does not verify") from None
 
 
 def _verify_jws(token: str, key: OKPKey) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -284,4 +309,7 @@ def _verify(
         if revoked:
             return _fail("revoked by the issuer", **known)
         checked = revoked is not None
-    return Verified(True, "valid", claims=claims, status_checked=checked, **known)
+    if audience is None or nonce is None:
+        # Signed and intact, but nothing ties it to this verifier: whoever saw it may replay it.
+        return Verified(False, NOT_BOUND, claims=claims, status_checked=checked, **known)
+    return Verified(True, "valid", claims=claims, status_checked=checked, bound=True, **known)

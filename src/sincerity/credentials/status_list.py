@@ -77,9 +77,34 @@ def lookup_in(status: StatusList) -> Callable[[Any], bool | None]:
     return is_revoked
 
 
-def read_status_list_token(token: str, keys: Mapping[str, Any]) -> StatusList:
-    """The status list of a `statuslist+jwt` signed by one of `keys` (by kid); ValueError if the
-    token is malformed, of another type, or not signed by a known key."""
+@dataclass(frozen=True)
+class StatusListToken:
+    """A verified status list token: the list, and how long it may be relied on."""
+
+    status: StatusList
+    issued_at: int
+    ttl: int | None
+    expires_at: int | None
+
+    def stale_reason(self, now: int, leeway: int = 60) -> str | None:
+        """Why the list may no longer be relied on at `now`, or None while it is fresh."""
+        if self.issued_at > now + leeway:
+            return "the status list claims to be issued in the future"
+        if self.expires_at is not None and now > self.expires_at + leeway:
+            return f"the status list expired {now - self.expires_at} seconds ago"
+        if self.ttl is not None and now > self.issued_at + self.ttl + leeway:
+            age = now - self.issued_at
+            return (
+                f"the status list is stale: issued {age} seconds ago, "
+                f"to be refetched after {self.ttl}"
+            )
+        return None
+
+
+def read_status_list_token(token: str, keys: Mapping[str, Any]) -> StatusListToken:
+    """The status list of a `statuslist+jwt` signed by one of `keys` (by kid), with its `iat`,
+    `ttl` and `exp`; ValueError if the token is malformed, of another type, or not signed by a
+    known key."""
     import json
     import warnings
 
@@ -96,4 +121,13 @@ def read_status_list_token(token: str, keys: Mapping[str, Any]) -> StatusList:
         raise ValueError(f"the status list token does not verify: {exc}") from None
     if token_obj.headers().get("typ") != "statuslist+jwt":
         raise ValueError("not a status list token (typ statuslist+jwt)")
-    return StatusList.decode(json.loads(token_obj.payload).get("status_list"))
+    payload = json.loads(token_obj.payload)
+    if not isinstance(payload, dict) or not isinstance(payload.get("iat"), int):
+        raise ValueError("the status list token has no issue time (iat)")
+    ttl, exp = payload.get("ttl"), payload.get("exp")
+    return StatusListToken(
+        StatusList.decode(payload.get("status_list")),
+        payload["iat"],
+        ttl if isinstance(ttl, int) and ttl > 0 else None,
+        exp if isinstance(exp, int) else None,
+    )

@@ -23,6 +23,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
     cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged batch survives power loss
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")  # erased data is overwritten, not left in free pages
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 

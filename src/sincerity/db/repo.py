@@ -51,6 +51,12 @@ def get_subject(conn: Connection, subject_id: str) -> dict[str, Any] | None:
     return None if row is None else dict(row)
 
 
+def was_erased(conn: Connection, subject_id: str) -> bool:
+    """Whether this subject id belonged to a file that was erased (a tombstone)."""
+    e = t.erasures.c
+    return conn.scalar(select(e.id).where(e.subject_id == subject_id).limit(1)) is not None
+
+
 def list_subject_ids(conn: Connection) -> list[str]:
     return list(conn.scalars(select(t.subjects.c.id).order_by(t.subjects.c.id)))
 
@@ -154,6 +160,25 @@ def existing_hashes(conn: Connection, record_ids: Sequence[str]) -> dict[str, st
             select(t.records.c.id, t.records.c.content_hash).where(t.records.c.id.in_(chunk))
         )
         found.update((rid, digest) for rid, digest in rows)
+    return found
+
+
+def record_owners(conn: Connection, record_ids: Sequence[str]) -> dict[str, tuple[str, str, str]]:
+    """(source, subject, kind) of each stored record among `record_ids`."""
+    r = t.records.c
+    found: dict[str, tuple[str, str, str]] = {}
+    for chunk in _chunks(record_ids):
+        rows = conn.execute(select(r.id, r.source_id, r.subject_id, r.kind).where(r.id.in_(chunk)))
+        found.update((rid, (source, subject, kind)) for rid, source, subject, kind in rows)
+    return found
+
+
+def superseded_among(conn: Connection, record_ids: Sequence[str]) -> set[str]:
+    """The records among `record_ids` that a later record of their source replaces."""
+    r = t.records.c
+    found: set[str] = set()
+    for chunk in _chunks(record_ids):
+        found.update(conn.scalars(select(r.supersedes).where(r.supersedes.in_(chunk))))
     return found
 
 

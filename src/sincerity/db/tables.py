@@ -85,8 +85,12 @@ records = Table(
     Column("content_hash", String(64), nullable=False),
     Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
     Column("ingested_at", UtcDateTime(), nullable=False),
+    Column(
+        "supersedes", String(ID), nullable=True, doc="the record of the same source it replaces"
+    ),
     Index("ix_records_subject", "subject_id"),
     Index("ix_records_source", "source_id"),
+    Index("ix_records_supersedes", "supersedes"),
 )
 
 disputes = Table(
@@ -185,10 +189,12 @@ access_log = Table(
     Column("at", UtcDateTime(), nullable=False),
     Column("actor_kind", String(20), nullable=False),
     Column("actor_id", String(ID), nullable=False),
-    Column("what", String(200), nullable=False),
-    Column("purpose", String(200), nullable=False),
-    Column("prev_hash", String(64), nullable=False),
-    Column("hash", String(64), nullable=False),
+    Column("what", String(200), nullable=False, doc="free text: dropped on erasure"),
+    Column("purpose", String(200), nullable=False, doc="free text: dropped on erasure"),
+    Column("consent_id", Integer, nullable=True, doc="the consent the read relied on"),
+    Column("detail_salt", String(32), nullable=True, doc="dropped on erasure with the text"),
+    Column("detail_digest", String(64), nullable=False, doc="salted digest of what and purpose"),
+    Column("leaf_hash", String(64), nullable=False, doc="RFC 6962 leaf hash of the entry"),
     Index("ix_access_log_subject", "subject_id"),
 )
 
@@ -197,7 +203,7 @@ log_head = Table(
     metadata,
     Column("id", Integer, primary_key=True, doc="always 1: the row appenders lock"),
     Column("seq", Integer, nullable=False),
-    Column("hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False, doc="the leaf hash of the last entry"),
 )
 
 idempotency = Table(
@@ -255,6 +261,13 @@ status_lists = Table(
     Column("id", Integer, primary_key=True),
     Column("bits", LargeBinary, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    Column(
+        "next_index",
+        Integer,
+        nullable=False,
+        server_default="0",
+        doc="the next unused index: never derived from live rows, which erasure deletes",
+    ),
 )
 
 web_sessions = Table(
@@ -274,4 +287,28 @@ web_sessions = Table(
     Column("csrf", String(64), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("expires_at", UtcDateTime(), nullable=False),
+)
+
+presentation_requests = Table(
+    "presentation_requests",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("relying_party_id", String(ID), nullable=False),
+    Column("audience", String(500), nullable=False),
+    Column("nonce", String(64), nullable=False),
+    Column("claims", Text, nullable=False, doc="JSON list of the claims asked for"),
+    Column("purpose", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("answered_at", UtcDateTime(), nullable=True),
+    Column("presentation", Text, nullable=True),
+    Index("ix_presentation_requests_relying_party", "relying_party_id"),
+)
+
+rate_buckets = Table(
+    "rate_buckets",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("updated", Float, nullable=False, doc="seconds since the epoch"),
 )

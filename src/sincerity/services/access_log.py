@@ -1,27 +1,42 @@
-"""The access log: every read of a subject's data by anyone but the subject, hash-chained.
+"""The access log: every read of a subject's data by anyone but the subject, as a transparency
+log (RFC 9162 style) that proves it only ever grew.
 
-Each entry's hash covers its content and the previous entry's hash; a head row holds the last
-sequence number and hash and is locked by each appender, so entries form one chain in one order.
-`verify` recomputes the chain and names the first entry that was edited, deleted or reordered.
+Each entry is a leaf of a Merkle tree. A leaf commits to who read whose data, when, under which
+consent, and to a salted digest of the free text (what was read, for what purpose); erasure drops
+the text and its salt, and the leaf still verifies. The registry signs tree heads (checkpoints);
+anyone who kept an earlier checkpoint can check that today's log extends it (a consistency proof),
+and a subject can prove any entry about them is in the tree (an inclusion proof). Someone who
+controls the database can still append entries, but cannot edit, reorder or drop one without
+breaking every checkpoint taken after it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from sincerity.core import merkle
+from sincerity.core.errors import NotFoundError
 from sincerity.db import tables as t
 
-GENESIS = "0" * 64
+ERASED = "(erased)"
 
 
-def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
-    """SHA-256 over the previous hash and the entry's canonical JSON."""
+def detail_digest(salt: str, what: str, purpose: str) -> str:
+    """The salted digest of an entry's free text: commits to it without revealing it."""
+    detail = json.dumps([what, purpose], separators=(",", ":"))
+    return hashlib.sha256(f"{salt}:{detail}".encode()).hexdigest()
+
+
+def leaf_bytes(entry: dict[str, Any]) -> bytes:
+    """An entry's leaf data: the canonical JSON of what the log proves about it."""
     at: datetime = entry["at"]
     content = {
         "seq": entry["seq"],
@@ -29,11 +44,10 @@ def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
         "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor_kind": entry["actor_kind"],
         "actor_id": entry["actor_id"],
-        "what": entry["what"],
-        "purpose": entry["purpose"],
+        "consent_id": entry.get("consent_id"),
+        "detail_digest": entry["detail_digest"],
     }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(f"{prev_hash}:{canonical}".encode()).hexdigest()
+    return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
 
 
 def append(
@@ -44,28 +58,32 @@ def append(
     what: str,
     purpose: str,
     now: datetime,
+    consent_id: int | None = None,
 ) -> int:
-    """Add an entry at the end of the chain (inside the caller's transaction)."""
+    """Add an entry at the end of the log (inside the caller's transaction)."""
     head = conn.execute(select(t.log_head).where(t.log_head.c.id == 1).with_for_update()).first()
     if head is None:  # a database created before the head row existed
-        conn.execute(insert(t.log_head).values(id=1, seq=0, hash=GENESIS))
-        prev_seq, prev_hash = 0, GENESIS
+        conn.execute(insert(t.log_head).values(id=1, seq=0, hash=""))
+        prev_seq = 0
     else:
-        prev_seq, prev_hash = head.seq, head.hash
+        prev_seq = head.seq
+    salt = secrets.token_hex(16)
+    what, purpose = what[:200], purpose[:200]
     entry = {
         "seq": prev_seq + 1,
         "subject_id": subject_id,
         "at": now,
         "actor_kind": actor_kind,
         "actor_id": actor_id,
-        "what": what[:200],
-        "purpose": purpose[:200],
+        "what": what,
+        "purpose": purpose,
+        "consent_id": consent_id,
+        "detail_salt": salt,
+        "detail_digest": detail_digest(salt, what, purpose),
     }
-    digest = entry_hash(prev_hash, entry)
-    conn.execute(insert(t.access_log).values(**entry, prev_hash=prev_hash, hash=digest))
-    conn.execute(
-        update(t.log_head).where(t.log_head.c.id == 1).values(seq=entry["seq"], hash=digest)
-    )
+    leaf = merkle.leaf_hash(leaf_bytes(entry)).hex()
+    conn.execute(insert(t.access_log).values(**entry, leaf_hash=leaf))
+    conn.execute(update(t.log_head).where(t.log_head.c.id == 1).values(seq=entry["seq"], hash=leaf))
     return prev_seq + 1
 
 
@@ -83,40 +101,142 @@ def entries_for(
     return [dict(r) for r in rows]
 
 
+def redact_subject(conn: Connection, subject_id: str) -> int:
+    """Drop the free text of every entry about the subject (erasure); the leaves still verify
+    because they commit to the text's salted digest, not to the text."""
+    log = t.access_log.c
+    result = conn.execute(
+        update(t.access_log)
+        .where(log.subject_id == subject_id)
+        .values(what=ERASED, purpose=ERASED, detail_salt=None)
+    )
+    return int(result.rowcount or 0)
+
+
 @dataclass(frozen=True)
 class Verification:
-    """The outcome of checking the whole chain."""
+    """The outcome of recomputing the log: its size and root, or the first entry that is wrong."""
 
     ok: bool
     entries: int
+    root_hash: str = ""
     problem: str | None = None
     first_bad_seq: int | None = None
 
 
-def verify(conn: Connection) -> Verification:
-    """Recompute every hash; report the first entry that breaks the chain."""
-    prev_hash, expected_seq, count = GENESIS, 1, 0
+def leaves(conn: Connection) -> tuple[list[bytes], Verification]:
+    """Every leaf hash, recomputed from the entries' content, and whether the stored log agrees
+    with itself (contiguous sequence, stored leaf hashes, text matching its digest)."""
     rows = conn.execute(select(t.access_log).order_by(t.access_log.c.seq)).mappings()
-    for row in rows:
-        count += 1
-        if row["seq"] != expected_seq:
-            return Verification(
-                False, count, f"entry {expected_seq} is missing or out of order", expected_seq
+    hashes: list[bytes] = []
+    for expected, row in enumerate(rows, 1):
+        if row["seq"] != expected:
+            return hashes, Verification(
+                False, len(hashes), "", f"entry {expected} is missing or out of order", expected
             )
-        if row["prev_hash"] != prev_hash:
-            return Verification(
-                False, count, f"entry {row['seq']} does not follow the entry before it", row["seq"]
+        leaf = merkle.leaf_hash(leaf_bytes(dict(row)))
+        salt = row["detail_salt"]
+        text_ok = (
+            salt is None or detail_digest(salt, row["what"], row["purpose"]) == row["detail_digest"]
+        )
+        if leaf.hex() != row["leaf_hash"] or not text_ok:
+            return hashes, Verification(
+                False, len(hashes), "", f"entry {row['seq']} was edited", row["seq"]
             )
-        if entry_hash(prev_hash, dict(row)) != row["hash"]:
-            return Verification(False, count, f"entry {row['seq']} was edited", row["seq"])
-        prev_hash, expected_seq = row["hash"], expected_seq + 1
-    head = conn.execute(select(t.log_head).where(t.log_head.c.id == 1)).first()
-    if head is not None and (head.seq, head.hash) != (expected_seq - 1, prev_hash):
+        hashes.append(leaf)
+    head = conn.scalar(select(t.log_head.c.seq).where(t.log_head.c.id == 1))
+    if head is not None and head != len(hashes):
+        return hashes, Verification(
+            False,
+            len(hashes),
+            "",
+            f"the log ends at entry {len(hashes)} but the head says {head}: "
+            "entries were deleted from the end",
+            len(hashes) + 1,
+        )
+    return hashes, Verification(True, len(hashes), merkle.root(hashes).hex())
+
+
+def verify(conn: Connection) -> Verification:
+    """Recompute every leaf and the tree head; report the first entry that is inconsistent.
+    On its own this catches careless edits; against a checkpoint (`verify_extends`) it catches
+    anyone who rewrote the log and recomputed its hashes."""
+    return leaves(conn)[1]
+
+
+def verify_extends(conn: Connection, size: int, root_hash: str) -> Verification:
+    """Whether today's log is an append-only extension of the tree (`size`, `root_hash`) from
+    an earlier checkpoint, checked with an RFC 9162 consistency proof."""
+    hashes, state = leaves(conn)
+    if not state.ok:
+        return state
+    if size > len(hashes):
         return Verification(
             False,
-            count,
-            f"the log ends at entry {expected_seq - 1} but the head says {head.seq}: "
+            len(hashes),
+            state.root_hash,
+            f"the checkpoint covers {size} entries but the log now has {len(hashes)}: "
             "entries were deleted from the end",
-            expected_seq,
+            len(hashes) + 1,
         )
-    return Verification(True, count)
+    if size == 0:
+        return state
+    proof = merkle.consistency_proof(size, hashes)
+    if not merkle.verify_consistency(
+        size, len(hashes), bytes.fromhex(root_hash), bytes.fromhex(state.root_hash), proof
+    ):
+        return Verification(
+            False,
+            len(hashes),
+            state.root_hash,
+            f"the first {size} entries are not the ones the checkpoint signed: "
+            "the log was rewritten",
+        )
+    return state
+
+
+def consistency(conn: Connection, old_size: int) -> dict[str, Any]:
+    """A consistency proof from the tree of `old_size` entries to today's tree."""
+    hashes, _ = leaves(conn)
+    if not 1 <= old_size <= len(hashes):
+        raise NotFoundError(f"the log has {len(hashes)} entries; no tree of {old_size} to prove")
+    return {
+        "old_size": old_size,
+        "tree_size": len(hashes),
+        "root_hash": merkle.root(hashes).hex(),
+        "proof": [p.hex() for p in merkle.consistency_proof(old_size, hashes)],
+    }
+
+
+def inclusion(conn: Connection, seq: int, subject_id: str | None = None) -> dict[str, Any]:
+    """An inclusion proof for entry `seq` in today's tree (only the subject's own entries when
+    `subject_id` is given)."""
+    hashes, _ = leaves(conn)
+    row = conn.execute(
+        select(t.access_log.c.subject_id, t.access_log.c.leaf_hash).where(t.access_log.c.seq == seq)
+    ).first()
+    if row is None or (subject_id is not None and row.subject_id != subject_id):
+        raise NotFoundError(f"no access log entry {seq} about you")
+    return {
+        "seq": seq,
+        "leaf_index": seq - 1,
+        "leaf_hash": row.leaf_hash,
+        "tree_size": len(hashes),
+        "root_hash": merkle.root(hashes).hex(),
+        "audit_path": [p.hex() for p in merkle.inclusion_proof(seq - 1, hashes)],
+    }
+
+
+def check_inclusion(proof: dict[str, Any]) -> bool:
+    """Whether an inclusion proof (as `inclusion` returns it) holds."""
+    try:
+        path: Sequence[bytes] = [bytes.fromhex(p) for p in proof["audit_path"]]
+        return merkle.verify_inclusion(
+            int(proof["leaf_index"]),
+            int(proof["tree_size"]),
+            bytes.fromhex(proof["leaf_hash"]),
+            path,
+            bytes.fromhex(proof["root_hash"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return False

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
-from sincerity.core.errors import InvalidInputError, NotFoundError
+from sincerity.core.errors import ConfigurationError, InvalidInputError, NotFoundError
+from sincerity.credentials import envelope
 from sincerity.credentials import keys as jwk_keys
 from sincerity.credentials.sdjwt import ALGORITHM, Verified, issue, sign_jwt, verify
 from sincerity.credentials.status_list import StatusList, lookup_in
@@ -24,10 +25,11 @@ from sincerity.services import access_log
 from sincerity.services.attest_status import (
     STATUS_LIST_ID,
     STATUS_LIST_SIZE,
+    allocate_index,
     attestable_claims,
-    load_status_list,
     revoke_indices,
 )
+from sincerity.services.kek import require as require_kek
 from sincerity.services.registry import Registry
 from sincerity.services.scores import current_score
 
@@ -47,27 +49,35 @@ class Issued:
     holder_private_jwk: dict[str, Any] | None
 
 
-def _active_key(conn: Connection) -> tuple[str, Any] | None:
+def _active_key(conn: Connection, kek: bytes | None) -> tuple[str, Any] | None:
     row = conn.execute(
         select(t.signing_keys.c.kid, t.signing_keys.c.private_jwk)
         .where(t.signing_keys.c.retired_at.is_(None))
         .order_by(t.signing_keys.c.created_at.desc())
         .limit(1)
     ).first()
-    return None if row is None else (row.kid, jwk_keys.import_jwk(json.loads(row.private_jwk)))
+    if row is None:
+        return None
+    try:
+        opened = envelope.open_sealed(row.private_jwk, require_kek(kek), row.kid)
+    except envelope.KeyDecryptionError as exc:
+        raise ConfigurationError(f"cannot open signing key {row.kid}: {exc}") from None
+    return row.kid, jwk_keys.import_jwk(json.loads(opened))
 
 
-def _signing_key(conn: Connection, now: datetime) -> tuple[str, Any]:
-    """The key in use, made on first need (inside the caller's write transaction)."""
-    found = _active_key(conn)
+def _signing_key(conn: Connection, now: datetime, kek: bytes | None) -> tuple[str, Any]:
+    """The key in use, made on first need (inside the caller's write transaction). Its private
+    half is stored sealed under the KEK, never in plain text."""
+    found = _active_key(conn, kek)
     if found is not None:
         return found
     key = jwk_keys.new_key()
     kid = str(key.kid)
+    sealed = envelope.seal(json.dumps(jwk_keys.private_jwk(key)), require_kek(kek), kid)
     conn.execute(
         insert(t.signing_keys).values(
             kid=kid,
-            private_jwk=json.dumps(jwk_keys.private_jwk(key)),
+            private_jwk=sealed,
             public_jwk=json.dumps(jwk_keys.public_jwk(key)),
             created_at=now,
         )
@@ -84,18 +94,18 @@ def rotate_signing_key(registry: Registry) -> str:
             .where(t.signing_keys.c.retired_at.is_(None))
             .values(retired_at=now)
         )
-        kid, _ = _signing_key(conn, now)
+        kid, _ = _signing_key(conn, now, registry.kek)
     return kid
 
 
-def _current_key(registry: Registry) -> tuple[str, Any]:
+def current_signing_key(registry: Registry) -> tuple[str, Any]:
     """The key in use, read without the write lock; made only when there is none yet."""
     with registry.engine.connect() as conn:
-        found = _active_key(conn)
+        found = _active_key(conn, registry.kek)
     if found is not None:
         return found
     with registry.transaction() as conn:
-        return _signing_key(conn, registry.now())
+        return _signing_key(conn, registry.now(), registry.kek)
 
 
 def published_jwks(registry: Registry) -> dict[str, Any]:
@@ -104,13 +114,22 @@ def published_jwks(registry: Registry) -> dict[str, Any]:
     now = registry.now()
     k, a = t.signing_keys.c, t.attestations.c
     still_needed = select(a.kid).where(a.expires_at > now)
-    _current_key(registry)  # a registry always publishes a key it can sign with
+    current_signing_key(registry)  # a registry always publishes a key it can sign with
     with registry.engine.connect() as conn:
         rows = conn.execute(
             select(k.public_jwk)
             .where(or_(k.retired_at.is_(None), k.kid.in_(still_needed)))
             .order_by(k.created_at)
         ).scalars()
+        return jwk_keys.jwks(json.loads(r) for r in rows)
+
+
+def all_public_keys(registry: Registry) -> dict[str, Any]:
+    """Every public key the registry ever signed with (to check old checkpoints)."""
+    with registry.engine.connect() as conn:
+        rows = conn.scalars(
+            select(t.signing_keys.c.public_jwk).order_by(t.signing_keys.c.created_at)
+        )
         return jwk_keys.jwks(json.loads(r) for r in rows)
 
 
@@ -144,16 +163,15 @@ def issue_attestation(
     expires = now + timedelta(days=days)
     attestation_id = secrets.token_hex(12)
     with registry.transaction() as conn:
-        kid, key = _signing_key(conn, now)
-        load_status_list(conn, now, for_update=True)  # serialises index allocation
-        last = conn.scalar(select(func.coalesce(func.max(t.attestations.c.status_index), -1)))
-        index = int(last if last is not None else -1) + 1
+        kid, key = _signing_key(conn, now, registry.kek)
+        index = allocate_index(conn, now)
         if index >= STATUS_LIST_SIZE:
             raise InvalidInputError("the status list is full: the operator must start a new one")
         visible = {
             "iss": issuer,
             "iat": int(now.timestamp()),
             "exp": int(expires.timestamp()),
+            "jti": attestation_id,
             "vct": CREDENTIAL_TYPE,
             "policy_version": registry.policy.version,
             "status": {
@@ -219,7 +237,7 @@ def status_list_token(registry: Registry, issuer: str) -> str:
     """The status list as a signed JWT (typ statuslist+jwt), for verifiers to fetch and cache."""
     now = registry.now()
     status = _status_list(registry)
-    kid, key = _current_key(registry)
+    kid, key = current_signing_key(registry)
     payload = {
         "sub": f"{issuer}/v1/status-lists/{STATUS_LIST_ID}",
         "iat": int(now.timestamp()),
@@ -241,13 +259,33 @@ def _status_list(registry: Registry) -> StatusList:
 def verify_online(
     registry: Registry, presentation: str, audience: str | None = None, nonce: str | None = None
 ) -> Verified:
-    """Verify a presentation against the registry's own keys and live status list."""
+    """Verify a presentation against the registry's own keys and live status list, and check
+    that the registry really issued this attestation and has not revoked it since."""
     keys = jwk_keys.keys_by_kid(published_jwks(registry))
     now = registry.now()
     status = _status_list(registry)
-    return verify(
+    result = verify(
         presentation, keys, int(now.timestamp()), audience, nonce, is_revoked=lookup_in(status)
     )
+    if not result.claims:  # refused before the signature was trusted: nothing to look up
+        return result
+    attestation_id = result.claims.get("jti")
+    a = t.attestations.c
+    with registry.engine.connect() as conn:
+        row = (
+            None
+            if not isinstance(attestation_id, str)
+            else conn.execute(
+                select(a.revoked_at, a.revoked_reason).where(a.id == attestation_id)
+            ).first()
+        )
+    if row is None:
+        return replace(
+            result, valid=False, bound=False, reason="this registry has no record of issuing it"
+        )
+    if row.revoked_at is not None:
+        return replace(result, valid=False, bound=False, reason="revoked by the issuer")
+    return result
 
 
 @dataclass(frozen=True)

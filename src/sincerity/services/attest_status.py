@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from sincerity.core.policy import Policy
 from sincerity.core.scoring import Score
@@ -72,6 +72,15 @@ def load_status_list(conn: Connection, now: datetime, for_update: bool = False) 
     return StatusList(bytearray(bits))
 
 
+def allocate_index(conn: Connection, now: datetime) -> int:
+    """The next never-used status index (the row lock serialises concurrent issuers)."""
+    load_status_list(conn, now, for_update=True)
+    s = t.status_lists.c
+    index = int(conn.scalar(select(s.next_index).where(s.id == STATUS_LIST_ID)) or 0)
+    conn.execute(update(t.status_lists).where(s.id == STATUS_LIST_ID).values(next_index=index + 1))
+    return index
+
+
 def revoke_indices(conn: Connection, indices: Sequence[int], now: datetime) -> None:
     """Set the status bits of these attestations to revoked."""
     if not indices:
@@ -114,3 +123,17 @@ def revoke_untrue(
         )
     revoke_indices(conn, [row.status_index for row in untrue], now)
     return len(untrue)
+
+
+def revoke_all_attestations(conn: Connection, subject_id: str, now: datetime) -> int:
+    """Set the status bit of every attestation of the subject and delete their rows (erasure):
+    a proof shared before the erasure fails from now on, and nothing of it is kept."""
+    a = t.attestations.c
+    indices = list(
+        conn.scalars(
+            select(a.status_index).where(a.subject_id == subject_id, a.revoked_at.is_(None))
+        )
+    )
+    revoke_indices(conn, indices, now)
+    conn.execute(delete(t.attestations).where(a.subject_id == subject_id))
+    return len(indices)

@@ -17,7 +17,7 @@ from sincerity.db import repo
 from sincerity.db import tables as t
 from sincerity.services import access_log
 from sincerity.services.files import Row
-from sincerity.services.ingest import stored_row, validate_rows
+from sincerity.services.ingest import store_batch, validate_rows
 from sincerity.services.registry import Registry
 from sincerity.services.scores import rescore_subjects
 
@@ -125,11 +125,19 @@ def answer_dispute(
             good, problems = validate_rows([Row(1, replacement)], "corrected record")
             if problems:
                 raise RecordError("the corrected record is not valid", problems)
-            stored = repo.existing_hashes(conn, [good[0].record.id])
-            if stored:
+            if repo.existing_hashes(conn, [good[0].record.id]):
                 raise InvalidInputError("the corrected record needs a new id")
-            batch_id = repo.insert_batch(conn, f"correction of {row.record_id}", 1, 1, now)
-            repo.insert_records(conn, [stored_row(good[0], batch_id, now)])
+            # The same checks as any batch: kind registered, consent in force, not dated in the
+            # future, supersedes naming this source's record of the same subject and kind.
+            store_batch(
+                conn,
+                registry.policy,
+                good,
+                f"correction answering dispute {dispute_id}",
+                "corrected record",
+                now,
+                rescore=False,
+            )
             resolution = f"corrected by the source: record {good[0].record.id} replaces it"
             state = "corrected"
         conn.execute(

@@ -11,13 +11,15 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import Connection
 
 from sincerity.core.errors import ConflictError, ConsentError, Problem, RecordError
+from sincerity.core.policy import Policy
 from sincerity.core.records import RECORD_ADAPTER, RECORD_KINDS, AnyRecord
 from sincerity.core.refusals import refusals
 from sincerity.db import repo
@@ -122,6 +124,7 @@ def validate_rows(
 
 
 def _check_parties(conn: Any, batch: Sequence[Validated], where: str, now: Any) -> list[Problem]:
+    """Who may report what: a registered source, of its kinds, about a consenting subject."""
     kinds_by_source = repo.source_kinds(conn)
     subjects = {v.record.subject for v in batch}
     known_subjects = repo.existing_subjects(conn, subjects)
@@ -160,6 +163,64 @@ def _check_parties(conn: Any, batch: Sequence[Validated], where: str, now: Any) 
     return problems
 
 
+def _check_dates(batch: Sequence[Validated], where: str, today: date) -> list[Problem]:
+    """A record reports what already happened: nothing dated after today."""
+    problems = []
+    for item in batch:
+        for name in ("occurred_on", "reported_on"):
+            day: date = getattr(item.record, name)
+            if day > today:
+                problems.append(
+                    Problem(
+                        f"{day.isoformat()} is in the future (today is {today.isoformat()}): "
+                        "a record reports what already happened",
+                        where,
+                        item.line,
+                        name,
+                    )
+                )
+    return problems
+
+
+def _check_supersedes(conn: Any, batch: Sequence[Validated], where: str) -> list[Problem]:
+    """`supersedes` names an existing record of the same source, subject and kind: a source
+    can replace only what it reported itself, so no source can silence another's record."""
+    wanted = sorted({v.record.supersedes for v in batch if v.record.supersedes})
+    if not wanted:
+        return []
+    targets = repo.record_owners(conn, wanted)
+    for item in batch:  # a record earlier in the same batch may be superseded too
+        rec = item.record
+        targets.setdefault(rec.id, (rec.source, rec.subject, rec.kind))
+    problems = []
+    for item in batch:
+        rec = item.record
+        if rec.supersedes is None:
+            continue
+        target = targets.get(rec.supersedes)
+        if target is None or target[0] != rec.source:
+            # The same answer whether the record does not exist or is another source's.
+            problems.append(
+                Problem(
+                    f"supersedes {rec.supersedes!r}: source {rec.source!r} reported no such record",
+                    where,
+                    item.line,
+                    "supersedes",
+                )
+            )
+        elif target[1:] != (rec.subject, rec.kind):
+            problems.append(
+                Problem(
+                    f"supersedes {rec.supersedes!r}: that record is a {target[2]} about "
+                    f"{target[1]!r}; a record may only replace one of the same subject and kind",
+                    where,
+                    item.line,
+                    "supersedes",
+                )
+            )
+    return problems
+
+
 def stored_row(item: Validated, batch_id: int, now: datetime) -> dict[str, Any]:
     """A validated record as a row of the records table."""
     record = item.record
@@ -174,7 +235,55 @@ def stored_row(item: Validated, batch_id: int, now: datetime) -> dict[str, Any]:
         "content_hash": item.content_hash,
         "batch_id": batch_id,
         "ingested_at": now,
+        "supersedes": record.supersedes,
     }
+
+
+def store_batch(
+    conn: Connection,
+    policy: Policy,
+    batch: Sequence[Validated],
+    name: str,
+    where: str,
+    now: datetime,
+    rescore: bool = True,
+) -> IngestResult:
+    """Check and store a validated batch inside the caller's transaction, or raise having
+    stored nothing. Every way a record enters the registry (a file, the API, a source's
+    correction of a disputed record) goes through here, so all get the same checks."""
+    problems = [*_check_dates(batch, where, now.date()), *_check_parties(conn, batch, where, now)]
+    problems += _check_supersedes(conn, batch, where)
+    if problems:
+        raise ConsentError(
+            f"{where}: {len(problems)} records refused; nothing was stored", problems
+        )
+    stored = repo.existing_hashes(conn, [v.record.id for v in batch])
+    conflicts = [
+        Problem(
+            f"record id {v.record.id!r} is already stored with different content "
+            "(send a new record that supersedes it instead)",
+            where,
+            v.line,
+            "id",
+        )
+        for v in batch
+        if v.record.id in stored and stored[v.record.id] != v.content_hash
+    ]
+    if conflicts:
+        raise ConflictError(
+            f"{where}: {len(conflicts)} conflicting records; nothing was stored", conflicts
+        )
+    new = [v for v in batch if v.record.id not in stored]
+    batch_id = repo.insert_batch(conn, name, len(batch), len(new), now)
+    repo.insert_records(conn, [stored_row(v, batch_id, now) for v in new])
+    touched = sorted({v.record.subject for v in new})
+    if rescore and touched:
+        if any(v.record.kind in ("rating", "verification") for v in new):
+            refresh_trust(conn, policy, now.date(), now)
+        rescore_subjects(conn, policy, touched, now.date(), now)
+    return IngestResult(
+        len(batch), len(new), len(batch) - len(new), len(touched) if rescore else 0, batch_id
+    )
 
 
 def ingest_validated(
@@ -183,38 +292,7 @@ def ingest_validated(
     """Store a validated batch in one transaction, or raise and store nothing."""
     now = registry.now()
     with registry.transaction() as conn:
-        problems = _check_parties(conn, batch, where, now)
-        if problems:
-            raise ConsentError(
-                f"{where}: {len(problems)} records refused; nothing was stored", problems
-            )
-        stored = repo.existing_hashes(conn, [v.record.id for v in batch])
-        conflicts = [
-            Problem(
-                f"record id {v.record.id!r} is already stored with different content "
-                "(send a new record that supersedes it instead)",
-                where,
-                v.line,
-                "id",
-            )
-            for v in batch
-            if v.record.id in stored and stored[v.record.id] != v.content_hash
-        ]
-        if conflicts:
-            raise ConflictError(
-                f"{where}: {len(conflicts)} conflicting records; nothing was stored", conflicts
-            )
-        new = [v for v in batch if v.record.id not in stored]
-        batch_id = repo.insert_batch(conn, name, len(batch), len(new), now)
-        repo.insert_records(conn, [stored_row(v, batch_id, now) for v in new])
-        touched = sorted({v.record.subject for v in new})
-        if rescore and touched:
-            if any(v.record.kind in ("rating", "verification") for v in new):
-                refresh_trust(conn, registry.policy, now.date(), now)
-            rescore_subjects(conn, registry.policy, touched, now.date(), now)
-    return IngestResult(
-        len(batch), len(new), len(batch) - len(new), len(touched) if rescore else 0, batch_id
-    )
+        return store_batch(conn, registry.policy, batch, name, where, now, rescore)
 
 
 def ingest_rows(

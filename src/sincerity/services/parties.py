@@ -34,6 +34,12 @@ def add_subject(registry: Registry, subject_id: str, display_name: str | None = 
     check_id(subject_id, "subject")
     try:
         with registry.transaction() as conn:
+            if repo.was_erased(conn, subject_id):
+                # A new registration must not inherit the erased subject's log or proofs.
+                raise InvalidInputError(
+                    f"subject id {subject_id!r} belonged to an erased file and is retired: "
+                    "choose another id"
+                )
             repo.insert_subject(conn, subject_id, display_name, registry.now())
     except IntegrityError:
         raise InvalidInputError(f"subject {subject_id!r} is already registered") from None
@@ -59,6 +65,10 @@ def grant_source_consent(
     registry: Registry, subject_id: str, source_id: str, until: date | None = None
 ) -> None:
     """The subject allows `source_id` to report records about them, until a date or revoked."""
+    if until is not None and until < registry.today():
+        raise InvalidInputError(
+            f"the consent would end on {until.isoformat()}, which has passed: choose a later date"
+        )
     with registry.transaction() as conn:
         if repo.get_subject(conn, subject_id) is None:
             raise NotFoundError(f"no subject {subject_id!r} in this registry")

@@ -12,13 +12,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select
 
 from sincerity.core.errors import ConfigurationError
 from sincerity.core.policy import Policy, policy_from_data
 from sincerity.db import current_revision, head_revision, make_engine, repo, upgrade
+from sincerity.db import tables as t
 from sincerity.policies import shipped_policy
+from sincerity.services.kek import resolve_kek, seal_plaintext_keys
 
 Clock = Callable[[], datetime]
 
@@ -35,6 +38,7 @@ class Registry:
     engine: Engine
     policy: Policy
     clock: Clock = field(default=utc_now)
+    kek: bytes | None = field(default=None, repr=False)
     _writer: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @contextmanager
@@ -49,16 +53,24 @@ class Registry:
             yield conn
 
     @classmethod
-    def create(cls, url: str, policy: Policy | None = None, clock: Clock = utc_now) -> Registry:
-        """Create (or upgrade) the schema and put `policy` (default: 'default') in force."""
+    def create(
+        cls,
+        url: str,
+        policy: Policy | None = None,
+        clock: Clock = utc_now,
+        kek_file: Path | None = None,
+    ) -> Registry:
+        """Create (or upgrade) the schema and put `policy` (default: 'default') in force. A SQLite
+        registry without a key-encryption key gets one beside its file (see services.kek)."""
         engine = make_engine(url)
         upgrade(engine)
-        registry = cls(engine, policy or shipped_policy(), clock)
+        registry = cls(engine, policy or shipped_policy(), clock, resolve_kek(url, kek_file, True))
         registry.use_policy(registry.policy)
+        registry._seal_keys()
         return registry
 
     @classmethod
-    def open(cls, url: str, clock: Clock = utc_now) -> Registry:
+    def open(cls, url: str, clock: Clock = utc_now, kek_file: Path | None = None) -> Registry:
         """Open an existing registry; it must have been created with `sincerity init`."""
         engine = make_engine(url)
         revision = current_revision(engine)
@@ -72,7 +84,21 @@ class Registry:
         with engine.connect() as conn:
             body = repo.active_policy_body(conn)
         policy = shipped_policy() if body is None else policy_from_data(json.loads(body))
-        return cls(engine, policy, clock)
+        registry = cls(engine, policy, clock, resolve_kek(url, kek_file, True))
+        registry._seal_keys()
+        return registry
+
+    def _seal_keys(self) -> None:
+        """Seal signing keys left in plain text by an older version (once, on open)."""
+        if self.kek is None:
+            return
+        with self.engine.connect() as conn:
+            plain = conn.scalar(
+                select(t.signing_keys.c.kid).where(t.signing_keys.c.private_jwk.like("{%")).limit(1)
+            )
+        if plain is not None:
+            with self.transaction() as conn:
+                seal_plaintext_keys(conn, self.kek)
 
     def now(self) -> datetime:
         """The current time, from the registry's clock."""

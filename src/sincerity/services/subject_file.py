@@ -13,6 +13,7 @@ from sincerity.core.errors import InvalidInputError, NotFoundError
 from sincerity.db import repo
 from sincerity.db import tables as t
 from sincerity.services import access_log
+from sincerity.services.attest_status import revoke_all_attestations
 from sincerity.services.keys import revoke_all
 from sincerity.services.registry import Registry
 from sincerity.services.scores import score_subject
@@ -65,6 +66,9 @@ def record_page(
                 .order_by(d.id)
             ):
                 states[record_id] = state
+            replaced = repo.superseded_among(conn, [row["id"] for row in rows])
+        else:
+            replaced = set()
     page = []
     for row in rows:
         state = states.get(row["id"])
@@ -79,7 +83,8 @@ def record_page(
                 "ingested_at": row["ingested_at"],
                 "record": json.loads(row["body"]),
                 "dispute_state": state,
-                "counts": state not in repo.NOT_COUNTING,
+                "superseded": row["id"] in replaced,
+                "counts": state not in repo.NOT_COUNTING and row["id"] not in replaced,
             }
         )
     return page, (encode_cursor(rows[-1]["id"]) if more and rows else None)
@@ -125,8 +130,9 @@ def _json_default(value: object) -> str:
 
 
 def erase(registry: Registry, subject_id: str) -> int:
-    """Delete the subject's file; keep only the fact of the erasure (and the access log, which is
-    the registry's evidence of who read what). Returns the number of records deleted."""
+    """Delete the subject's file (GDPR Art. 17). Kept: the fact of the erasure, which retires
+    the id, and the access log's evidence of who read what, when, under which consent — with its
+    free text dropped. Every outstanding proof is revoked. Returns the records deleted."""
     now = registry.now()
     with registry.transaction() as conn:
         if repo.get_subject(conn, subject_id) is None:
@@ -149,8 +155,15 @@ def erase(registry: Registry, subject_id: str) -> int:
         conn.execute(delete(t.consents).where(t.consents.c.subject_id == subject_id))
         conn.execute(delete(t.scores).where(t.scores.c.subject_id == subject_id))
         conn.execute(delete(t.rater_trust).where(t.rater_trust.c.node_id == subject_id))
+        revoke_all_attestations(conn, subject_id, now)
+        conn.execute(
+            delete(t.web_sessions).where(
+                t.web_sessions.c.actor_kind == "subject", t.web_sessions.c.actor_id == subject_id
+            )
+        )
         conn.execute(delete(t.subjects).where(t.subjects.c.id == subject_id))
         revoke_all(conn, "subject", subject_id, now)
+        access_log.redact_subject(conn, subject_id)
         conn.execute(
             insert(t.erasures).values(
                 subject_id=subject_id, erased_at=now, records_deleted=len(record_ids)
@@ -165,4 +178,14 @@ def erase(registry: Registry, subject_id: str) -> int:
             "right to erasure",
             now,
         )
+    scrub_freed_pages(registry)
     return len(record_ids)
+
+
+def scrub_freed_pages(registry: Registry) -> None:
+    """On SQLite, move the write-ahead log into the database and truncate it, so erased text
+    survives in neither file (the connection pragma `secure_delete` zeroes freed pages)."""
+    if registry.engine.dialect.name != "sqlite":
+        return
+    with registry.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
