@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from sincerity.api.deps import RateLimiter
 from sincerity.services import access_log
+from sincerity.services.rate_limits import Limit
 from tests.conftest import FixedClock
 from tests.e2e.api_world import World, build_world, payments
 
@@ -286,7 +286,7 @@ def test_keys_rotate_and_revoke(world: World) -> None:
 
 
 def test_rate_limits_answer_429_with_retry_after(world: World) -> None:
-    world.client.app.state.rate_limiter = RateLimiter(per_minute=60, burst=5)
+    world.client.app.state.party_limit = Limit(per_minute=60, burst=5)
     codes = [world.call("alice", "GET", "/v1/me").status_code for _ in range(7)]
     assert codes[:5] == [200] * 5 and codes[-1] == 429
     limited = world.call("alice", "GET", "/v1/me")

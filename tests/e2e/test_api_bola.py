@@ -54,7 +54,35 @@ def test_every_route_with_an_id_is_covered_here(world: World) -> None:
         "/v1/keys/{key_id}",
         "/v1/me/attestations/{attestation_id}",
         "/v1/status-lists/{list_id}",  # public by design: bits only, no subject in it
+        "/v1/presentation-requests/{request_id}",
+        # Any subject may answer a request (it names no subject); the proof says whose it is.
+        "/v1/me/presentation-requests/{request_id}",
+        "/v1/me/presentation-requests/{request_id}/answer",
+        "/v1/me/access-log/{seq}/proof",
+        "/v1/parties/{kind}/{party_id}/keys",
     }
+
+
+def test_a_presentation_request_is_read_only_by_the_party_that_made_it(world: World) -> None:
+    made = world.call(
+        "landlord", "POST", "/v1/presentation-requests", json={"claims": ["tier"], "purpose": "x"}
+    )
+    assert made.status_code == 201
+    path = f"/v1/presentation-requests/{made.json()['id']}"
+    assert world.call("landlord", "GET", path).status_code == 200
+    assert_refused(world, "landlord", "GET", path)
+
+
+def test_an_inclusion_proof_is_only_for_the_subject_it_is_about(world: World) -> None:
+    world.call("utility", "GET", "/v1/records")  # the source's read of alice's records is logged
+    entries = world.call("alice", "GET", "/v1/me/access-log").json()
+    path = f"/v1/me/access-log/{entries[0]['seq']}/proof"
+    assert world.call("alice", "GET", path).status_code == 200
+    assert_refused(world, "alice", "GET", path)
+
+
+def test_only_the_operator_reissues_keys(world: World) -> None:
+    assert_refused(world, "operator", "POST", "/v1/parties/subject/alice/keys")
 
 
 def test_a_record_is_seen_only_by_its_source(world: World) -> None:

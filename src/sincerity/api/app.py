@@ -6,16 +6,26 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sincerity.api.deps import RateLimiter, RegistryDep
+from sincerity.api.deps import RegistryDep
 from sincerity.api.errors import error_response, install_error_handlers
 from sincerity.api.models import Health
-from sincerity.api.routers import attestations, checks, keys, operator, sources, subjects
+from sincerity.api.routers import (
+    attestations,
+    audit,
+    checks,
+    keys,
+    operator,
+    sources,
+    subjects,
+)
 from sincerity.api.settings import Settings, get_settings
+from sincerity.core.errors import Problem
 from sincerity.services import Registry
+from sincerity.services.rate_limits import Limit, RateLimits
 
 DESCRIPTION = """An explainable, contestable trust registry.
 
@@ -28,7 +38,9 @@ allowed; the operator registers parties and reviews disputes. Errors have one sh
 
 
 class BodyLimit:
-    """Refuse request bodies over `limit` bytes with 413, before reading them into memory."""
+    """Refuse request bodies over `limit` bytes with 413, before reading them into memory, and
+    NUL characters anywhere in a request's path, query or text body with 422 (PostgreSQL cannot
+    store them, and no honest input carries one)."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -38,11 +50,51 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
+        headers = dict(scope.get("headers") or [])
+        if _has_nul(scope):
+            await _nul_response()(scope, receive, send)
+            return
+        declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await error_response(
                 413, "too_large", f"request bodies are capped at {self.limit} bytes"
             )(scope, receive, send)
+            return
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if content_type in TEXT_BODIES:
+            # A text body is read whole (it is capped) and checked before the app parses it.
+            markers = NUL_MARKERS + ((b"%00",) if content_type == FORM else ())
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    break
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.limit:
+                    await error_response(
+                        413, "too_large", f"request bodies are capped at {self.limit} bytes"
+                    )(scope, receive, send)
+                    return
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+            body = b"".join(chunks)
+            lowered = body.lower()
+            if any(marker in lowered for marker in markers):
+                await _nul_response()(scope, receive, send)
+                return
+            replayed = False
+
+            async def replay() -> Message:
+                nonlocal replayed
+                if not replayed:
+                    replayed = True
+                    return {"type": "http.request", "body": body, "more_body": False}
+                return await receive()
+
+            await self.app(scope, replay, send)
             return
         received = 0
 
@@ -63,8 +115,70 @@ class BodyLimit:
             )(scope, receive, send)
 
 
+TEXT_BODIES = (b"application/json", b"application/x-www-form-urlencoded", b"text/plain", b"")
+FORM = b"application/x-www-form-urlencoded"
+NUL_MARKERS = (b"\x00", b"\\u0000")
+
+
+def _has_nul(scope: Scope) -> bool:
+    path = scope.get("path", "")
+    query = scope.get("query_string", b"")
+    return (
+        "\x00" in path
+        or b"%00" in query
+        or b"\x00" in query
+        or b"%00" in scope.get("raw_path", b"")
+    )
+
+
+def _nul_response() -> Response:
+    return error_response(
+        422,
+        "invalid_input",
+        "the request contains a NUL character, which no field accepts",
+        [Problem("NUL character (\\u0000 or %00)", field="request")],
+    )
+
+
 class _BodyTooLargeError(Exception):
     pass
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# The Swagger UI page starts itself with an inline script.
+DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+
+
+class SecurityHeaders:
+    """Headers every response carries: a strict CSP, no framing, no sniffing, no referrer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = (DOCS_CSP if scope.get("path") == "/docs" else CSP).encode()
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"content-security-policy", csp),
+                    (b"x-frame-options", b"DENY"),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def mount_docs(app: FastAPI) -> None:
@@ -94,7 +208,12 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     )
     app.state.settings = settings
     app.state.registry = registry or Registry.open(settings.database_url)
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.state.rate_limits = RateLimits(app.state.registry)
+    app.state.party_limit = Limit(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.state.client_limit = Limit(
+        settings.client_rate_limit_per_minute, settings.client_rate_limit_burst
+    )
+    app.state.failure_limit = Limit(settings.auth_failures_per_minute, settings.auth_failure_burst)
     install_error_handlers(app)
 
     @app.get("/v1/health", response_model=Health, tags=["meta"])
@@ -110,7 +229,9 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
         subjects.router,
         checks.router,
         attestations.router,
+        audit.router,
     ):
         app.include_router(router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     return app

@@ -2,48 +2,44 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from sincerity.api.errors import RateLimitedError
 from sincerity.api.settings import Settings
-from sincerity.core.errors import PermissionDeniedError
+from sincerity.core.errors import AuthenticationError, PermissionDeniedError
 from sincerity.services import Registry
 from sincerity.services.keys import Actor, authenticate
+from sincerity.services.rate_limits import RateLimits
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer sk_...`")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 
-class RateLimiter:
-    """A token bucket per API key: `per_minute` sustained, `burst` at once. In-process."""
-
-    def __init__(self, per_minute: int, burst: int) -> None:
-        self.rate = per_minute / 60.0
-        self.burst = float(burst)
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def take(self, key: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(key, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if tokens < 1.0:
-                self._buckets[key] = (tokens, now)
-                raise RateLimitedError(max(1, int((1.0 - tokens) / self.rate) + 1))
-            self._buckets[key] = (tokens - 1.0, now)
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def limit_by_client(request: Request, scope: str) -> None:
     """Rate-limit a request that needs no key (verifying a proof, a lab run) by client address."""
-    client = request.client.host if request.client else "unknown"
-    request.app.state.rate_limiter.take(f"{scope}:{client}")
+    limits: RateLimits = request.app.state.rate_limits
+    limits.take(f"{scope}:{client_address(request)}", request.app.state.client_limit)
+
+
+def authenticate_request(request: Request, registry: Registry, key: str | None) -> Actor:
+    """The actor behind `key`; failed attempts are limited per client address, and an address
+    that used up its failures is refused even with a valid key until its bucket refills."""
+    limits: RateLimits = request.app.state.rate_limits
+    failures = f"auth-failure:{client_address(request)}"
+    limits.check(failures, request.app.state.failure_limit)
+    try:
+        with registry.engine.connect() as conn:
+            return authenticate(conn, key)
+    except AuthenticationError:
+        limits.take(failures, request.app.state.failure_limit)
+        raise
 
 
 def get_registry(request: Request) -> Registry:
@@ -69,9 +65,10 @@ def current_actor(
     header_key: Annotated[str | None, Depends(_header)],
 ) -> Actor:
     key = bearer.credentials if bearer is not None else header_key
-    with registry.engine.connect() as conn:
-        actor = authenticate(conn, key)
-    request.app.state.rate_limiter.take(actor.key_id)
+    actor = authenticate_request(request, registry, key)
+    # By party, not by key: rotating a key does not refill the bucket.
+    limits: RateLimits = request.app.state.rate_limits
+    limits.take(f"party:{actor.kind}:{actor.id}", request.app.state.party_limit)
     return actor
 
 

@@ -15,10 +15,12 @@ from sincerity.core.errors import (
     ConfigurationError,
     ConflictError,
     ConsentError,
+    IdempotencyConflictError,
     InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
     Problem,
+    RateLimitedError,
     SincerityError,
 )
 
@@ -42,20 +44,8 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-class RateLimitedError(SincerityError):
-    """Too many requests from one caller."""
-
-    def __init__(self, retry_after: int) -> None:
-        self.retry_after = retry_after
-        super().__init__(f"rate limit exceeded: retry in {retry_after} s")
-
-
 class TooLargeError(SincerityError):
     """A request body or batch over the configured cap."""
-
-
-class IdempotencyConflictError(SincerityError):
-    """An Idempotency-Key reused with a different request body."""
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -16,6 +16,10 @@ class Settings(BaseSettings):
     max_batch_records: int = 10_000
     rate_limit_per_minute: int = 1200
     rate_limit_burst: int = 200
+    client_rate_limit_per_minute: int = 120  # keyless requests (verify, lab, sign-in) per address
+    client_rate_limit_burst: int = 30
+    auth_failures_per_minute: int = 10  # failed API keys or sign-ins per address
+    auth_failure_burst: int = 20
     page_size_max: int = 200
 
 

@@ -34,6 +34,7 @@ def build_app() -> typer.Typer:
     app.command()(batch_cmds.synth)
     app.add_typer(serve_cmds.keys_app, name="keys")
     app.add_typer(serve_cmds.audit_app, name="audit")
+    app.add_typer(serve_cmds.jobs_app, name="jobs")
     app.add_typer(registry_cmds.source_app, name="source")
     app.add_typer(registry_cmds.subject_app, name="subject")
     app.add_typer(registry_cmds.consent_app, name="consent")

@@ -67,6 +67,16 @@ def init(
     with user_errors():
         registry = Registry.create(db, load_policy(policy))
     out.print(f"Registry ready at {db}; policy in force: [bold]{registry.policy.version}[/]")
+    from sincerity.services.kek import default_kek_path
+
+    beside = default_kek_path(db)
+    if registry.kek is None:
+        err.print(
+            "[yellow]No key-encryption key:[/] set SINCERITY_KEK_FILE (see `sincerity keys "
+            "new-kek`) before signing proofs or serving this registry"
+        )
+    elif beside is not None and beside.exists():
+        err.print(f"Signing keys are sealed with the key in {beside} (mode 600): back it up apart")
 
 
 @source_app.command("add")

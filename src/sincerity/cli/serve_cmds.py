@@ -19,19 +19,29 @@ def serve(
     db: DbOption = DEFAULT_DB,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[
-        int, typer.Option(min=1, max=64, help="Worker processes (rate limits are per process).")
-    ] = 1,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+    jobs_every: Annotated[
+        float, typer.Option(min=10, help="Seconds between runs of the jobs (the dispute sweep).")
+    ] = 3600,
 ) -> None:
-    """Run the registry's HTTP API (OpenAPI docs at /docs)."""
+    """Run the registry's HTTP API (OpenAPI docs at /docs) and its jobs on a timer."""
     import os
 
     import uvicorn
 
     from sincerity.api.settings import Settings
+    from sincerity.services.jobs import start_timer
     from sincerity.web import create_site
 
     registry = open_registry(db)
+    if registry.kek is None:
+        err.print(
+            "[bold red]error:[/] this registry has no key-encryption key, so it cannot sign "
+            "proofs or checkpoints: set SINCERITY_KEK_FILE=PATH (make one with "
+            "`sincerity keys new-kek PATH`) and start again"
+        )
+        raise typer.Exit(2)
+    start_timer(registry, jobs_every)
     err.print(f"Sincerity API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     with user_errors():
         if workers == 1:
@@ -76,6 +86,49 @@ def keys_rotate_signing(db: DbOption = DEFAULT_DB) -> None:
 
     registry = open_registry(db)
     out.print(f"New signing key {rotate_signing_key(registry)}")
+
+
+@keys_app.command("new-kek")
+def keys_new_kek(
+    path: Annotated[Path, typer.Argument(help="Where to write the key (mode 600; not replaced).")],
+) -> None:
+    """Make a new key-encryption key file, for SINCERITY_KEK_FILE (keep it off the database
+    server's backups)."""
+    from sincerity.credentials.envelope import new_kek
+    from sincerity.services.kek import write_kek_file
+
+    try:
+        write_kek_file(path, new_kek())
+    except FileExistsError:
+        err.print(f"[bold red]error:[/] {path} exists; it is never replaced")
+        raise typer.Exit(2) from None
+    out.print(f"Key-encryption key written to {path} (mode 600)")
+
+
+@keys_app.command("rotate-kek")
+def keys_rotate_kek(
+    new: Annotated[Path, typer.Argument(help="The new key-encryption key file.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Rewrap every signing key under a new key-encryption key; then point SINCERITY_KEK_FILE
+    at the new file (a SQLite registry's default `<db>.kek` is replaced by it)."""
+    import shutil
+
+    from sincerity.services.kek import default_kek_path, read_kek_file, require, rotate_kek
+
+    registry = open_registry(db)
+    with user_errors():
+        old = require(registry.kek)
+        new_kek = read_kek_file(new)
+        with registry.transaction() as conn:
+            count = rotate_kek(conn, old, new_kek)
+    beside = default_kek_path(db)
+    if beside is not None and beside.exists() and beside.resolve() != new.resolve():
+        shutil.copyfile(new, beside)
+        beside.chmod(0o600)
+        out.print(f"{count} signing keys rewrapped; {beside} now holds the new key")
+    else:
+        out.print(f"{count} signing keys rewrapped; use {new} as SINCERITY_KEK_FILE from now on")
 
 
 @keys_app.command("jwks")
@@ -179,3 +232,21 @@ def audit_verify(
         return
     err.print(f"[bold red]tampered:[/] {result.problem}")
     raise typer.Exit(1)
+
+
+jobs_app = typer.Typer(help="Jobs that follow the clock (serve runs them on a timer).")
+
+
+@jobs_app.command("run")
+def jobs_run(
+    names: Annotated[list[str] | None, typer.Argument(help="Jobs to run (default: all).")] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Run the registry's jobs once: the 30-day dispute sweep."""
+    from sincerity.services.jobs import run_jobs
+
+    registry = open_registry(db)
+    with user_errors():
+        done = run_jobs(registry, names)
+    for name, count in done.items():
+        out.print(f"{name}: {count}")

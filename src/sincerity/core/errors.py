@@ -8,6 +8,8 @@ SincerityError
 │   │                        or is not registered for that kind of record
 │   └── ConflictError        a record id reused with different content
 ├── NotFoundError            no such subject, source or record
+├── IdempotencyConflictError an Idempotency-Key reused with a different request
+├── RateLimitedError         too many requests from one party or address
 └── ConfigurationError       the registry cannot be opened or reached
 """
 
@@ -82,3 +84,15 @@ class AuthenticationError(SincerityError):
 
 class ConfigurationError(SincerityError):
     """The registry cannot be opened or reached."""
+
+
+class IdempotencyConflictError(SincerityError):
+    """An Idempotency-Key reused with a different request body."""
+
+
+class RateLimitedError(SincerityError):
+    """Too many requests from one caller."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"rate limit exceeded: retry in {retry_after} s")

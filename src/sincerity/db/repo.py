@@ -252,19 +252,29 @@ def active_policy_body(conn: Connection) -> str | None:
 
 
 def save_scores(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Store scores, replacing any earlier one for the same subject, day and policy."""
+    """Store scores, replacing any earlier one for the same subject, day and policy: one
+    upsert, so concurrent writers for one subject never collide on the day's row."""
     if not rows:
         return
-    s = t.scores.c
-    for row in rows:
-        conn.execute(
-            delete(t.scores).where(
-                s.subject_id == row["subject_id"],
-                s.as_of == row["as_of"],
-                s.policy_version == row["policy_version"],
-            )
-        )
-    conn.execute(insert(t.scores), list(rows))
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+    else:  # pragma: no cover - make_engine accepts only these two
+        raise ValueError(f"unsupported database {dialect}")
+    statement = upsert(t.scores)
+    excluded = statement.excluded
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=["subject_id", "as_of", "policy_version"],
+            set_={
+                name: excluded[name]
+                for name in ("status", "value", "tier", "explanation", "computed_at")
+            },
+        ),
+        list(rows),
+    )
 
 
 def replace_day_scores(
@@ -372,3 +382,15 @@ def damping_of(conn: Connection, subject_ids: Sequence[str]) -> dict[str, float]
         )
         damping.update((rid, float(f)) for rid, f in rows)
     return damping
+
+
+def live_attestation_holders(
+    conn: Connection, subject_ids: Sequence[str], now: datetime
+) -> list[str]:
+    """Which of these subjects hold an attestation that is neither revoked nor expired."""
+    a = t.attestations.c
+    wanted = set(subject_ids)
+    holders = conn.scalars(
+        select(a.subject_id).where(a.revoked_at.is_(None), a.expires_at > now).distinct()
+    )
+    return sorted(h for h in holders if h in wanted)

@@ -257,7 +257,11 @@ def _status_list(registry: Registry) -> StatusList:
 
 
 def verify_online(
-    registry: Registry, presentation: str, audience: str | None = None, nonce: str | None = None
+    registry: Registry,
+    presentation: str,
+    audience: str | None = None,
+    nonce: str | None = None,
+    max_kb_age: int = 300,
 ) -> Verified:
     """Verify a presentation against the registry's own keys and live status list, and check
     that the registry really issued this attestation and has not revoked it since."""
@@ -265,7 +269,13 @@ def verify_online(
     now = registry.now()
     status = _status_list(registry)
     result = verify(
-        presentation, keys, int(now.timestamp()), audience, nonce, is_revoked=lookup_in(status)
+        presentation,
+        keys,
+        int(now.timestamp()),
+        audience,
+        nonce,
+        max_kb_age=max_kb_age,
+        is_revoked=lookup_in(status),
     )
     if not result.claims:  # refused before the signature was trusted: nothing to look up
         return result

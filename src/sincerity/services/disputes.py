@@ -59,7 +59,7 @@ def sweep_overdue(registry: Registry) -> int:
     now = registry.now()
     d = t.disputes.c
     is_overdue = select(d.id, d.subject_id).where(d.state == "open", d.deadline < now)
-    # Every dispute listing sweeps first; most find nothing, so look before taking the write lock.
+    # Most sweeps find nothing, so look before taking the write lock.
     with registry.engine.connect() as conn:
         if conn.execute(is_overdue.limit(1)).first() is None:
             return 0
@@ -158,8 +158,7 @@ def dispute_row(conn: Connection, dispute_id: int) -> dict[str, Any]:
 def disputes_for_source(
     registry: Registry, source_id: str, state: str | None = None
 ) -> list[dict[str, Any]]:
-    """Disputes against a source's records, oldest first."""
-    sweep_overdue(registry)
+    """Disputes against a source's records, oldest first (a read: the sweep is a job)."""
     d, r = t.disputes.c, t.records.c
     query = select(d.id).join(t.records, r.id == d.record_id).where(r.source_id == source_id)
     if state is not None:
@@ -170,7 +169,6 @@ def disputes_for_source(
 
 def disputes_for_subject(registry: Registry, subject_id: str) -> list[dict[str, Any]]:
     """A subject's disputes with every step's time."""
-    sweep_overdue(registry)
     with registry.engine.connect() as conn:
         ids = conn.scalars(
             select(t.disputes.c.id)
@@ -202,7 +200,6 @@ def review_queue(
 
 def open_disputes(registry: Registry, older_than_days: int = 0) -> list[dict[str, Any]]:
     """The operator's queue: open disputes at least `older_than_days` old, oldest first."""
-    sweep_overdue(registry)
     cutoff = registry.now() - timedelta(days=older_than_days)
     d = t.disputes.c
     with registry.engine.connect() as conn:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from sincerity.core.errors import InvalidInputError
+from sincerity.core.errors import InvalidInputError, NotFoundError
 from sincerity.db import repo
 from sincerity.db import tables as t
 from sincerity.services.keys import issue_key
@@ -48,6 +48,26 @@ def register_relying_party(registry: Registry, party_id: str, name: str) -> str:
             return issue_key(conn, "relying_party", party_id, registry.now())
     except IntegrityError:
         raise InvalidInputError(f"relying party {party_id!r} is already registered") from None
+
+
+PARTY_TABLES = {
+    "subject": t.subjects,
+    "source": t.sources,
+    "relying_party": t.relying_parties,
+}
+
+
+def reissue_key(registry: Registry, kind: str, party_id: str) -> str:
+    """A new API key for a registered party who lost theirs (or whose only key was revoked).
+    Nothing is inherited: the party's other keys stay as they are (revoked ones stay revoked)
+    and no web session is carried over."""
+    table = PARTY_TABLES.get(kind)
+    if table is None:
+        raise InvalidInputError(f"kind must be one of {', '.join(PARTY_TABLES)}")
+    with registry.transaction() as conn:
+        if conn.scalar(select(table.c.id).where(table.c.id == party_id)) is None:
+            raise NotFoundError(f"no {kind.replace('_', ' ')} {party_id!r} in this registry")
+        return issue_key(conn, kind, party_id, registry.now())
 
 
 def list_parties(registry: Registry) -> dict[str, list[dict[str, Any]]]:

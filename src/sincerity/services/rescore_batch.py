@@ -24,6 +24,7 @@ from sincerity.core.policy import FACTOR_NAMES, Policy
 from sincerity.db import repo
 from sincerity.services.registry import Registry
 from sincerity.services.reputation import refresh_trust
+from sincerity.services.scores import after_batch_rescore
 
 Engine = Literal["duckdb", "spark"]
 Progress = Callable[[str, int], None]
@@ -101,6 +102,7 @@ def rescore_with_engine(
     with registry.transaction() as conn:
         rows = score_rows(scores, registry.policy, as_of, engine, now)
         repo.replace_day_scores(conn, as_of, registry.policy.version, rows)
+        after_batch_rescore(conn, registry.policy, list(subjects), as_of, now)
         if progress is not None:
             progress("save", len(rows))
     timings["save"] = time.perf_counter() - started

@@ -108,10 +108,34 @@ def rescore_subjects(
             results[subject_id] = result
             rows.append(score_row(subject_id, result, now))
         repo.save_scores(conn, rows)
-        revoke_untrue(conn, policy, {s: results[s] for s in chunk}, now)
+        after_scores_changed(conn, policy, {s: results[s] for s in chunk}, now)
         if progress is not None:
             progress(len(chunk))
     return results
+
+
+def after_scores_changed(
+    conn: Connection, policy: Policy, scores: dict[str, Score], now: datetime
+) -> None:
+    """What must follow a change of score, whatever engine computed it: proofs whose claims
+    stopped being true are revoked in the same transaction."""
+    revoke_untrue(conn, policy, scores, now)
+
+
+def after_batch_rescore(
+    conn: Connection, policy: Policy, subject_ids: Sequence[str], as_of: date, now: datetime
+) -> int:
+    """The same step after a batch engine saved scores: the engines keep points and tiers, not
+    the badges and claims a proof may carry, so the subjects holding live proofs are scored in
+    full here (few, next to the registry) and their proofs checked. Returns how many."""
+    holders = repo.live_attestation_holders(conn, subject_ids, now)
+    for start in range(0, len(holders), CHUNK):
+        chunk = holders[start : start + CHUNK]
+        loaded = load_context(conn, chunk)
+        after_scores_changed(
+            conn, policy, {s: score_in(loaded, s, policy, as_of) for s in chunk}, now
+        )
+    return len(holders)
 
 
 def score_subject(conn: Connection, policy: Policy, subject_id: str, as_of: date) -> Score:

@@ -12,6 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from sincerity.api import Settings, create_app, get_settings
 from sincerity.core.errors import SincerityError
 from sincerity.services import Registry
+from sincerity.web import lab_pages, share_pages
+from sincerity.web.lab_jobs import LabJobs
 from sincerity.web.pages import SignInRequiredError, router, templates
 
 
@@ -30,12 +32,15 @@ def create_site_from_env() -> FastAPI:
 def mount_web(app: FastAPI) -> None:
     """Add the pages, their static assets and HTML error pages to the app."""
     app.state.templates = templates()
+    app.state.lab_jobs = LabJobs()
     app.mount(
         "/static/web",
         StaticFiles(directory=str(resources.files("sincerity.web") / "static")),
         name="web",
     )
     app.include_router(router)
+    app.include_router(share_pages.router)
+    app.include_router(lab_pages.router)
 
     @app.exception_handler(SignInRequiredError)
     async def _sign_in(_: Request, __: SignInRequiredError) -> Response:

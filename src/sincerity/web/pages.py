@@ -6,7 +6,9 @@ changes something carries the session's CSRF token.
 
 from __future__ import annotations
 
+import hmac
 import json
+import secrets
 import time
 from importlib import resources
 from typing import Annotated, Any
@@ -15,11 +17,19 @@ from fastapi import APIRouter, Cookie, Depends, Form, Header, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from sincerity.api.deps import RegistryDep, SettingsDep, limit_by_client
+from sincerity.api.deps import (
+    IntId,
+    RegistryDep,
+    SettingsDep,
+    authenticate_request,
+    limit_by_client,
+)
+from sincerity.api.settings import Settings
 from sincerity.charts import bar_chart, gauge, line_chart
 from sincerity.core.errors import AuthenticationError, PermissionDeniedError, SincerityError
 from sincerity.core.factors import max_points
 from sincerity.core.policy import FACTOR_NAMES
+from sincerity.credentials.sdjwt import Verified
 from sincerity.db import repo
 from sincerity.services import access_log, open_dispute
 from sincerity.services.attest import share_proof, verify_online
@@ -87,16 +97,51 @@ def about(request: Request, registry: RegistryDep, session: OptionalSession) -> 
     return render(request, "index.html", session=session, policy=policy, factors=factors)
 
 
+SIGNIN_COOKIE = "sincerity_signin"
+
+
 @router.get("/signin", response_class=HTMLResponse)
 def signin_page(request: Request, session: OptionalSession) -> HTMLResponse:
-    return render(request, "signin.html", session=session)
+    token = secrets.token_urlsafe(24)
+    page = render(request, "signin.html", session=session, signin_token=token)
+    page.set_cookie(SIGNIN_COOKIE, token, httponly=True, samesite="strict", max_age=3600)
+    return page
+
+
+def same_origin(request: Request, settings: Settings) -> bool:
+    """Whether a form post came from this site: its Origin header, when the browser sent one,
+    names this server or its public URL."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    own = {f"{request.url.scheme}://{request.url.netloc}", settings.public_url.rstrip("/")}
+    return origin.rstrip("/") in own
+
+
+def secure_cookies(request: Request, settings: Settings) -> bool:
+    return request.url.scheme == "https" or settings.public_url.startswith("https://")
 
 
 @router.post("/signin", response_model=None)
 def signin(
-    request: Request, registry: RegistryDep, api_key: Annotated[str, Form(max_length=200)]
+    request: Request,
+    registry: RegistryDep,
+    settings: SettingsDep,
+    api_key: Annotated[str, Form(max_length=200)],
+    signin_token: Annotated[str | None, Form(max_length=100)] = None,
+    sincerity_signin: Annotated[str | None, Cookie()] = None,
 ) -> Response:
+    # Login CSRF: another site must not sign a visitor in as someone else. A same-origin
+    # Origin header, or the token this site put in both the form and a cookie, proves the post
+    # came from our own sign-in page.
+    token_ok = bool(signin_token) and hmac.compare_digest(
+        signin_token or "", sincerity_signin or ""
+    )
+    if not (same_origin(request, settings) or token_ok):
+        raise PermissionDeniedError("the sign-in form came from another site: reload the page")
+    limit_by_client(request, "signin")
     try:
+        authenticate_request(request, registry, api_key.strip())
         token, session = sign_in(registry, api_key)
     except AuthenticationError:
         return render(
@@ -104,6 +149,7 @@ def signin(
             "signin.html",
             status=401,
             session=None,
+            signin_token=sincerity_signin,
             error="That key is not valid, or it was revoked.",
         )
     target = {"subject": "/me", "operator": "/operator"}.get(session.actor.kind, "/verify")
@@ -114,8 +160,9 @@ def signin(
         httponly=True,
         samesite="strict",
         max_age=12 * 3600,
-        secure=request.url.scheme == "https",
+        secure=secure_cookies(request, settings),
     )
+    response.delete_cookie(SIGNIN_COOKIE)
     return response
 
 
@@ -226,7 +273,7 @@ def dispute(
 @router.post("/me/consents/{consent_id}/revoke", response_class=HTMLResponse)
 def revoke(
     request: Request,
-    consent_id: int,
+    consent_id: IntId,
     registry: RegistryDep,
     session: OptionalSession,
     x_csrf_token: Annotated[str | None, Header()] = None,
@@ -290,11 +337,8 @@ def export(registry: RegistryDep, session: OptionalSession) -> Response:
 # Verifiers ------------------------------------------------------------------------------------
 
 
-def verify_context(
-    registry: Registry, presentation: str, audience: str, nonce: str
-) -> dict[str, Any]:
-    result = verify_online(registry, presentation, audience.strip() or None, nonce.strip() or None)
-    hidden = {"iss", "iat", "exp", "status", "vct"}
+def verify_result_context(result: Verified) -> dict[str, Any]:
+    hidden = {"iss", "iat", "exp", "status", "vct", "jti"}
     shown = sorted(
         (k, json.dumps(v) if not isinstance(v, str) else v)
         for k, v in result.claims.items()
@@ -306,6 +350,13 @@ def verify_context(
         else "—"
     )
     return {"result": result, "shown_claims": shown, "expires": expires}
+
+
+def verify_context(
+    registry: Registry, presentation: str, audience: str, nonce: str
+) -> dict[str, Any]:
+    result = verify_online(registry, presentation, audience.strip() or None, nonce.strip() or None)
+    return verify_result_context(result)
 
 
 @router.get("/verify", response_class=HTMLResponse)
@@ -384,7 +435,7 @@ def operator(request: Request, registry: RegistryDep, session: OptionalSession) 
 @router.post("/operator/disputes/{dispute_id}/uphold", response_class=HTMLResponse)
 def uphold(
     request: Request,
-    dispute_id: int,
+    dispute_id: IntId,
     registry: RegistryDep,
     session: OptionalSession,
     x_csrf_token: Annotated[str | None, Header()] = None,
@@ -399,41 +450,3 @@ def uphold(
         queue=queue_context(registry, session.actor.id),
         queue_message=f"Dispute {dispute_id} upheld: the record is suppressed for good.",
     )
-
-
-# The lab ----------------------------------------------------------------------------------------
-
-LAB_LIMITS = {"agents": 5000, "steps": 120, "seeds": 3}
-
-
-@router.get("/lab", response_class=HTMLResponse)
-def lab_page(request: Request, session: OptionalSession) -> HTMLResponse:
-    from sincerity.lab import PRESETS
-
-    return render(request, "lab.html", session=session, presets=PRESETS, limits=LAB_LIMITS)
-
-
-@router.post("/lab", response_class=HTMLResponse)
-def lab_run(
-    request: Request,
-    registry: RegistryDep,
-    session: OptionalSession,
-    presets: Annotated[list[str] | None, Form()] = None,
-    agents: Annotated[int, Form(ge=50, le=5000)] = 2000,
-    steps: Annotated[int, Form(ge=1, le=120)] = 60,
-    seeds: Annotated[int, Form(ge=1, le=3)] = 2,
-) -> HTMLResponse:
-    """A small lab run, computed while the page waits (bigger runs belong to `sincerity lab`)."""
-    from sincerity.lab import PRESETS, LabConfig, load_lab_policy, run_presets, seeds_for, summarize
-    from sincerity.lab.report import html_report
-
-    limit_by_client(request, "lab")
-    chosen = [p for p in (presets or []) if p in PRESETS] or ["accountable", "described"]
-    policies = [load_lab_policy(p, {"default": registry.policy}) for p in chosen]
-    rows = run_presets(policies, LabConfig(agents=agents), steps, seeds_for(seeds))
-    settings = f"{agents:,} synthetic agents, {steps} months, {seeds} seed(s)"
-    report = html_report(
-        policies, rows, summarize(rows), "Policy lab: " + " vs ".join(chosen), settings
-    )
-    body = report.split("<body>", 1)[1].rsplit("</body>", 1)[0]
-    return HTMLResponse(f'<section class="card" id="lab-result">{body}</section>')

@@ -60,28 +60,44 @@ def test_revoking_a_consent_refuses_the_relying_partys_next_check(page: Any, sit
     assert page.locator("#access-log").get_by_text("trust check").first.is_visible()
 
 
-def test_a_shared_proof_is_accepted_and_a_tampered_one_rejected(
+def test_a_requested_proof_is_valid_for_its_verifier_and_a_tampered_one_rejected(
     page: Any, site: Site, browser: Any
 ) -> None:
-    sign_in(page, site, "alice")
-    page.get_by_label("For (the verifier's name or address)").fill("landlord")
-    page.get_by_role("button", name="Make a proof").click()
-    link = page.locator("#proof-link")
-    link.wait_for()
-    assert page.locator(".qr svg").count() == 1
-    href = link.get_attribute("href")
     verifier = browser.new_page()
-    verifier.goto(href)
+    sign_in(verifier, site, "landlord")
+    verifier.wait_for_url(re.compile(r"/verify$"))
+    verifier.get_by_role("button", name="Make a request").click()
+    link = verifier.locator("#request-link")
+    link.wait_for()
+    assert verifier.locator(".qr svg").count() == 1
+    sign_in(page, site, "alice")
+    page.wait_for_url(re.compile(r"/me$"))
+    page.goto(link.get_attribute("href"))
+    page.get_by_role("button", name="Share with landlord").click()
+    page.locator("#share-done").wait_for()
     verifier.get_by_text("Valid proof").wait_for()
     assert verifier.get_by_role("row", name=re.compile("tier")).is_visible()
-    assert "landlord" in verifier.locator("#verify-result").inner_text()
+    assert "landlord" in verifier.locator("#request-result").inner_text()
+    # A proof the subject made on their own, opened without the verifier's challenge, is not
+    # bound to anyone: the page says so instead of "valid".
+    page.goto(f"{site.url}/me")
+    page.get_by_label("For (the verifier's name or address)").fill("landlord")
+    page.get_by_role("button", name="Make a proof").click()
+    own = page.locator("#proof-link")
+    own.wait_for()
+    href = own.get_attribute("href")
+    other = browser.new_page()
+    other.goto(href)
+    other.get_by_text("Not valid").wait_for()
+    assert "not bound to you" in other.locator("#failure-reason").inner_text()
     presentation = href.split("#", 1)[1]
     tampered = presentation[:40] + ("A" if presentation[40] != "A" else "B") + presentation[41:]
-    verifier.goto(f"{site.url}/verify")
-    verifier.get_by_label("Presentation").fill(tampered)
-    verifier.get_by_role("button", name="Verify").click()
-    verifier.get_by_text("Not valid").wait_for()
-    assert verifier.locator("#failure-reason").inner_text().strip()
+    other.goto(f"{site.url}/verify")
+    other.get_by_label("Presentation").fill(tampered)
+    other.get_by_role("button", name="Verify").click()
+    other.get_by_text("Not valid").wait_for()
+    assert other.locator("#failure-reason").inner_text().strip()
+    other.close()
     verifier.close()
 
 
@@ -105,6 +121,9 @@ def test_an_operator_resolves_a_dispute(page: Any, site: Site) -> None:
 
 def test_a_small_lab_run_in_the_browser(page: Any, site: Site) -> None:
     page.goto(f"{site.url}/lab")
+    assert page.get_by_role("link", name="Sign in").first.is_visible()  # no anonymous runs
+    sign_in(page, site, "alice")
+    page.goto(f"{site.url}/lab")
     page.get_by_label("Agents (up to 5000)").fill("300")
     page.get_by_label("Months (up to 120)").fill("12")
     page.get_by_label("Seeds (up to 3)").fill("1")
@@ -115,6 +134,7 @@ def test_a_small_lab_run_in_the_browser(page: Any, site: Site) -> None:
 
 
 def test_a_mistake_in_a_form_is_shown_and_nothing_is_lost(page: Any, site: Site) -> None:
+    sign_in(page, site, "alice")
     page.goto(f"{site.url}/lab")
     page.get_by_label("Agents (up to 5000)").fill("999999")
     page.get_by_role("button", name="Run").click()

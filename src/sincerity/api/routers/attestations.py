@@ -9,7 +9,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from sincerity.api.deps import RegistryDep, SettingsDep, SubjectActor, limit_by_client
+from sincerity.api.deps import (
+    RegistryDep,
+    RelyingPartyActor,
+    SettingsDep,
+    SubjectActor,
+    limit_by_client,
+)
 from sincerity.api.errors import ERROR_RESPONSES
 from sincerity.services.attest import (
     issue_attestation,
@@ -18,6 +24,13 @@ from sincerity.services.attest import (
     revoke_attestation,
     status_list_token,
     verify_online,
+)
+from sincerity.services.presentation_requests import (
+    PresentationRequest,
+    answer_request,
+    create_request,
+    get_request,
+    request_result,
 )
 
 router = APIRouter(tags=["attestations"], responses=ERROR_RESPONSES)
@@ -66,6 +79,10 @@ class VerifyOut(BaseModel):
     expires_at: int | None
     audience: str | None
     status_checked: bool
+    bound: bool = Field(
+        default=False, description="Checked against your audience and nonce: made for you."
+    )
+    status_note: str | None = None
 
 
 class JWKS(BaseModel):
@@ -129,3 +146,99 @@ def status_list(
     return Response(
         status_list_token(registry, settings.public_url), media_type="application/statuslist+jwt"
     )
+
+
+class PresentationRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    claims: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        min_length=1, max_length=20, description="The claims you need, e.g. ['tier']."
+    )
+    purpose: str = Field(min_length=1, max_length=200, description="Shown to the subject.")
+
+
+class PresentationRequestOut(BaseModel):
+    id: str
+    audience: str
+    nonce: str
+    claims: list[str]
+    purpose: str
+    expires_at: datetime
+    answered: bool
+    link: str = Field(description="Send it to the subject (or show it as a QR code).")
+    result: VerifyOut | None = Field(
+        default=None, description="The answer, verified against your audience and nonce."
+    )
+
+
+def _request_out(
+    request: PresentationRequest, public_url: str, result: Any = None
+) -> PresentationRequestOut:
+    return PresentationRequestOut(
+        id=request.id,
+        audience=request.audience,
+        nonce=request.nonce,
+        claims=list(request.claims),
+        purpose=request.purpose,
+        expires_at=request.expires_at,
+        answered=request.answered,
+        link=f"{public_url.rstrip('/')}/share/{request.id}",
+        result=None if result is None else VerifyOut(**asdict(result)),
+    )
+
+
+RequestId = Annotated[str, Path(max_length=32)]
+
+
+@router.post("/v1/presentation-requests", status_code=201, response_model=PresentationRequestOut)
+def make_presentation_request(
+    body: PresentationRequestIn,
+    registry: RegistryDep,
+    settings: SettingsDep,
+    party: RelyingPartyActor,
+) -> PresentationRequestOut:
+    """Ask a subject for a proof: your audience, a fresh nonce, the claims you need."""
+    request = create_request(registry, party.id, body.claims, body.purpose)
+    return _request_out(request, settings.public_url)
+
+
+@router.get("/v1/presentation-requests/{request_id}", response_model=PresentationRequestOut)
+def read_presentation_request(
+    request_id: RequestId, registry: RegistryDep, settings: SettingsDep, party: RelyingPartyActor
+) -> PresentationRequestOut:
+    """Your request and, once the subject answered, the answer verified for you."""
+    request, result = request_result(registry, party.id, request_id)
+    return _request_out(request, settings.public_url, result)
+
+
+class SubjectRequestOut(BaseModel):
+    id: str
+    relying_party_id: str
+    claims: list[str]
+    purpose: str
+    expires_at: datetime
+    answered: bool
+
+
+@router.get("/v1/me/presentation-requests/{request_id}", response_model=SubjectRequestOut)
+def see_presentation_request(
+    request_id: RequestId, registry: RegistryDep, _: SubjectActor
+) -> SubjectRequestOut:
+    """What a relying party asks you to prove, before you choose to answer."""
+    request = get_request(registry, request_id)
+    return SubjectRequestOut(
+        id=request.id,
+        relying_party_id=request.relying_party_id,
+        claims=list(request.claims),
+        purpose=request.purpose,
+        expires_at=request.expires_at,
+        answered=request.answered,
+    )
+
+
+@router.post("/v1/me/presentation-requests/{request_id}/answer", response_model=SubjectRequestOut)
+def answer_presentation_request(
+    request_id: RequestId, registry: RegistryDep, settings: SettingsDep, subject: SubjectActor
+) -> SubjectRequestOut:
+    """Answer a request: a proof of exactly the claims asked, bound to that relying party."""
+    request = answer_request(registry, subject.id, request_id, settings.public_url)
+    return see_presentation_request(request.id, registry, subject)

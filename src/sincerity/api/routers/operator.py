@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from sincerity.api.deps import OperatorActor, RegistryDep
 from sincerity.api.errors import ERROR_RESPONSES
@@ -25,6 +25,7 @@ from sincerity.services.operator import (
     register_relying_party,
     register_source,
     register_subject,
+    reissue_key,
     stats,
 )
 
@@ -66,6 +67,17 @@ def relying_parties(registry: RegistryDep, _: OperatorActor) -> list[RelyingPart
 def create_subject(body: SubjectIn, registry: RegistryDep, _: OperatorActor) -> PartyCreated:
     """Register a subject who opted in; returns their first API key."""
     return PartyCreated(id=body.id, api_key=register_subject(registry, body.id, body.display_name))
+
+
+@router.post("/parties/{kind}/{party_id}/keys", status_code=201, response_model=PartyCreated)
+def issue_party_key(
+    kind: Literal["subject", "source", "relying_party"],
+    party_id: Annotated[str, Path(max_length=128)],
+    registry: RegistryDep,
+    _: OperatorActor,
+) -> PartyCreated:
+    """Issue a new API key to a registered party whose keys were lost or revoked."""
+    return PartyCreated(id=party_id, api_key=reissue_key(registry, kind, party_id))
 
 
 @router.get("/disputes", response_model=list[DisputeOut])

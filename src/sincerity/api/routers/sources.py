@@ -8,14 +8,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
-from sqlalchemy import insert, select
 
 from sincerity.api.deps import IntId, RegistryDep, SettingsDep, SourceActor
-from sincerity.api.errors import ERROR_RESPONSES, IdempotencyConflictError, TooLargeError
+from sincerity.api.errors import ERROR_RESPONSES, TooLargeError
 from sincerity.api.models import AnswerIn, BatchIn, DisputeOut, IngestOut, RecordOut, RecordPage
 from sincerity.core.errors import NotFoundError, PermissionDeniedError
-from sincerity.db import tables as t
-from sincerity.services import ingest_rows
+from sincerity.services import idempotency, ingest_rows
 from sincerity.services.disputes import answer_dispute, disputes_for_source
 from sincerity.services.subject_file import log_source_reads, record_page
 
@@ -42,23 +40,6 @@ def submit_records(
     request_hash = hashlib.sha256(
         json.dumps(body.records, sort_keys=True, default=str).encode()
     ).hexdigest()
-    if idempotency_key is not None:
-        with registry.engine.connect() as conn:
-            seen = conn.execute(
-                select(t.idempotency).where(
-                    t.idempotency.c.key == idempotency_key, t.idempotency.c.actor_id == source.id
-                )
-            ).first()
-        if seen is not None:
-            if seen.request_hash != request_hash:
-                raise IdempotencyConflictError(
-                    "this Idempotency-Key was used with a different request body"
-                )
-            return JSONResponse(
-                json.loads(seen.response),
-                status_code=seen.status,
-                headers={"Idempotent-Replayed": "true"},
-            )
     records = []
     for record in body.records:
         claimed = record.get("source", source.id)
@@ -67,7 +48,20 @@ def submit_records(
                 f"a source may only submit its own records (got source {claimed!r})"
             )
         records.append({**record, "source": source.id})
-    result = ingest_rows(registry, records, name=f"api batch from {source.id}")
+    if idempotency_key is not None:
+        replay = idempotency.claim(registry, source.id, idempotency_key, request_hash)
+        if replay is not None:
+            return JSONResponse(
+                json.loads(replay.response),
+                status_code=replay.status,
+                headers={"Idempotent-Replayed": "true"},
+            )
+    try:
+        result = ingest_rows(registry, records, name=f"api batch from {source.id}")
+    except BaseException:
+        if idempotency_key is not None:
+            idempotency.release(registry, source.id, idempotency_key)
+        raise
     out = IngestOut(
         received=result.received,
         inserted=result.inserted,
@@ -75,17 +69,7 @@ def submit_records(
         subjects_rescored=result.subjects_rescored,
     ).model_dump()
     if idempotency_key is not None:
-        with registry.transaction() as conn:
-            conn.execute(
-                insert(t.idempotency).values(
-                    key=idempotency_key,
-                    actor_id=source.id,
-                    request_hash=request_hash,
-                    status=200,
-                    response=json.dumps(out),
-                    created_at=registry.now(),
-                )
-            )
+        idempotency.complete(registry, source.id, idempotency_key, 200, json.dumps(out))
     return JSONResponse(out, status_code=200)
 
 

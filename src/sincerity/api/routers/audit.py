@@ -1,0 +1,79 @@
+"""The access log as a transparency log: signed checkpoints, consistency and inclusion proofs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
+from sincerity.api.deps import IntId, RegistryDep, SettingsDep, SubjectActor, limit_by_client
+from sincerity.api.errors import ERROR_RESPONSES
+from sincerity.services import access_log
+from sincerity.services.attest import all_public_keys
+from sincerity.services.checkpoints import sign_checkpoint
+
+router = APIRouter(tags=["audit"], responses=ERROR_RESPONSES)
+
+
+class CheckpointOut(BaseModel):
+    checkpoint: str = Field(description="A signed tree head (JWS, typ checkpoint+jwt). Keep it.")
+    tree_size: int
+    root_hash: str
+    jwks: dict[str, Any] = Field(description="The keys that may have signed checkpoints.")
+
+
+class ConsistencyOut(BaseModel):
+    old_size: int
+    tree_size: int
+    root_hash: str
+    proof: list[str]
+
+
+class InclusionOut(BaseModel):
+    seq: int
+    leaf_index: int
+    leaf_hash: str
+    tree_size: int
+    root_hash: str
+    audit_path: list[str]
+    checkpoint: str = Field(description="A checkpoint of this tree, signed now.")
+
+
+@router.get("/v1/audit/checkpoint", response_model=CheckpointOut)
+def checkpoint(request: Request, registry: RegistryDep, settings: SettingsDep) -> CheckpointOut:
+    """The access log's current signed tree head. No account needed; it holds no one's data."""
+    limit_by_client(request, "audit")
+    signed = sign_checkpoint(registry, settings.public_url)
+    return CheckpointOut(
+        checkpoint=signed.token,
+        tree_size=signed.tree_size,
+        root_hash=signed.root_hash,
+        jwks=all_public_keys(registry),
+    )
+
+
+@router.get("/v1/audit/consistency", response_model=ConsistencyOut)
+def consistency(
+    request: Request,
+    registry: RegistryDep,
+    old_size: Annotated[int, Query(alias="from", ge=1, le=2_147_483_647)],
+) -> ConsistencyOut:
+    """Proof that the log of `from` entries (an earlier checkpoint) is a prefix of today's."""
+    limit_by_client(request, "audit")
+    with registry.engine.connect() as conn:
+        return ConsistencyOut(**access_log.consistency(conn, old_size))
+
+
+@router.get("/v1/me/access-log/{seq}/proof", response_model=InclusionOut)
+def inclusion(
+    seq: IntId, registry: RegistryDep, settings: SettingsDep, subject: SubjectActor
+) -> InclusionOut:
+    """Proof that an entry about you is in the log whose head the registry signs."""
+    with registry.engine.connect() as conn:
+        proof = access_log.inclusion(conn, seq, subject.id)
+    signed = sign_checkpoint(registry, settings.public_url)
+    if signed.tree_size != proof["tree_size"]:  # the log grew in between: prove against it
+        with registry.engine.connect() as conn:
+            proof = access_log.inclusion(conn, seq, subject.id)
+    return InclusionOut(**proof, checkpoint=signed.token)
