@@ -88,8 +88,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
         pytest.skip(
             f"PostgreSQL suite: set {PG_ENV}=postgresql://USER@HOST/DB to run it (.ci/run does)"
         )
+    from sincerity.credentials.envelope import encode_kek, new_kek
     from sincerity.db.engine import normalise_url
 
+    # A PostgreSQL registry has no default key-encryption key: the operator provides one.
+    request.getfixturevalue("monkeypatch").setenv("SINCERITY_KEK", encode_kek(new_kek()))
     base = normalise_url(base)
     schema = f"t_{uuid.uuid4().hex[:16]}"
     admin = create_engine(base)
