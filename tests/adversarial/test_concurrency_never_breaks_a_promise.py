@@ -52,3 +52,20 @@ def test_nul_characters_and_huge_ids_are_refused_at_the_edge(world: World) -> No
     mount_web(world.client.app)
     huge = world.client.post("/me/consents/99999999999999999999/revoke")
     assert huge.status_code == 422
+
+
+def test_a_transaction_the_database_aborted_is_run_again_whole(world: World) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    class SerializationFailure(Exception):
+        sqlstate = "40001"
+
+    attempts: list[int] = []
+
+    def work(conn: object) -> str:
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise DBAPIError("UPDATE", {}, SerializationFailure())
+        return "done"
+
+    assert world.registry.run_in_transaction(work) == "done" and len(attempts) == 3

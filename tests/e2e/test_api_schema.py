@@ -84,3 +84,37 @@ def test_every_operation_against_its_schema(method: str, path: str, world: World
         case.call_and_validate(headers=headers, checks=CHECKS)
 
     run()
+
+
+def test_the_api_statefully_along_its_links(world: World) -> None:
+    """Chains of calls along the OpenAPI links (create, then read, answer or delete what was
+    made), each call made by the role its operation is for: no 5xx, every response conforms."""
+    schema = schemathesis.openapi.from_asgi("/openapi.json", world.client.app)
+    links = [
+        (path, method)
+        for path, item in schema.raw_schema["paths"].items()
+        for method, operation in item.items()
+        if any("links" in r for r in operation.get("responses", {}).values())
+    ]
+    assert len(links) >= 5, links  # create → read/update/delete for each resource with an id
+
+    class Machine(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, object]:
+            tags = case.operation.definition.raw.get("tags") or ["meta"]
+            role = ROLE_BY_TAG.get(tags[0])
+            return {"headers": world.as_(role) if role else {}}
+
+        def validate_response(
+            self, response: object, case: schemathesis.Case, **kwargs: object
+        ) -> None:
+            case.validate_response(response, checks=CHECKS[:-1])
+
+    Machine.run(
+        settings=settings(
+            max_examples=60,
+            stateful_step_count=6,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+    )

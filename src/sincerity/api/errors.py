@@ -61,6 +61,26 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     )
 }
 
+
+def links(status: int, **targets: tuple[str, str, dict[str, str]]) -> dict[int | str, Any]:
+    """OpenAPI links from one operation's response to the operations that use what it made
+    (for clients, and for schemathesis's stateful tests): name=(path, method, parameters)."""
+    return {
+        status: {
+            "description": "Success",
+            "links": {
+                name: {
+                    "operationRef": "#/paths/"
+                    + path.replace("~", "~0").replace("/", "~1")
+                    + f"/{method}",
+                    "parameters": parameters,
+                }
+                for name, (path, method, parameters) in targets.items()
+            },
+        }
+    }
+
+
 _STATUS: list[tuple[type[Exception], int, str]] = [
     (AuthenticationError, 401, "unauthenticated"),
     (PermissionDeniedError, 403, "forbidden"),
@@ -137,4 +157,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # a body that is not even text: as invalid as any bad input
+            return error_response(
+                422, "invalid_input", f"the request body could not be read: {exc.detail}"
+            )
         return error_response(exc.status_code, "http_error", str(exc.detail))

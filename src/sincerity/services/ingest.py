@@ -291,8 +291,9 @@ def ingest_validated(
 ) -> IngestResult:
     """Store a validated batch in one transaction, or raise and store nothing."""
     now = registry.now()
-    with registry.transaction() as conn:
-        return store_batch(conn, registry.policy, batch, name, where, now, rescore)
+    return registry.run_in_transaction(
+        lambda conn: store_batch(conn, registry.policy, batch, name, where, now, rescore)
+    )
 
 
 def ingest_rows(

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import DBAPIError
 
 from sincerity.core.errors import ConfigurationError
 from sincerity.core.policy import Policy, policy_from_data
@@ -24,6 +27,8 @@ from sincerity.policies import shipped_policy
 from sincerity.services.kek import resolve_kek, seal_plaintext_keys
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
 
 
 def utc_now() -> datetime:
@@ -51,6 +56,21 @@ class Registry:
             return
         with self._writer, self.engine.begin() as conn:
             yield conn
+
+    def run_in_transaction(self, work: Callable[[Connection], T], attempts: int = 5) -> T:
+        """Run `work` in a write transaction, again from the start if the database aborted it as
+        a serialisation failure or a deadlock (PostgreSQL asks for exactly that): the work is
+        all or nothing, so a retry never doubles anything."""
+        for attempt in range(attempts):
+            try:
+                with self.transaction() as conn:
+                    return work(conn)
+            except DBAPIError as exc:
+                code = getattr(exc.orig, "sqlstate", None)
+                if code not in TRANSIENT_SQLSTATES or attempt == attempts - 1:
+                    raise
+                time.sleep(0.01 * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     @classmethod
     def create(

@@ -16,7 +16,7 @@ from sincerity.api.deps import (
     SubjectActor,
     limit_by_client,
 )
-from sincerity.api.errors import ERROR_RESPONSES
+from sincerity.api.errors import ERROR_RESPONSES, links
 from sincerity.services.attest import (
     issue_attestation,
     list_attestations,
@@ -89,7 +89,19 @@ class JWKS(BaseModel):
     keys: list[dict[str, Any]]
 
 
-@router.post("/v1/me/attestations", response_model=AttestationOut, status_code=201)
+@router.post(
+    "/v1/me/attestations",
+    response_model=AttestationOut,
+    status_code=201,
+    responses=links(
+        201,
+        RevokeAttestation=(
+            "/v1/me/attestations/{attestation_id}",
+            "delete",
+            {"attestation_id": "$response.body#/id"},
+        ),
+    ),
+)
 def attest(
     body: AttestationIn, registry: RegistryDep, settings: SettingsDep, subject: SubjectActor
 ) -> AttestationOut:
@@ -189,7 +201,29 @@ def _request_out(
 RequestId = Annotated[str, Path(max_length=32)]
 
 
-@router.post("/v1/presentation-requests", status_code=201, response_model=PresentationRequestOut)
+@router.post(
+    "/v1/presentation-requests",
+    status_code=201,
+    response_model=PresentationRequestOut,
+    responses=links(
+        201,
+        ReadRequest=(
+            "/v1/presentation-requests/{request_id}",
+            "get",
+            {"request_id": "$response.body#/id"},
+        ),
+        SeeRequest=(
+            "/v1/me/presentation-requests/{request_id}",
+            "get",
+            {"request_id": "$response.body#/id"},
+        ),
+        AnswerRequest=(
+            "/v1/me/presentation-requests/{request_id}/answer",
+            "post",
+            {"request_id": "$response.body#/id"},
+        ),
+    ),
+)
 def make_presentation_request(
     body: PresentationRequestIn,
     registry: RegistryDep,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
 from sincerity.api.deps import IntId, RegistryDep, SettingsDep, SourceActor
-from sincerity.api.errors import ERROR_RESPONSES, TooLargeError
+from sincerity.api.errors import ERROR_RESPONSES, TooLargeError, links
 from sincerity.api.models import AnswerIn, BatchIn, DisputeOut, IngestOut, RecordOut, RecordPage
 from sincerity.core.errors import NotFoundError, PermissionDeniedError
 from sincerity.services import idempotency, ingest_rows
@@ -20,7 +20,19 @@ from sincerity.services.subject_file import log_source_reads, record_page
 router = APIRouter(prefix="/v1", tags=["sources"], responses=ERROR_RESPONSES)
 
 
-@router.post("/records", response_model=IngestOut, status_code=200)
+@router.post(
+    "/records",
+    response_model=IngestOut,
+    status_code=200,
+    responses=links(
+        200,
+        ReadRecord=(
+            "/v1/records/{record_id}",
+            "get",
+            {"record_id": "$request.body#/records/0/id"},
+        ),
+    ),
+)
 def submit_records(
     body: BatchIn,
     registry: RegistryDep,

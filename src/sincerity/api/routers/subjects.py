@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from sincerity.api.deps import MAX_INT_ID, IntId, RegistryDep, SettingsDep, SubjectActor
-from sincerity.api.errors import ERROR_RESPONSES
+from sincerity.api.errors import ERROR_RESPONSES, links
 from sincerity.api.models import (
     AccessEntry,
     ConsentIn,
@@ -79,7 +79,19 @@ def my_consents(registry: RegistryDep, subject: SubjectActor) -> list[ConsentOut
     return [ConsentOut(**c) for c in rows]
 
 
-@router.post("/consents", response_model=ConsentOut, status_code=201)
+@router.post(
+    "/consents",
+    response_model=ConsentOut,
+    status_code=201,
+    responses=links(
+        201,
+        RevokeConsent=(
+            "/v1/me/consents/{consent_id}",
+            "delete",
+            {"consent_id": "$response.body#/id"},
+        ),
+    ),
+)
 def grant(body: ConsentIn, registry: RegistryDep, subject: SubjectActor) -> ConsentOut:
     """Allow a source to report, or a relying party to check for a purpose, until a date."""
     if body.grantee_kind == "source":
@@ -106,7 +118,19 @@ def my_disputes(registry: RegistryDep, subject: SubjectActor) -> list[DisputeOut
     return [DisputeOut(**d) for d in disputes_for_subject(registry, subject.id)]
 
 
-@router.post("/disputes", response_model=DisputeOut, status_code=201)
+@router.post(
+    "/disputes",
+    response_model=DisputeOut,
+    status_code=201,
+    responses=links(
+        201,
+        AnswerDispute=(
+            "/v1/disputes/{dispute_id}/answer",
+            "post",
+            {"dispute_id": "$response.body#/id"},
+        ),
+    ),
+)
 def dispute(body: DisputeIn, registry: RegistryDep, subject: SubjectActor) -> DisputeOut:
     """Contest a record: it stops counting at once; the source has 30 days to answer."""
     dispute_id = open_dispute(registry, subject.id, body.record_id, body.reason)
