@@ -57,7 +57,7 @@ def test_nul_characters_and_huge_ids_are_refused_at_the_edge(world: World) -> No
 def test_a_transaction_the_database_aborted_is_run_again_whole(world: World) -> None:
     from sqlalchemy.exc import DBAPIError
 
-    class SerializationFailure(Exception):
+    class SerializationFailureError(Exception):
         sqlstate = "40001"
 
     attempts: list[int] = []
@@ -65,7 +65,7 @@ def test_a_transaction_the_database_aborted_is_run_again_whole(world: World) -> 
     def work(conn: object) -> str:
         attempts.append(1)
         if len(attempts) < 3:
-            raise DBAPIError("UPDATE", {}, SerializationFailure())
+            raise DBAPIError("UPDATE", {}, SerializationFailureError())
         return "done"
 
     assert world.registry.run_in_transaction(work) == "done" and len(attempts) == 3

@@ -90,3 +90,26 @@ def test_a_proof_made_for_one_relying_party_is_worthless_to_another(world: World
     assert not unbound["valid"] and "not bound to you" in unbound["reason"]
     again = world.call("alice", "POST", f"/v1/me/presentation-requests/{made['id']}/answer")
     assert again.status_code == 422  # a nonce answers once
+
+
+def test_rotating_the_kek_keeps_signing_and_retires_the_old_key(
+    world: World, tmp_path: Path
+) -> None:
+    from sincerity.core.errors import ConfigurationError
+    from sincerity.credentials.envelope import new_kek
+    from sincerity.services.attest import current_signing_key
+    from sincerity.services.kek import rotate_kek
+
+    kid, _ = current_signing_key(world.registry)
+    old, new = world.registry.kek, new_kek()
+    assert old is not None
+    with world.registry.transaction() as conn:
+        assert rotate_kek(conn, old, new) == 1
+    world.registry.kek = new
+    assert current_signing_key(world.registry)[0] == kid
+    world.registry.kek = old  # the old KEK no longer opens anything
+    with pytest.raises(ConfigurationError, match="another key-encryption key"):
+        current_signing_key(world.registry)
+    world.registry.kek = None
+    with pytest.raises(ConfigurationError, match="SINCERITY_KEK_FILE"):
+        current_signing_key(world.registry)

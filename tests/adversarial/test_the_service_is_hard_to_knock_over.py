@@ -56,3 +56,50 @@ def test_a_subject_whose_only_key_was_revoked_gets_a_new_one(world: World) -> No
     assert issued.status_code == 201
     world.keys["bob"] = issued.json()["api_key"]
     assert world.call("bob", "GET", "/v1/me").status_code == 200
+
+
+def test_the_lab_queue_is_bounded_and_one_run_per_person() -> None:
+    import threading
+
+    import pytest
+
+    from sincerity.core.errors import RateLimitedError
+    from sincerity.web.lab_jobs import LabJobs
+
+    release = threading.Event()
+
+    def slow(progress: object) -> str:
+        release.wait(10)
+        return "<p>done</p>"
+
+    jobs = LabJobs(max_running=1, max_waiting=1)
+    first = jobs.submit("alice", 10, slow)
+    with pytest.raises(RateLimitedError):
+        jobs.submit("alice", 10, slow)  # one at a time per person
+    jobs.submit("bob", 10, slow)
+    with pytest.raises(RateLimitedError):
+        jobs.submit("carol", 10, slow)  # the queue is full
+    with pytest.raises(Exception, match="no lab run"):
+        jobs.get(first.id, "bob")  # nobody reads another's run
+    release.set()
+    jobs.shutdown()
+
+
+def test_listing_disputes_never_writes_the_sweep_is_a_job(world: World) -> None:
+    from datetime import timedelta
+
+    from tests.e2e.api_world import payments
+
+    today = world.clock().date()
+    world.call("utility", "POST", "/v1/records", json={"records": payments("alice", 2, today)})
+    opened = world.call(
+        "alice", "POST", "/v1/me/disputes", json={"record_id": "p-alice-0", "reason": "no"}
+    ).json()
+    world.clock.moment += timedelta(days=31)
+    listed = world.call("alice", "GET", "/v1/me/disputes").json()
+    assert listed[0]["state"] == "open"  # overdue, but a read changes nothing
+    from sincerity.services.jobs import run_jobs
+
+    assert run_jobs(world.registry) == {"sweep": 1}
+    after = world.call("alice", "GET", "/v1/me/disputes").json()
+    assert after[0]["id"] == opened["id"] and after[0]["state"] == "suppressed"

@@ -25,6 +25,7 @@ from sincerity.api.routers import (
 from sincerity.api.settings import Settings, get_settings
 from sincerity.core.errors import Problem
 from sincerity.services import Registry
+from sincerity.services.kek import require as require_kek
 from sincerity.services.rate_limits import Limit, RateLimits
 
 DESCRIPTION = """An explainable, contestable trust registry.
@@ -208,6 +209,9 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     )
     app.state.settings = settings
     app.state.registry = registry or Registry.open(settings.database_url)
+    # Without its key-encryption key the registry could not sign proofs or checkpoints; a
+    # PostgreSQL registry has no default one, so it must be given before serving.
+    require_kek(app.state.registry.kek)
     app.state.rate_limits = RateLimits(app.state.registry)
     app.state.party_limit = Limit(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.state.client_limit = Limit(

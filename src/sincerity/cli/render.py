@@ -67,8 +67,9 @@ def report_group(report: SubjectReport, record_limit: int = 30) -> Group:
     subject = report.subject
     title = subject["id"] + (f" ({subject['display_name']})" if subject.get("display_name") else "")
     disputed = {d["record_id"]: d for d in report.disputes}
+    replaced = {row["supersedes"] for row in report.records if row.get("supersedes")}
     records = Table(title=f"Records ({len(report.records)})", show_lines=False)
-    for column in ("Date", "Source", "Kind", "What", "Id", "Dispute"):
+    for column in ("Date", "Source", "Kind", "What", "Id", "State"):
         records.add_column(column)
     for row in report.records[:record_limit]:
         body = json.loads(row["body"])
@@ -82,7 +83,9 @@ def report_group(report: SubjectReport, record_limit: int = 30) -> Group:
             row["kind"],
             str(what),
             row["id"],
-            "" if dispute is None else dispute["state"],
+            "superseded"
+            if row["id"] in replaced
+            else ("" if dispute is None else dispute["state"]),
         )
     if len(report.records) > record_limit:
         records.caption = (

@@ -203,6 +203,7 @@ def file_context(registry: Registry, subject_id: str) -> dict[str, Any]:
         rows = repo.record_rows_of(conn, subject_id)  # newest first
         history = repo.score_history(conn, subject_id)
     disputes = {d["record_id"]: d for d in disputes_for_subject(registry, subject_id)}
+    replaced = {row["supersedes"] for row in rows if row.get("supersedes")}
     records = []
     for row in rows[:RECORDS_SHOWN]:
         item = {
@@ -212,7 +213,14 @@ def file_context(registry: Registry, subject_id: str) -> dict[str, Any]:
             "occurred_on": row["occurred_on"],
             "record": json.loads(row["body"]),
         }
-        records.append({**item, "what": describe(item), "dispute": disputes.get(row["id"])})
+        records.append(
+            {
+                **item,
+                "what": describe(item),
+                "dispute": disputes.get(row["id"]),
+                "superseded": row["id"] in replaced,
+            }
+        )
     points = [(str(h["as_of"]), float(h["value"])) for h in history if h["value"] is not None]
     label = score.get("tier_label") or "not enough history"
     return {
