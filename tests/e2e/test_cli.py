@@ -103,6 +103,10 @@ def test_demo_builds_a_population_and_tours_it(tmp_path: Path) -> None:
     assert code == 0, err
     assert "Score distribution (80 subjects)" in out
     assert "What holds the score back" in out or "Not enough history" in out
+    flat = " ".join(out.split())
+    for page in ("/me", "/operator", "/verify"):
+        assert f"lands on http://127.0.0.1:8000{page}:" in flat, page
+    assert "ask a subject for a proof" in flat and "dispute one" in flat
     code, out, err = run("demo", "--db", url, "--subjects", "80", "--no-serve")
     assert code == 0 and "already in" in err
 
@@ -216,3 +220,16 @@ def test_fit_from_registry_labels(tmp_path: Path) -> None:
     assert "Held-out AUC" in out
     code, out, _ = run("policy", "check", str(policy_file))
     assert code == 0 and "fitted@" in out
+
+
+def test_ingest_explains_a_deeply_nested_row_and_a_corrupt_parquet_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    assert run("init", "--db", url)[0] == 0
+    nested = tmp_path / "nested.jsonl"
+    nested.write_text('{"id": "a", "x": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    code, _out, err = run("ingest", str(nested), "--db", url)
+    assert code == 1 and "nested.jsonl:1: JSON nested too deeply" in " ".join(err.split())
+    corrupt = tmp_path / "corrupt.parquet"
+    corrupt.write_bytes(b"PAR1" + b"\x00" * 40 + b"PAR1")
+    code, _out, err = run("ingest", str(corrupt), "--db", url)
+    assert code == 1 and "not a readable Parquet file" in err and "Traceback" not in err

@@ -18,6 +18,7 @@ from sincerity.core.errors import (
     ConfigurationError,
     ConflictError,
     ConsentError,
+    InvalidInputError,
     NotFoundError,
     RecordError,
 )
@@ -163,6 +164,12 @@ def test_revoked_consent_stops_new_reports(registry: Registry) -> None:
     revoke_source_consent(registry, "alice", "utility")
     with pytest.raises(ConsentError):
         ingest_rows(registry, payments("alice", 1, date(2026, 5, 20)))
+
+
+def test_a_consent_that_would_end_in_the_past_is_refused(registry: Registry) -> None:
+    with pytest.raises(InvalidInputError, match="has passed"):
+        grant_source_consent(registry, "alice", "utility", until=date(2026, 5, 31))
+    grant_source_consent(registry, "alice", "utility", until=date(2026, 6, 1))  # today is fine
 
 
 def test_refused_fields_are_named_and_nothing_is_stored(registry: Registry) -> None:

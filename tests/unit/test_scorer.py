@@ -70,7 +70,7 @@ def test_following_a_suggested_step_reaches_the_next_tier(policy: Policy) -> Non
     )
     result = score(records, policy, AS_OF)
     assert result.next_tier is not None and result.steps
-    for step in result.steps:
+    for step in (s for s in result.steps if s.reaches_tier):
         extra: list = []
         if "payment" in step.factor:
             count = step.count - (1 if "verified_identity" in step.factor else 0)
@@ -151,3 +151,19 @@ def test_to_dict_is_plain_data(policy: Policy) -> None:
     assert data["as_of"] == "2026-06-01"
     assert isinstance(data["factors"][0]["points"], float)
     assert data["rounded"] == round(data["value"])
+
+
+def test_every_reason_a_subject_can_act_on_has_a_step(policy: Policy) -> None:
+    identity_only = [make("verification", AS_OF - timedelta(days=400), "id")]
+    records = monthly(30) + identity_only
+    result = score(records, policy, AS_OF)
+    assert "Licence not verified" in result.reasons
+    licence = [s for s in result.steps if s.factor == "verified_identity"]
+    assert licence and licence[0].action.startswith("Verify your licence")
+    after = score([*records, make("verification", AS_OF, "lic", what="licence")], policy, AS_OF)
+    assert after.value is not None and result.value is not None
+    assert after.value - result.value == pytest.approx(licence[0].gain, abs=1e-6)
+    actionable = {"payment_history", "contract_fulfilment", "counterparty_ratings"}
+    for name in result.reason_factors:
+        if name in actionable | {"verified_identity"}:
+            assert any(name in s.factor.split("+") for s in result.steps), name

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from urllib.parse import quote
 
 import pytest
 from hypothesis import given, settings
@@ -155,3 +156,19 @@ def test_each_kind_of_bad_presentation_is_refused_with_its_reason(make, kwargs, 
 def test_garbage_is_refused_never_raised(garbage: str) -> None:
     result = verify(garbage, KEYS, NOW, "acme", "n-1")
     assert not result.valid and result.reason
+
+
+def test_a_verification_link_is_accepted_like_the_bare_presentation() -> None:
+    proof = presentation(("tier",))
+    for pasted in (
+        f"https://registry.example/verify#{proof}",
+        f"  http://127.0.0.1:8000/verify#{quote(proof, safe='')}\n",
+    ):
+        result = verify(pasted, KEYS, NOW, "acme", "n-1")
+        assert result.valid, result.reason
+
+
+def test_a_presentation_without_audience_and_nonce_is_not_bound() -> None:
+    result = verify(presentation(("tier",)), KEYS, NOW)
+    assert not result.valid and result.reason.startswith("not bound to you")
+    assert result.claims.get("tier")  # what it says is shown, marked as not made for you

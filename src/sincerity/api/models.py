@@ -122,6 +122,9 @@ class FactorOut(BaseModel):
 class StepOut(BaseModel):
     action: str
     gain: float
+    reaches_tier: bool = Field(
+        default=True, description="Alone, it reaches the next tier; else it only adds `gain`."
+    )
 
 
 class BadgeOut(BaseModel):

@@ -103,9 +103,14 @@ def demo(
     ):
         out.print(f"  {what}\n    [cyan].venv/bin/sincerity {line}[/]")
     base = f"http://127.0.0.1:{port}"
-    out.print(Rule("The HTTP API: sign in as each role with these keys"))
+    from sincerity.web.pages import LANDING_PAGES
+
+    out.print(Rule("The web pages and the HTTP API: sign in as each role with these keys"))
+    kinds = {"relying party": "relying_party"}
     for role, (who, key) in keys.items():
+        page, can = LANDING_PAGES[kinds.get(role, role)]
         out.print(f"  {role:<14} {who:<22} [green]{key}[/]")
+        out.print(f"  {'':<14} lands on [cyan]{base}{page}[/]: {can}", soft_wrap=False)
     subject_key = keys["subject"][1]
     party_key = keys["relying party"][1]
     out.print(f"\n  Web: {base}/ (sign in with a key above) · API docs: {base}/docs")

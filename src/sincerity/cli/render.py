@@ -44,9 +44,14 @@ def score_panel(subject: str, score: Score) -> Panel:
     if score.reasons:
         parts.append(Text("\nWhat holds the score back", style="bold"))
         parts.extend(Text(f"  • {reason}") for reason in score.reasons)
-    if score.steps:
+    reaching = [step for step in score.steps if step.reaches_tier]
+    raising = [step for step in score.steps if not step.reaches_tier]
+    if reaching:
         parts.append(Text("\nHow to reach the next tier", style="bold"))
-        parts.extend(Text(f"  → {step.action}") for step in score.steps)
+        parts.extend(Text(f"  → {step.action}") for step in reaching)
+    if raising:
+        parts.append(Text("\nWhat else would raise it", style="bold"))
+        parts.extend(Text(f"  → {step.action}") for step in raising)
     earned = [b.name for b in score.badges if b.earned]
     if earned:
         parts.append(Text("\nBadges: " + ", ".join(earned)))

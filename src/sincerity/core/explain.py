@@ -25,6 +25,7 @@ class Step:
     factor: str
     count: int
     gain: float
+    reaches_tier: bool = True
 
 
 def _plural(count: int, word: str) -> str:
@@ -174,3 +175,63 @@ def steps_to(
                 )
     options.sort(key=lambda s: (s.count, -s.gain, s.factor))
     return tuple(options[:3])
+
+
+# How many of an action a step names when it need not reach a tier: a near, concrete goal.
+PARTIAL_COUNTS = {"payment_history": 6, "contract_fulfilment": 2, "counterparty_ratings": 3}
+PARTIAL_WORDS = {
+    "payment_history": "Make your next {n} payments on time",
+    "contract_fulfilment": "Fulfil {n} more contracts",
+    "counterparty_ratings": "Earn {n} more top ratings from counterparties you deal with",
+}
+
+
+def steps_for_reasons(
+    reasons: tuple[str, ...],
+    factors: tuple[FactorScore, ...],
+    ev: Evidence,
+    policy: Policy,
+    covered: set[str],
+) -> tuple[Step, ...]:
+    """A step for every reason the subject can act on that no tier-reaching step covers, with
+    the points it would add (so no reason is left without something to do about it). Reasons
+    only time can fix (a short history, satisfied judgments ageing out) have none."""
+    by_name = {f.name: f for f in factors}
+    steps: list[Step] = []
+    for name in reasons:
+        if any(name in step_factor.split("+") for step_factor in covered):
+            continue
+        factor = by_name[name]
+        if name in PARTIAL_COUNTS and factor.max_points > 0:
+            n = PARTIAL_COUNTS[name]
+            gain = (beta_quality(factor.positive + n, factor.negative) - factor.quality) * (
+                factor.max_points
+            )
+            if gain > 0:
+                action = PARTIAL_WORDS[name].format(n=n)
+                steps.append(Step(f"{action} (+{gain:.0f} points)", name, n, gain, False))
+        elif name == "verified_identity":
+            share = policy.factors.verified_identity.identity_share
+            what, gain = (
+                ("identity", share * factor.max_points)
+                if not ev.identity_verified
+                else ("licence", (1.0 - share) * factor.max_points)
+            )
+            if gain > 0 and not (what == "licence" and ev.licence_verified):
+                steps.append(Step(f"Verify your {what} (+{gain:.0f} points)", name, 1, gain, False))
+        elif name == "judgments" and ev.judgments_unpaid:
+            f = policy.factors.judgments
+            relief = math.fsum(ev.judgments_unpaid) * (f.unpaid_severity - f.satisfied_severity)
+            gain = (math.exp(-(factor.negative - relief)) - factor.quality) * factor.max_points
+            if gain > 0:
+                n = len(ev.judgments_unpaid)
+                steps.append(
+                    Step(
+                        f"Satisfy your {_plural(n, 'unpaid judgment')} (+{gain:.0f} points)",
+                        name,
+                        n,
+                        gain,
+                        False,
+                    )
+                )
+    return tuple(steps)

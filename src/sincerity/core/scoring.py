@@ -14,7 +14,13 @@ from typing import Any, Literal
 
 from sincerity.core.badges import BadgeStatus, badge_statuses
 from sincerity.core.evidence import gather, select_active
-from sincerity.core.explain import Step, key_reasons, reason_factors, steps_to
+from sincerity.core.explain import (
+    Step,
+    key_reasons,
+    reason_factors,
+    steps_for_reasons,
+    steps_to,
+)
 from sincerity.core.factors import FactorScore, compute_factors
 from sincerity.core.policy import Policy
 from sincerity.core.records import AnyRecord
@@ -119,13 +125,15 @@ def score(
     steps: tuple[Step, ...] = ()
     if above is not None:
         steps = steps_to(above.min_score - value, factors, evidence, policy, above.label)
+    because = reason_factors(factors, policy)
+    steps += steps_for_reasons(because, factors, evidence, policy, {s.factor for s in steps})
     return Score(
         status="scored",
         value=value,
         tier=tier.name,
         tier_label=tier.label,
         reasons=key_reasons(factors, evidence, policy),
-        reason_factors=reason_factors(factors, policy),
+        reason_factors=because,
         steps=steps,
         next_tier=None if above is None else above.name,
         privileges=tuple(p.id for p in policy.privileges.get(tier.name, [])),

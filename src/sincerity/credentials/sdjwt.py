@@ -141,6 +141,17 @@ class Verified:
     status_note: str | None = None
 
 
+def unwrap_link(text: str) -> str:
+    """The presentation itself, whether given bare or as a verification link
+    (`https://registry/verify#<presentation>`): a presentation never contains '#'."""
+    text = text.strip()
+    if "#" in text:
+        from urllib.parse import unquote
+
+        text = unquote(text.rsplit("#", 1)[1]).strip()
+    return text
+
+
 NOT_BOUND = (
     "not bound to you: checked without your audience and nonce, so anyone who saw this "
     "presentation could show it to you; send the subject a presentation request and check the "
@@ -220,7 +231,7 @@ def _verify(
 ) -> Verified:
     if not isinstance(presentation, str) or not presentation.strip():
         return _fail("malformed presentation: empty")
-    presentation = presentation.strip()
+    presentation = unwrap_link(presentation)
     if len(presentation) > MAX_PRESENTATION_CHARS:
         return _fail("malformed presentation: too long")
     issuer_jwt, disclosures, kb_jwt = split(presentation)

@@ -16,6 +16,7 @@ from sincerity.db import repo
 from sincerity.db import tables as t
 from sincerity.services import access_log
 from sincerity.services.keys import Actor
+from sincerity.services.parties import check_consent_end
 from sincerity.services.registry import Registry
 from sincerity.services.scores import rescore_subjects, score_row, score_subject, stored_score
 
@@ -50,8 +51,7 @@ def grant_relying_party_consent(
     if not purpose:
         raise InvalidInputError("a consent to a relying party needs a purpose")
     now = registry.now()
-    if until is not None and until < now.date():
-        raise InvalidInputError("the consent would already have ended")
+    check_consent_end(until, now.date())
     with registry.transaction() as conn:
         exists = conn.scalar(
             select(t.relying_parties.c.id).where(t.relying_parties.c.id == relying_party_id)

@@ -43,9 +43,7 @@ def count_rows(path: Path) -> int:
     """How many rows the file holds (for a progress bar); cheap for every format."""
     fmt = detect_format(path)
     if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        return int(pq.ParquetFile(path).metadata.num_rows)
+        return int(_open_parquet(path).metadata.num_rows)
     with path.open("rb") as handle:
         lines = sum(1 for line in handle if line.strip())
     return max(0, lines - 1) if fmt == "csv" else lines
@@ -80,16 +78,32 @@ def _jsonl_rows(path: Path) -> Iterator[Row | Problem]:
                     f"not valid JSON ({exc.msg}, column {exc.colno})", str(path), line_number
                 )
                 continue
+            except RecursionError:
+                yield Problem(
+                    "JSON nested too deeply: a record is one flat object of fields",
+                    str(path),
+                    line_number,
+                )
+                continue
             if not isinstance(data, dict):
                 yield Problem("each line must be a JSON object", str(path), line_number)
                 continue
             yield Row(line_number, {k: v for k, v in data.items() if v is not None})
 
 
-def _parquet_rows(path: Path) -> Iterator[Row | Problem]:
+def _open_parquet(path: Path) -> Any:
+    """A Parquet file opened for reading, or RecordError saying it is not one."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    parquet = pq.ParquetFile(path)
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise RecordError(f"{path}: not a readable Parquet file ({exc})") from None
+
+
+def _parquet_rows(path: Path) -> Iterator[Row | Problem]:
+    parquet = _open_parquet(path)
     row_number = 0
     for batch in parquet.iter_batches(batch_size=10_000):
         for data in batch.to_pylist():

@@ -61,14 +61,19 @@ def add_source(registry: Registry, source_id: str, name: str, kinds: Sequence[st
         raise InvalidInputError(f"source {source_id!r} is already registered") from None
 
 
+def check_consent_end(until: date | None, today: date) -> None:
+    """A consent must end today or later (a past end date would be void on arrival)."""
+    if until is not None and until < today:
+        raise InvalidInputError(
+            f"the consent would end on {until.isoformat()}, which has passed: choose a later date"
+        )
+
+
 def grant_source_consent(
     registry: Registry, subject_id: str, source_id: str, until: date | None = None
 ) -> None:
     """The subject allows `source_id` to report records about them, until a date or revoked."""
-    if until is not None and until < registry.today():
-        raise InvalidInputError(
-            f"the consent would end on {until.isoformat()}, which has passed: choose a later date"
-        )
+    check_consent_end(until, registry.today())
     with registry.transaction() as conn:
         if repo.get_subject(conn, subject_id) is None:
             raise NotFoundError(f"no subject {subject_id!r} in this registry")

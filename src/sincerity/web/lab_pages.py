@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Header, Path, Request
 from fastapi.responses import HTMLResponse
 
 from sincerity.api.deps import RegistryDep, limit_by_client
-from sincerity.core.errors import PermissionDeniedError
+from sincerity.core.errors import InvalidInputError, PermissionDeniedError
 from sincerity.web.pages import (
     OptionalSession,
     SignInRequiredError,
@@ -22,14 +22,30 @@ router = APIRouter(include_in_schema=False)
 
 # The lab ----------------------------------------------------------------------------------------
 
-LAB_LIMITS = {"agents": 5000, "steps": 120, "seeds": 3}
+# name: (label, lowest, highest): the form's labels and its checks come from here.
+LAB_FIELDS = {"agents": ("Agents", 50, 5000), "steps": ("Months", 1, 120), "seeds": ("Seeds", 1, 3)}
 
 
 @router.get("/lab", response_class=HTMLResponse)
 def lab_page(request: Request, session: OptionalSession) -> HTMLResponse:
     from sincerity.lab import PRESETS
 
-    return render(request, "lab.html", session=session, presets=PRESETS, limits=LAB_LIMITS)
+    return render(request, "lab.html", session=session, presets=PRESETS, fields=LAB_FIELDS)
+
+
+def lab_number(name: str, text: str) -> int:
+    """A lab form field as a whole number within its range, or an error that names the field,
+    its range and what was typed (the form keeps every value)."""
+    label, low, high = LAB_FIELDS[name]
+    try:
+        value = int(text.strip().replace(",", "").replace("_", ""))
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise InvalidInputError(
+            f"{label} must be a whole number from {low:,} to {high:,} (you typed {text.strip()!r})"
+        )
+    return value
 
 
 @router.post("/lab", response_class=HTMLResponse)
@@ -38,9 +54,9 @@ def lab_run(
     registry: RegistryDep,
     session: OptionalSession,
     presets: Annotated[list[str] | None, Form()] = None,
-    agents: Annotated[int, Form(ge=50, le=5000)] = 2000,
-    steps: Annotated[int, Form(ge=1, le=120)] = 60,
-    seeds: Annotated[int, Form(ge=1, le=3)] = 2,
+    agents: Annotated[str, Form(max_length=20)] = "2000",
+    steps: Annotated[str, Form(max_length=20)] = "60",
+    seeds: Annotated[str, Form(max_length=20)] = "2",
     x_csrf_token: Annotated[str | None, Header()] = None,
 ) -> HTMLResponse:
     """Queue a small lab run for a signed-in person; the page polls its progress."""
@@ -50,20 +66,26 @@ def lab_run(
     if session is None:
         raise PermissionDeniedError("sign in to run the lab (anyone with a key may)")
     check_csrf(session, None, x_csrf_token)
+    agents_n, steps_n, seeds_n = (
+        lab_number(name, text)
+        for name, text in (("agents", agents), ("steps", steps), ("seeds", seeds))
+    )
     limit_by_client(request, "lab")
     chosen = [p for p in (presets or []) if p in PRESETS] or ["accountable", "described"]
     policies = [load_lab_policy(p, {"default": registry.policy}) for p in chosen]
 
     def work(progress: Callable[[int], None]) -> str:
-        rows = run_presets(policies, LabConfig(agents=agents), steps, seeds_for(seeds), progress)
-        settings = f"{agents:,} synthetic agents, {steps} months, {seeds} seed(s)"
+        rows = run_presets(
+            policies, LabConfig(agents=agents_n), steps_n, seeds_for(seeds_n), progress
+        )
+        settings = f"{agents_n:,} synthetic agents, {steps_n} months, {seeds_n} seed(s)"
         report = html_report(
             policies, rows, summarize(rows), "Policy lab: " + " vs ".join(chosen), settings
         )
         return report.split("<body>", 1)[1].rsplit("</body>", 1)[0]
 
     owner = f"{session.actor.kind}:{session.actor.id}"
-    job = request.app.state.lab_jobs.submit(owner, len(policies) * seeds * steps, work)
+    job = request.app.state.lab_jobs.submit(owner, len(policies) * seeds_n * steps_n, work)
     return render(request, "_lab_job.html", job=job)
 
 

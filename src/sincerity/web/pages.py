@@ -99,6 +99,30 @@ def about(request: Request, registry: RegistryDep, session: OptionalSession) -> 
 
 SIGNIN_COOKIE = "sincerity_signin"
 
+# Where each role lands after signing in, and what it can do there (the demo's tour says so too).
+LANDING_PAGES: dict[str, tuple[str, str]] = {
+    "subject": (
+        "/me",
+        "your score and why, every record (dispute one), consents (revoke), the access log, "
+        "share a proof or answer a relying party's request, download or erase your file",
+    ),
+    "operator": (
+        "/operator",
+        "registry health, the dispute queue (uphold a dispute), parties, the score "
+        "distribution and the policy in force",
+    ),
+    "relying_party": (
+        "/verify",
+        "ask a subject for a proof (a link and QR code) and see the verified answer; "
+        "verify a proof someone hands you",
+    ),
+    "source": (
+        "/verify",
+        "verify proofs; records are submitted and disputes answered through the API "
+        "(POST /v1/records, GET /v1/source/disputes) or `sincerity ingest`",
+    ),
+}
+
 
 @router.get("/signin", response_class=HTMLResponse)
 def signin_page(request: Request, session: OptionalSession) -> HTMLResponse:
@@ -152,7 +176,7 @@ def signin(
             signin_token=sincerity_signin,
             error="That key is not valid, or it was revoked.",
         )
-    target = {"subject": "/me", "operator": "/operator"}.get(session.actor.kind, "/verify")
+    target = LANDING_PAGES[session.actor.kind][0]
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         COOKIE,

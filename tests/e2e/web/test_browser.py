@@ -124,9 +124,9 @@ def test_a_small_lab_run_in_the_browser(page: Any, site: Site) -> None:
     assert page.get_by_role("link", name="Sign in").first.is_visible()  # no anonymous runs
     sign_in(page, site, "alice")
     page.goto(f"{site.url}/lab")
-    page.get_by_label("Agents (up to 5000)").fill("300")
-    page.get_by_label("Months (up to 120)").fill("12")
-    page.get_by_label("Seeds (up to 3)").fill("1")
+    page.get_by_label("Agents (50 to 5000)").fill("300")
+    page.get_by_label("Months (1 to 120)").fill("12")
+    page.get_by_label("Seeds (1 to 3)").fill("1")
     page.get_by_role("button", name="Run").click()
     page.locator("#lab-result table").wait_for(timeout=60_000)
     text = page.locator("#lab-result").inner_text()
@@ -136,7 +136,33 @@ def test_a_small_lab_run_in_the_browser(page: Any, site: Site) -> None:
 def test_a_mistake_in_a_form_is_shown_and_nothing_is_lost(page: Any, site: Site) -> None:
     sign_in(page, site, "alice")
     page.goto(f"{site.url}/lab")
-    page.get_by_label("Agents (up to 5000)").fill("999999")
+    page.get_by_label("Agents (50 to 5000)").fill("999999")
+    page.get_by_label("Months (1 to 120)").fill("7")
     page.get_by_role("button", name="Run").click()
     page.locator("#flash .error").wait_for()
+    message = page.locator("#flash .error").inner_text()
+    assert "Agents must be a whole number from 50 to 5,000" in message and "999999" in message
+    assert page.get_by_label("Agents (50 to 5000)").input_value() == "999999"
+    assert page.get_by_label("Months (1 to 120)").input_value() == "7"
     assert page.locator("#lab-result").is_visible()
+
+
+def test_the_header_links_line_up_with_the_sign_out_button(page: Any, site: Site) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, site, "alice")
+    page.wait_for_url(re.compile(r"/me$"))
+    nav = page.get_by_role("navigation", name="Main")
+
+    def text_middle(locator: Any) -> float:
+        # The text's own box, not the element's: a stretched flex item hides a misplaced text.
+        return float(
+            locator.evaluate(
+                "el => { const r = document.createRange(); r.selectNodeContents(el); "
+                "const b = r.getBoundingClientRect(); return b.top + b.height / 2; }"
+            )
+        )
+
+    button = text_middle(nav.get_by_role("button", name=re.compile("Sign out")))
+    for name in ("Verify a proof", "Policy lab", "My file"):
+        link = text_middle(nav.get_by_role("link", name=name))
+        assert abs(link - button) <= 2, (name, link, button)
