@@ -178,6 +178,8 @@ def test_fit_apply_and_audit_from_the_command_line(tmp_path: Path) -> None:
     )
     assert code == 0, err
     assert "ROC AUC" in out and "Parity with the fitted model" in out and card.exists()
+    flat = " ".join(out.split())
+    assert "Left out: purpose" in flat and "Unconstrained" in flat and "Monotone" in flat
     scored = tmp_path / "scored.csv"
     code, out, err = run("apply", str(card), "german-credit", "--out", str(scored), "--show", "2")
     assert code == 0, err
@@ -199,10 +201,28 @@ def test_fit_apply_and_audit_from_the_command_line(tmp_path: Path) -> None:
         str(tmp_path / "audit"),
     )
     assert code == 0, err
-    assert "four-fifths" in out
+    assert "four-fifths" in out and "out-of-fold" in out and "chance it fails" in out
     report = json.loads((tmp_path / "audit" / "fairness.json").read_text())
     assert set(report["audits"]) == {"sex", "age_in_years (cut at 25)"}
-    assert "<svg" in (tmp_path / "audit" / "fairness.html").read_text()
+    assert report["predictions"].startswith("out-of-fold")
+    assert report["proxies"]["age_in_years (cut at 25)"]["auc"] > 0.6
+    page = (tmp_path / "audit" / "fairness.html").read_text()
+    assert "<svg" in page and "bootstrap 95% interval" in page and "Proxies" in page
+
+
+def test_fit_with_purpose_reports_the_auc_without_it_and_names_a_wrong_target(
+    tmp_path: Path,
+) -> None:
+    card = tmp_path / "card.yaml"
+    code, out, err = run(
+        "fit", "german-credit", "--target", "creditability", "--folds", "3", "--allow-purpose",
+        "--out", str(card),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "ROC AUC without purpose" in out and "scores what the loan buys" in out
+    code, _out, err = run("fit", "german-credit", "--target", "WRONG", "--out", str(card))
+    flat = " ".join(err.split())
+    assert code == 1 and "no column named 'WRONG'" in flat and "creditability" in flat
 
 
 def test_fit_from_registry_labels(tmp_path: Path) -> None:

@@ -37,6 +37,31 @@ def read_table(source: str) -> Any:
     raise InvalidInputError(f"{path}: use a .csv or .parquet file")
 
 
+def _read_rankings(path: Path | None, data: str, use_bundled: bool) -> dict[str, list[str]]:
+    """Documented orders of categorical columns: a YAML file (column: [categories in order]),
+    or the bundled data's own code book."""
+    if path is None:
+        if data == BUNDLED and use_bundled:
+            from sincerity.datasets.german import ORDINAL_RANKINGS
+
+            return dict(ORDINAL_RANKINGS)
+        return {}
+    import yaml
+
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InvalidInputError(f"{path}: cannot read the rankings ({exc})") from None
+    if not isinstance(loaded, dict) or not all(
+        isinstance(v, list) and len(v) >= 2 for v in loaded.values()
+    ):
+        raise InvalidInputError(
+            f"{path}: rankings map each column to a list of its categories in order, "
+            "e.g. `employment: [unemployed, under 1 year, 1 to 4 years]`"
+        )
+    return {str(k): [str(c) for c in v] for k, v in loaded.items()}
+
+
 def fit(
     data: Annotated[
         str | None,
@@ -49,6 +74,33 @@ def fit(
     protected: Annotated[
         list[str] | None,
         typer.Option(help="Protected columns: kept for the audit, never features."),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option(help="Columns to leave out altogether (repeatable).")
+    ] = None,
+    allow_purpose: Annotated[
+        bool,
+        typer.Option(
+            help="Score what the loan buys (purpose), where the lender's law permits it; the "
+            "card says so, and the AUC without it is reported beside."
+        ),
+    ] = False,
+    rankings: Annotated[
+        Path | None,
+        typer.Option(
+            help="YAML: column -> its categories in a documented order, binned monotone "
+            "(the bundled data uses its code book's)."
+        ),
+    ] = None,
+    bundled_rankings: Annotated[
+        bool, typer.Option(help="Use the bundled data's documented orders.")
+    ] = True,
+    population_bad_rate: Annotated[
+        float | None,
+        typer.Option(
+            help="The bad rate of the population the card will score (prior correction of a "
+            "sample that over-represents bad loans)."
+        ),
     ] = None,
     max_features: Annotated[
         int, typer.Option(min=1, max=50, help="Most features in the scorecard.")
@@ -74,17 +126,24 @@ def fit(
     if data is None or target is None:
         err.print("[bold red]error:[/] give DATA and --target (or --from-registry LABELS.csv)")
         raise typer.Exit(2)
-    from sincerity.scorecards.fit import fit_scorecard, parity_gap
+    from sincerity.core.refusals import is_purchase_purpose
+    from sincerity.scorecards.fit import cross_validate, fit_scorecard, parity_gap, settings_of
 
     with user_errors():
         frame = read_table(data)
-        if data == BUNDLED and not protected:
+        if target not in frame.columns:
+            raise InvalidInputError(
+                f"no column named {target!r} for --target (the columns are: "
+                f"{', '.join(map(str, frame.columns))})"
+            )
+        excluded = list(exclude or [])
+        if data == BUNDLED:
             from sincerity.datasets.german import PROTECTED
 
-            protected = list(PROTECTED)
-        values = (
-            {str(v) for v in frame[target].dropna().unique()} if target in frame.columns else set()
-        )
+            protected = protected or list(PROTECTED)
+            if not allow_purpose and "purpose" not in excluded:
+                excluded.append("purpose")  # refused by default: what the loan buys
+        values = {str(v) for v in frame[target].dropna().unique()}
         chosen_event = event or next(
             (v for v in ("bad", "1", "1.0", "default") if v in values), None
         )
@@ -102,7 +161,25 @@ def fit(
             folds,
             seed,
             name=Path(out_file).stem.replace(".", "-") or "fitted",
+            rankings=_read_rankings(rankings, data, bundled_rankings),
+            allow_purpose=allow_purpose,
+            population_bad_rate=population_bad_rate,
+            exclude=excluded,
         )
+        purposes = [c for c in frame.columns if is_purchase_purpose(str(c))]
+        without = None
+        if allow_purpose and purposes:
+            settings = settings_of(card)
+            without = cross_validate(
+                frame,
+                type(settings)(
+                    **{
+                        **settings.__dict__,
+                        "allow_purpose": False,
+                        "exclude": (*settings.exclude, *purposes),
+                    }
+                ),
+            ).summary()
     summary = evaluation.summary()
     out_file.write_text(
         dump_yaml(
@@ -110,6 +187,15 @@ def fit(
         ),
         encoding="utf-8",
     )
+    show_fit(card, summary, folds, without)
+    out.print(
+        f"Parity with the fitted model: largest score difference {parity_gap(card, opt, frame):.2e}"
+    )
+    out.print(f"Written: {out_file}")
+
+
+def show_fit(card: Any, summary: dict[str, Any], folds: int, without: Any) -> None:
+    """The fitted card in a person's words: accuracy, calibration, what it scores and how."""
     table = Table(
         title=f"{card.version}: {len(card.features)} features, {folds}-fold cross-validation"
     )
@@ -118,27 +204,53 @@ def fit(
     table.add_column("Spread (sd)", justify="right")
     for label, key in (("ROC AUC", "auc"), ("Gini", "gini"), ("KS", "ks")):
         table.add_row(label, f"{summary[key + '_mean']:.4f}", f"{summary[key + '_sd']:.4f}")
+    if without is not None:
+        table.add_row(
+            "ROC AUC without purpose", f"{without['auc_mean']:.4f}", f"{without['auc_sd']:.4f}"
+        )
     out.print(table)
+    population = any("predicted_population_bad_rate" in r for r in summary["calibration"])
     calibration = Table(title="Calibration (out-of-fold, by decile of predicted bad rate)")
-    for column in ("Decile", "Applicants", "Predicted bad rate", "Observed bad rate"):
+    columns = ["Decile", "Applicants", "Predicted bad rate", "Observed bad rate"]
+    if population:
+        columns += ["Predicted (population)", "Observed (population)"]
+    for column in columns:
         calibration.add_column(column, justify="right")
     for row in summary["calibration"]:
-        calibration.add_row(
+        cells = [
             str(row["band"]),
             str(row["applicants"]),
             f"{row['predicted_bad_rate']:.3f}",
             f"{row['observed_bad_rate']:.3f}",
-        )
+        ]
+        if population:
+            cells += [
+                f"{row['predicted_population_bad_rate']:.3f}",
+                f"{row['observed_population_bad_rate']:.3f}",
+            ]
+        calibration.add_row(*cells)
     out.print(calibration)
-    out.print(f"Features: {', '.join(f.name for f in card.features)}")
+    monotone = [f.name for f in card.features if f.monotone]
+    free = [f.name for f in card.features if not f.monotone]
+    out.print(f"Monotone in their order ({len(monotone)}): {', '.join(monotone) or 'none'}")
+    out.print(
+        f"Unconstrained (categories grouped by bad rate, no order to respect) ({len(free)}): "
+        f"{', '.join(free) or 'none'}"
+    )
     out.print(
         f"Protected (audit only): {', '.join(card.protected) or 'none'}; "
-        f"decision threshold {card.decision_threshold:.0f}"
+        f"decision threshold {card.decision_threshold:.0f} (from out-of-fold scores)"
     )
-    out.print(
-        f"Parity with the fitted model: largest score difference {parity_gap(card, opt, frame):.2e}"
-    )
-    out.print(f"Written: {out_file}")
+    settings = summary.get("settings", {})
+    if card.allows_purpose:
+        out.print("[yellow]This card scores what the loan buys (purpose): --allow-purpose[/]")
+    elif settings.get("exclude"):
+        out.print(f"Left out: {', '.join(settings['exclude'])}")
+    if card.offset:
+        out.print(
+            f"Prior-corrected from the sample's bad rate {settings['sample_bad_rate']:.1%} to "
+            f"the population's {settings['population_bad_rate']:.1%}: {card.offset:+.1f} points"
+        )
 
 
 def _fit_registry(labels_file: Path, out_file: Path, db: str) -> None:
@@ -229,6 +341,14 @@ def fairness(
     threshold: Annotated[
         float | None, typer.Option(help="Decision threshold (default: the scorecard's).")
     ] = None,
+    in_sample: Annotated[
+        bool,
+        typer.Option(
+            "--in-sample",
+            help="Judge the card applied to DATA as it is, instead of out-of-fold scores (use "
+            "it for applicants the card was not fitted on).",
+        ),
+    ] = False,
     compare: Annotated[
         str | None, typer.Option(help="A second period's data, for population stability (PSI).")
     ] = None,
@@ -236,33 +356,45 @@ def fairness(
         Path, typer.Option("--out", help="Folder for fairness.html and fairness.json.")
     ] = Path("fairness-audit"),
 ) -> None:
-    """Selection rate by group, demographic parity ratio and the four-fifths flag, equalized
-    odds, calibration by group, PSI between periods — as HTML and JSON."""
+    """Selection rate by group with fairlearn, the demographic parity ratio with a bootstrap
+    interval and the probability of failing four-fifths, equalized odds, calibration by group,
+    groups too small to conclude, proxies of each protected attribute, PSI — as HTML and JSON.
+    Judged on out-of-fold scores unless --in-sample."""
     from sincerity.scorecards.audit import audit
+    from sincerity.scorecards.fit import cross_validate, settings_of
+    from sincerity.scorecards.proxies import proxy_report
     from sincerity.scorecards.report import html_report
 
     with user_errors():
         card = load_scorecard(scorecard)
         frame = read_table(data)
-        cuts = {}
-        for item in cut or []:
-            column, _, value = item.partition("=")
-            try:
-                cuts[column] = float(value)
-            except ValueError:
-                raise InvalidInputError(f"--cut takes COLUMN=NUMBER, not {item!r}") from None
-        groups = {}
-        for column in group:
-            if column not in frame.columns:
-                raise InvalidInputError(f"no column named {column!r} to audit by")
-            if column in cuts:
-                edge = cuts[column]
-                groups[f"{column} (cut at {edge:g})"] = [
-                    f"under {edge:g}" if v < edge else f"{edge:g} and over" for v in frame[column]
-                ]
-            else:
-                groups[column] = frame[column].tolist()
-        result = audit(card, frame, groups, threshold, read_table(compare) if compare else None)
+        groups = audit_groups(frame, group, cut or [])
+        scores, basis = None, "in-sample predictions (the card applied to these rows)"
+        if not in_sample:
+            if card.target not in frame.columns:
+                raise InvalidInputError(
+                    f"out-of-fold scores need the outcome column {card.target!r}: "
+                    "add it, or pass --in-sample"
+                )
+            settings = settings_of(card)
+            scores = cross_validate(frame, settings).oof_scores
+            basis = f"out-of-fold predictions ({settings.folds} folds, seed {settings.seed})"
+        result = audit(
+            card,
+            frame,
+            groups,
+            threshold,
+            read_table(compare) if compare else None,
+            scores=scores,
+            predictions=basis,
+        )
+        result["proxies"] = proxy_report(card, frame, groups)
+        result["features"] = {
+            "monotone": [f.name for f in card.features if f.monotone],
+            "unconstrained": [f.name for f in card.features if not f.monotone],
+            "allows_purpose": card.allows_purpose,
+            "offset": card.offset,
+        }
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "fairness.json").write_text(
         json.dumps(result, indent=1, default=str), encoding="utf-8"
@@ -270,25 +402,70 @@ def fairness(
     (out_dir / "fairness.html").write_text(
         html_report(result, card.evaluation or None), encoding="utf-8"
     )
+    show_audit(result)
+    out.print(f"Written: {out_dir / 'fairness.html'}, {out_dir / 'fairness.json'}")
+
+
+def audit_groups(frame: Any, columns: list[str], cuts: list[str]) -> dict[str, list[Any]]:
+    """The groupings to audit by: a column's values, or a numeric column cut at a value."""
+    edges = {}
+    for item in cuts:
+        column, _, value = item.partition("=")
+        try:
+            edges[column] = float(value)
+        except ValueError:
+            raise InvalidInputError(f"--cut takes COLUMN=NUMBER, not {item!r}") from None
+    groups: dict[str, list[Any]] = {}
+    for column in columns:
+        if column not in frame.columns:
+            raise InvalidInputError(f"no column named {column!r} to audit by")
+        if column in edges:
+            edge = edges[column]
+            groups[f"{column} (cut at {edge:g})"] = [
+                f"under {edge:g}" if v < edge else f"{edge:g} and over" for v in frame[column]
+            ]
+        else:
+            groups[column] = frame[column].tolist()
+    return groups
+
+
+def show_audit(result: dict[str, Any]) -> None:
+    """The audit's verdicts in a person's words."""
+    out.print(f"Judged on {result['predictions']}; approved at {result['threshold']:.0f} or more")
     for name, entry in result["audits"].items():
         verdict = (
             "[bold red]VIOLATES the four-fifths rule[/]"
             if entry["four_fifths_violation"]
             else "[green]passes the four-fifths rule[/]"
         )
+        low, high = entry["demographic_parity_ratio_ci"]
         rates = ", ".join(
-            f"{g} {100 * v['selection_rate']:.1f}%" for g, v in entry["groups"].items()
+            f"{g} {100 * v['selection_rate']:.1f}% of {int(v['applicants'])}"
+            for g, v in entry["groups"].items()
         )
         out.print(
-            f"{name}: selected {rates}; "
-            f"parity ratio {entry['demographic_parity_ratio']:.3f} — {verdict}"
+            f"{name}: selected {rates}; parity ratio {entry['demographic_parity_ratio']:.3f} "
+            f"(95% interval {low:.3f}–{high:.3f}) — {verdict}; chance it fails: "
+            f"{entry['probability_four_fifths_fails']:.1%}"
         )
+        if entry["too_small_to_conclude"]:
+            out.print(
+                f"  [yellow]too small to conclude[/] (under {result['min_group']} applicants): "
+                + ", ".join(entry["too_small_to_conclude"])
+            )
         if entry.get("rebalanced_threshold"):
             fix = entry["rebalanced_threshold"]
             out.print(
                 f"  rebalance: one threshold of {fix['threshold']:.0f} for everyone "
                 f"gives ratio {fix['demographic_parity_ratio']:.3f}"
             )
+        proxy = result.get("proxies", {}).get(name)
+        if proxy and proxy["auc"] is not None:
+            flag = "[bold red]strong proxy[/]" if proxy["strong_proxy"] else "weak proxy"
+            carriers = ", ".join(proxy["carriers"]) or "no single feature"
+            out.print(
+                f"  the card's features predict it with AUC {proxy['auc']:.3f} ({flag}); "
+                f"carried most by: {carriers}"
+            )
     if "psi" in result:
         out.print(f"PSI {result['psi']['value']:.3f}: {result['psi']['band']}")
-    out.print(f"Written: {out_dir / 'fairness.html'}, {out_dir / 'fairness.json'}")

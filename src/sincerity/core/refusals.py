@@ -37,6 +37,10 @@ _EXPLANATION: dict[RefusedCategory, str] = {
     ),
 }
 
+# What a loan buys is a purchase judgement ("someone who plays video games ... is considered an
+# idle person"); a lender whose law permits scoring it says so (`sincerity fit --allow-purpose`).
+PURCHASE_PURPOSE_NAMES = frozenset({"purpose", "loan_purpose", "credit_purpose", "purpose_of_loan"})
+
 # Normalised names (lower case, letters and digits only) that are refused wherever they appear.
 _REFUSED_NAMES: dict[RefusedCategory, frozenset[str]] = {
     RefusedCategory.SPEECH: frozenset(
@@ -122,6 +126,7 @@ _REFUSED_NAMES: dict[RefusedCategory, frozenset[str]] = {
             "spending_category",
             "brand",
             "brands",
+            *PURCHASE_PURPOSE_NAMES,
         }
     ),
     RefusedCategory.PROTECTED: frozenset(
@@ -183,6 +188,11 @@ class Refusal:
 def normalise_name(name: str) -> str:
     """Lower-case a name and join its words with underscores: Date-Of-Birth -> date_of_birth."""
     return _NON_WORD.sub("_", name.strip().lower()).strip("_")
+
+
+def is_purchase_purpose(name: str) -> bool:
+    """Whether a column names what a loan buys (refused unless a lender explicitly allows it)."""
+    return normalise_name(name) in PURCHASE_PURPOSE_NAMES
 
 
 @lru_cache(maxsize=4096)

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sincerity.core.refusals import refused_category
+from sincerity.core.refusals import is_purchase_purpose, refused_category
 
 MAX_REASONS = 4
 
@@ -40,30 +40,56 @@ class CategoryBin(_Strict):
 
 
 class Feature(_Strict):
+    """One feature's bins and points. An ordinal feature is a categorical one with a documented
+    order (`ranking`, from one end to the other): its categories are binned by rank, as numbers
+    are, so its points are monotone in that order."""
+
     name: str
-    kind: Literal["numerical", "categorical"]
+    kind: Literal["numerical", "categorical", "ordinal"]
     numeric_bins: list[NumericBin] = Field(default_factory=list)
     category_bins: list[CategoryBin] = Field(default_factory=list)
+    ranking: list[str] = Field(
+        default_factory=list, description="Ordinal: the categories in order; others are missing."
+    )
     missing_points: float
     other_points: float = Field(description="Points for a category never seen in fitting.")
 
     @model_validator(mode="after")
     def _bins_match_kind(self) -> Feature:
-        if self.kind == "numerical" and not self.numeric_bins:
-            raise ValueError(f"numerical feature {self.name!r} needs numeric_bins")
+        if self.kind in ("numerical", "ordinal") and not self.numeric_bins:
+            raise ValueError(f"{self.kind} feature {self.name!r} needs numeric_bins")
+        if self.kind == "ordinal" and len(set(self.ranking)) < 2:
+            raise ValueError(f"ordinal feature {self.name!r} needs a ranking of its categories")
         if self.kind == "categorical" and not self.category_bins:
             raise ValueError(f"categorical feature {self.name!r} needs category_bins")
         return self
 
     @property
+    def monotone(self) -> bool:
+        """Whether the points only rise, or only fall, along the feature's order."""
+        if self.kind == "categorical":
+            return False
+        points = [b.points for b in self.numeric_bins]
+        return points == sorted(points) or points == sorted(points, reverse=True)
+
+    @property
     def best(self) -> float:
-        bins = self.numeric_bins if self.kind == "numerical" else self.category_bins
+        bins = self.numeric_bins if self.kind != "categorical" else self.category_bins
         return max(b.points for b in bins)
 
     def points_for(self, value: Any) -> tuple[float, str]:
         """Points for a value, and the bin it fell in, in words."""
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return self.missing_points, "missing"
+        if self.kind == "ordinal":
+            text = str(value)
+            if text not in self.ranking:
+                return self.missing_points, f"{text} (outside the ranking)"
+            rank = float(self.ranking.index(text))
+            for b in self.numeric_bins:
+                if (b.lower is None or rank >= b.lower) and (b.upper is None or rank < b.upper):
+                    return b.points, text
+            return self.other_points, "out of range"
         if self.kind == "numerical":
             x = float(value)
             for b in self.numeric_bins:
@@ -91,12 +117,24 @@ class Scorecard(_Strict):
     features: list[Feature] = Field(min_length=1)
     protected: list[str] = Field(default_factory=list, description="Audit only; never features.")
     decision_threshold: float
+    offset: float = Field(
+        default=0.0,
+        description="Points added to every score: the prior correction from the sample's bad "
+        "rate to the population's (0 when the sample is the population).",
+    )
+    allows_purpose: bool = Field(
+        default=False,
+        description="The lender chose to score what the loan buys (--allow-purpose), where its "
+        "law permits; the registry refuses it by default.",
+    )
     evaluation: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _no_refused_features(self) -> Scorecard:
         for feature in self.features:
             category = refused_category(feature.name)
+            if self.allows_purpose and is_purchase_purpose(feature.name):
+                continue
             if feature.name in self.protected or category is not None:
                 raise ValueError(
                     f"feature {feature.name!r} is refused ({category or 'declared protected'}): "
@@ -137,5 +175,7 @@ def apply_scorecard(card: Scorecard, row: Mapping[str, Any]) -> ScoredRow:
             lost.append((gap, f"{feature.name}: {where} ({gap:.0f} points below the best)"))
     lost.sort(key=lambda item: (-item[0], item[1]))
     return ScoredRow(
-        points, math.fsum(points.values()), tuple(text for _, text in lost[:MAX_REASONS])
+        points,
+        math.fsum(points.values()) + card.offset,
+        tuple(text for _, text in lost[:MAX_REASONS]),
     )

@@ -1,32 +1,44 @@
 """Fit a scorecard: optimal monotone binning (optbinning), weight-of-evidence logistic regression,
 points scaled by PDO and base odds — evaluated by stratified k-fold cross-validation with the
-binning and the feature selection fitted inside each fold (no leakage)."""
+binning and the feature selection fitted inside each fold (no leakage).
+
+Numerical features, and categorical ones with a documented order (`rankings`), are binned with a
+monotone trend; other categorical features are grouped by bad rate with no order to respect, and
+the card says so. What a loan buys (`purpose`) is refused unless the lender allows it. Scores can
+be corrected from the sample's bad rate to a stated population bad rate (prior correction).
+"""
 
 from __future__ import annotations
 
+import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from sincerity.core.errors import InvalidInputError, Problem
-from sincerity.core.refusals import refused_category
+from sincerity.core.refusals import is_purchase_purpose, refused_category
 from sincerity.core.scorecard import CategoryBin, Feature, NumericBin, Scorecard, apply_scorecard
 
 PDO, ODDS, BASE_POINTS = 20.0, 50.0, 600.0
+FACTOR = PDO / math.log(2)
 MIN_PREBIN_SHARE = 0.02  # finest pre-bins hold 2% of applicants (20 of 1,000)
 
 
 @dataclass
 class Evaluation:
-    """Cross-validated accuracy, with its spread across folds, and a calibration table."""
+    """Cross-validated accuracy, with its spread across folds, a calibration table, and every
+    applicant's out-of-fold score (what the audit judges by default)."""
 
     folds: int
     auc: list[float] = field(default_factory=list)
     ks: list[float] = field(default_factory=list)
     calibration: list[dict[str, float]] = field(default_factory=list)
+    oof_scores: Any = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         auc, ks = np.array(self.auc), np.array(self.ks)
@@ -39,26 +51,48 @@ class Evaluation:
             "ks_mean": float(ks.mean()),
             "ks_sd": float(ks.std(ddof=1)),
             "calibration": self.calibration,
+            "settings": self.settings,
+            **self.extra,
         }
 
 
-def check_columns(columns: Sequence[str], target: str, protected: Sequence[str]) -> list[str]:
+def check_columns(
+    columns: Sequence[str],
+    target: str,
+    protected: Sequence[str],
+    allow_purpose: bool = False,
+    exclude: Sequence[str] = (),
+) -> list[str]:
     """The candidate features, or a clear refusal naming every problem column."""
     problems = []
     if target not in columns:
-        problems.append(Problem(f"no column named {target!r}", field="--target"))
+        problems.append(
+            Problem(
+                f"no column named {target!r} (the columns are: {', '.join(columns)})",
+                field="--target",
+            )
+        )
     for column in protected:
         if column not in columns:
             problems.append(Problem(f"no column named {column!r}", field="--protected"))
-    candidates = [c for c in columns if c != target and c not in protected]
+    for column in exclude:
+        if column not in columns:
+            problems.append(Problem(f"no column named {column!r}", field="--exclude"))
+    candidates = [c for c in columns if c != target and c not in protected and c not in exclude]
     for column in candidates:
+        if allow_purpose and is_purchase_purpose(column):
+            continue
         category = refused_category(column)
         if category is not None:
+            hint = (
+                "what a loan buys is a purchase judgement the registry does not make; a lender "
+                "whose law permits it may pass --allow-purpose (the card says so); or --exclude it"
+                if is_purchase_purpose(column)
+                else "declare it --protected (kept for the fairness audit only) or --exclude it"
+            )
             problems.append(
                 Problem(
-                    f"column {column!r} looks like a {category} and cannot be a feature: "
-                    "declare it "
-                    "--protected (kept for the fairness audit only) or remove it",
+                    f"column {column!r} is refused as a feature ({category}): {hint}",
                     field=column,
                 )
             )
@@ -67,6 +101,17 @@ def check_columns(columns: Sequence[str], target: str, protected: Sequence[str])
     if not candidates:
         raise InvalidInputError("no feature columns left to fit")
     return candidates
+
+
+def apply_rankings(frame: Any, rankings: Mapping[str, Sequence[str]]) -> Any:
+    """The frame with each ranked column's categories replaced by their rank (outside the
+    ranking: missing), so they bin like numbers, monotone in the documented order."""
+    prepared = frame.copy()
+    for column, order in rankings.items():
+        if column in prepared.columns:
+            rank = {category: float(i) for i, category in enumerate(order)}
+            prepared[column] = prepared[column].map(lambda v, r=rank: r.get(str(v), math.nan))
+    return prepared
 
 
 def _binning_params(names: Sequence[str], categorical: set[str]) -> dict[str, dict[str, Any]]:
@@ -128,6 +173,26 @@ def _ks(y: Any, score: Any) -> float:
     return float(np.max(np.abs(bad - good)))
 
 
+def score_of_probability(p_bad: Any) -> Any:
+    """The card's scale: 600 points at good:bad odds of 50:1, 20 points to double them."""
+    p = np.clip(np.asarray(p_bad, dtype=float), 1e-12, 1 - 1e-12)
+    return BASE_POINTS + FACTOR * (np.log((1 - p) / p) - math.log(ODDS))
+
+
+def prior_offset(sample_bad_rate: float, population_bad_rate: float | None) -> float:
+    """Points to add so scores speak of the population, not the sample: a sample that
+    over-represents bad loans makes every applicant look riskier by the same log-odds."""
+    if population_bad_rate is None:
+        return 0.0
+    if not 0 < population_bad_rate < 1:
+        raise InvalidInputError("--population-bad-rate must be between 0 and 1 (e.g. 0.05)")
+    return FACTOR * (_logit(sample_bad_rate) - _logit(population_bad_rate))
+
+
+def _logit(rate: float) -> float:
+    return math.log(rate / (1 - rate))
+
+
 def to_scorecard(
     opt: Any,
     chosen: Sequence[str],
@@ -137,8 +202,12 @@ def to_scorecard(
     protected: Sequence[str],
     threshold: float,
     evaluation: dict[str, Any],
+    rankings: Mapping[str, Sequence[str]] | None = None,
+    offset: float = 0.0,
+    allows_purpose: bool = False,
 ) -> Scorecard:
     """Our scorecard from optbinning's fitted one: the same bins, the same points."""
+    rankings = rankings or {}
     table = opt.table(style="summary")
     features = []
     for variable in chosen:
@@ -172,11 +241,13 @@ def to_scorecard(
                 NumericBin(lower=edges[i], upper=edges[i + 1], points=p)
                 for i, p in enumerate(regular)
             ]
+            ranked = variable in rankings
             features.append(
                 Feature(
                     name=variable,
-                    kind="numerical",
+                    kind="ordinal" if ranked else "numerical",
                     numeric_bins=numeric,
+                    ranking=list(rankings.get(variable, [])),
                     missing_points=missing,
                     other_points=min(regular),
                 )
@@ -191,8 +262,120 @@ def to_scorecard(
         features=features,
         protected=list(protected),
         decision_threshold=threshold,
+        offset=round(offset, 6),
+        allows_purpose=allows_purpose,
         evaluation=evaluation,
     )
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """Everything that decides a fit, recorded in the card so an audit can repeat its folds."""
+
+    target: str
+    event: str
+    protected: tuple[str, ...] = ()
+    max_features: int = 12
+    folds: int = 10
+    seed: int = 0
+    rankings: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    allow_purpose: bool = False
+    population_bad_rate: float | None = None
+    exclude: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "exclude": list(self.exclude),
+            "max_features": self.max_features,
+            "folds": self.folds,
+            "seed": self.seed,
+            "rankings": {k: list(v) for k, v in self.rankings.items()},
+            "allow_purpose": self.allow_purpose,
+            "population_bad_rate": self.population_bad_rate,
+        }
+
+
+def _prepare(frame: Any, settings: FitSettings) -> tuple[Any, Any, list[str], set[str]]:
+    names = check_columns(
+        list(frame.columns),
+        settings.target,
+        settings.protected,
+        settings.allow_purpose,
+        settings.exclude,
+    )
+    labels = frame[settings.target].astype(str)
+    if settings.event not in set(labels):
+        raise InvalidInputError(
+            f"no row has {settings.target} = {settings.event!r} "
+            f"(values: {', '.join(sorted(set(labels))[:10])})"
+        )
+    y = (labels == settings.event).astype(int).to_numpy()
+    unknown = sorted(set(settings.rankings) - set(names))
+    if unknown:
+        raise InvalidInputError(f"rankings name columns that are not features: {unknown}")
+    prepared = apply_rankings(frame, settings.rankings)
+    categorical = {
+        n
+        for n in names
+        if n not in settings.rankings
+        and (prepared[n].dtype == object or str(prepared[n].dtype) in ("category", "string", "str"))
+    }
+    return prepared, y, names, categorical
+
+
+def cross_validate(frame: Any, settings: FitSettings) -> Evaluation:
+    """Stratified k-fold cross-validation with binning and selection inside each fold; every
+    applicant gets an out-of-fold score on the card's scale (prior-corrected when asked)."""
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold
+
+    prepared, y, names, categorical = _prepare(frame, settings)
+    evaluation = Evaluation(settings.folds)
+    out_of_fold = np.zeros(len(y))
+    splitter = StratifiedKFold(settings.folds, shuffle=True, random_state=settings.seed)
+    for train, test in splitter.split(np.zeros(len(y)), y):
+        card, chosen = _fit_fold(
+            prepared.iloc[train], y[train], names, categorical, settings.max_features
+        )
+        probability = card.predict_proba(prepared.iloc[test][chosen])[:, 1]
+        out_of_fold[test] = probability
+        evaluation.auc.append(float(roc_auc_score(y[test], probability)))
+        evaluation.ks.append(_ks(y[test], probability))
+    offset = prior_offset(float(y.mean()), settings.population_bad_rate)
+    evaluation.oof_scores = score_of_probability(out_of_fold) + offset
+    evaluation.calibration = _calibration(out_of_fold, y, settings.population_bad_rate, offset)
+    evaluation.settings = settings.as_dict() | {"sample_bad_rate": float(y.mean())}
+    return evaluation
+
+
+def _calibration(
+    p_bad: Any, y: Any, population_bad_rate: float | None, offset: float
+) -> list[dict[str, float]]:
+    """Predicted against observed bad rate by decile of out-of-fold prediction; with a stated
+    population bad rate, also both as the population would see them (prior-corrected
+    prediction; observed rate with bads and goods reweighted to the population's shares)."""
+    deciles = np.quantile(p_bad, np.linspace(0, 1, 11))
+    band = np.clip(np.searchsorted(deciles, p_bad, side="right") - 1, 0, 9)
+    rho = float(y.mean())
+    rows = []
+    for b in range(10):
+        inside = band == b
+        if not inside.any():
+            continue
+        row = {
+            "band": b + 1,
+            "applicants": int(inside.sum()),
+            "predicted_bad_rate": float(p_bad[inside].mean()),
+            "observed_bad_rate": float(y[inside].mean()),
+        }
+        if population_bad_rate is not None:
+            pi = population_bad_rate
+            shifted = 1.0 / (1.0 + np.exp((offset + FACTOR * np.log((1 - p_bad) / p_bad)) / FACTOR))
+            bads, goods = y[inside].sum() * pi / rho, (1 - y[inside]).sum() * (1 - pi) / (1 - rho)
+            row["predicted_population_bad_rate"] = float(shifted[inside].mean())
+            row["observed_population_bad_rate"] = float(bads / (bads + goods))
+        rows.append(row)
+    return rows
 
 
 def fit_scorecard(
@@ -204,58 +387,74 @@ def fit_scorecard(
     folds: int = 10,
     seed: int = 0,
     name: str = "fitted",
+    rankings: Mapping[str, Sequence[str]] | None = None,
+    allow_purpose: bool = False,
+    population_bad_rate: float | None = None,
+    exclude: Sequence[str] = (),
 ) -> tuple[Scorecard, Evaluation, Any]:
-    """Cross-validate, then fit on all the data. Returns our scorecard, the evaluation, and the
-    optbinning scorecard it came from (for the parity check)."""
-    from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import StratifiedKFold
+    """Cross-validate, then fit on all the data. Returns our scorecard, the evaluation (with
+    out-of-fold scores), and the optbinning scorecard it came from (for the parity check).
 
-    names = check_columns(list(frame.columns), target, protected)
-    labels = frame[target].astype(str)
-    if event not in set(labels):
-        raise InvalidInputError(
-            f"no row has {target} = {event!r} (values: {', '.join(sorted(set(labels))[:10])})"
-        )
-    y = (labels == event).astype(int).to_numpy()
-    categorical = {
-        n
-        for n in names
-        if frame[n].dtype == object or str(frame[n].dtype) in ("category", "string", "str")
-    }
-    evaluation = Evaluation(folds)
-    out_of_fold = np.zeros(len(y))
-    splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    for train, test in splitter.split(np.zeros(len(y)), y):
-        card, chosen = _fit_fold(frame.iloc[train], y[train], names, categorical, max_features)
-        probability = card.predict_proba(frame.iloc[test][chosen])[:, 1]
-        out_of_fold[test] = probability
-        evaluation.auc.append(float(roc_auc_score(y[test], probability)))
-        evaluation.ks.append(_ks(y[test], probability))
-    deciles = np.quantile(out_of_fold, np.linspace(0, 1, 11))
-    band = np.clip(np.searchsorted(deciles, out_of_fold, side="right") - 1, 0, 9)
-    for b in range(10):
-        inside = band == b
-        if inside.any():
-            evaluation.calibration.append(
-                {
-                    "band": b + 1,
-                    "applicants": int(inside.sum()),
-                    "predicted_bad_rate": float(out_of_fold[inside].mean()),
-                    "observed_bad_rate": float(y[inside].mean()),
-                }
-            )
-    card, chosen = _fit_fold(frame, y, names, categorical, max_features)
-    scores = card.score(frame[chosen])
-    threshold = float(np.quantile(scores, y.mean()))  # approve the best (1 - event rate) share
+    The decision threshold approves the best (1 − bad rate) share of applicants by their
+    out-of-fold scores, so it is not chosen on the scores the card was fitted to."""
+    settings = FitSettings(
+        target,
+        event,
+        tuple(protected),
+        max_features,
+        folds,
+        seed,
+        dict(rankings or {}),
+        allow_purpose,
+        population_bad_rate,
+        tuple(exclude),
+    )
+    evaluation = cross_validate(frame, settings)
+    prepared, y, names, categorical = _prepare(frame, settings)
+    card, chosen = _fit_fold(prepared, y, names, categorical, max_features)
+    threshold = float(np.quantile(evaluation.oof_scores, y.mean()))
     ours = to_scorecard(
-        card, chosen, name, target, event, protected, round(threshold, 2), evaluation.summary()
+        card,
+        chosen,
+        name,
+        target,
+        event,
+        protected,
+        round(threshold, 2),
+        evaluation.summary(),
+        settings.rankings,
+        prior_offset(float(y.mean()), population_bad_rate),
+        allow_purpose,
     )
     return ours, evaluation, card
+
+
+def settings_of(card: Scorecard) -> FitSettings:
+    """The settings a card was fitted with (from its evaluation), to repeat its folds."""
+    recorded = card.evaluation.get("settings")
+    if not recorded:
+        raise InvalidInputError(
+            f"scorecard {card.version} does not record how it was fitted: refit it with "
+            "`sincerity fit`, or audit it with --in-sample"
+        )
+    return FitSettings(
+        card.target,
+        card.event,
+        tuple(card.protected),
+        int(recorded["max_features"]),
+        int(recorded["folds"]),
+        int(recorded["seed"]),
+        {k: list(v) for k, v in recorded.get("rankings", {}).items()},
+        bool(recorded.get("allow_purpose", False)),
+        recorded.get("population_bad_rate"),
+        tuple(recorded.get("exclude", [])),
+    )
 
 
 def parity_gap(card: Scorecard, opt: Any, frame: Any) -> float:
     """The largest difference between the core's score and optbinning's, over every row."""
     names = [f.name for f in card.features]
-    theirs = opt.score(frame[names])
+    rankings = {f.name: f.ranking for f in card.features if f.kind == "ordinal"}
+    theirs = opt.score(apply_rankings(frame, rankings)[names]) + card.offset
     ours = np.array([apply_scorecard(card, row).score for row in frame[names].to_dict("records")])
     return float(np.max(np.abs(ours - theirs))) if len(ours) else 0.0
