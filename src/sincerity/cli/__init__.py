@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from sincerity.cli import attest_cmds, batch_cmds, demo_cmd, fit_cmds, registry_cmds, serve_cmds
+from sincerity.cli import (
+    attest_cmds,
+    audit_cmds,
+    batch_cmds,
+    demo_cmd,
+    fit_cmds,
+    registry_cmds,
+    serve_cmds,
+)
 from sincerity.cli.eval_cmds import eval_app
 from sincerity.cli.lab_cmds import lab_app
 from sincerity.cli.policy_cmds import policy_app
@@ -33,7 +41,7 @@ def build_app() -> typer.Typer:
     app.command()(batch_cmds.rescore)
     app.command()(batch_cmds.synth)
     app.add_typer(serve_cmds.keys_app, name="keys")
-    app.add_typer(serve_cmds.audit_app, name="audit")
+    app.add_typer(audit_cmds.audit_app, name="audit")
     app.add_typer(serve_cmds.jobs_app, name="jobs")
     app.add_typer(registry_cmds.source_app, name="source")
     app.add_typer(registry_cmds.subject_app, name="subject")
