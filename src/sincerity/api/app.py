@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sincerity.api.deps import RegistryDep
 from sincerity.api.errors import error_response, install_error_handlers
+from sincerity.api.logs import RequestIds
 from sincerity.api.models import Health
 from sincerity.api.routers import (
     attestations,
@@ -238,4 +239,5 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
         app.include_router(router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestIds)  # outermost: every response, even a refused one, has an id
     return app

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sincerity.api.logs import current_request_id
 from sincerity.core.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -24,6 +26,8 @@ from sincerity.core.errors import (
     SincerityError,
 )
 
+log = logging.getLogger("sincerity.api")
+
 
 class ProblemOut(BaseModel):
     message: str
@@ -36,6 +40,9 @@ class ErrorDetail(BaseModel):
     code: str
     message: str
     problems: list[ProblemOut] = []
+    request_id: str | None = Field(
+        default=None, description="Quote it to the operator: the logs carry the same id."
+    )
 
 
 class ErrorBody(BaseModel):
@@ -106,6 +113,7 @@ def error_response(
         error=ErrorDetail(
             code=code,
             message=message,
+            request_id=current_request_id(),
             problems=[
                 ProblemOut(message=p.message, where=p.where or None, line=p.line, field=p.field)
                 for p in problems or []
@@ -136,7 +144,14 @@ def install_error_handlers(app: FastAPI) -> None:
                 if isinstance(exc, InvalidInputError):
                     return error_response(status, code, exc.summary, list(exc.problems), headers)
                 return error_response(status, code, str(exc), None, headers)
-        return error_response(500, "internal", "unexpected error")
+        log.error("an error the API does not map: %s", type(exc).__name__, exc_info=exc)
+        return error_response(500, "internal", "unexpected error: the operator's logs have it")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # A bug, not an input problem: log the traceback with the request id, answer plainly.
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(500, "internal", "unexpected error: the operator's logs have it")
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

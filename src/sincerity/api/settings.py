@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     auth_failures_per_minute: int = 10  # failed API keys or sign-ins per address
     auth_failure_burst: int = 20
     page_size_max: int = 200
+    log_level: str = "INFO"  # SINCERITY_LOG_LEVEL: DEBUG, INFO, WARNING or ERROR
 
 
 def get_settings() -> Settings:

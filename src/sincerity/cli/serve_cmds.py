@@ -27,6 +27,7 @@ def serve(
 
     import uvicorn
 
+    from sincerity.api.logs import configure_logging
     from sincerity.api.settings import Settings
     from sincerity.services.jobs import start_timer
     from sincerity.web import create_site
@@ -41,10 +42,17 @@ def serve(
         raise typer.Exit(2)
     start_timer(registry, jobs_every)
     err.print(f"Sincerity API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
+    settings = Settings(database_url=db)
+    try:
+        configure_logging(settings.log_level)
+    except ValueError as exc:
+        err.print(f"[bold red]error:[/] SINCERITY_LOG_LEVEL: {exc}")
+        raise typer.Exit(2) from None
+    # uvicorn's own loggers go through the same JSON handler (log_config=None keeps ours).
     with user_errors():
         if workers == 1:
-            app = create_site(Settings(database_url=db), registry)
-            uvicorn.run(app, host=host, port=port, log_level="warning")
+            app = create_site(settings, registry)
+            uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
         else:
             registry.close()
             os.environ["SINCERITY_DATABASE_URL"] = db
@@ -54,7 +62,8 @@ def serve(
                 host=host,
                 port=port,
                 workers=workers,
-                log_level="warning",
+                log_config=None,
+                access_log=False,
             )
 
 

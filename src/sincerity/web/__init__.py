@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from html import escape
 from importlib import resources
 
@@ -10,11 +11,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from sincerity.api import Settings, create_app, get_settings
+from sincerity.api.logs import current_request_id
 from sincerity.core.errors import SincerityError
 from sincerity.services import Registry
 from sincerity.web import lab_pages, share_pages
 from sincerity.web.lab_jobs import LabJobs
 from sincerity.web.pages import SignInRequiredError, router, templates
+
+log = logging.getLogger("sincerity.web")
 
 
 def create_site(settings: Settings | None = None, registry: Registry | None = None) -> FastAPI:
@@ -55,6 +59,9 @@ def mount_web(app: FastAPI) -> None:
             429: "Too many requests",
         }.get(status, "Something went wrong")
         message = str(exc).splitlines()[0] if str(exc) else heading
+        if status >= 500:  # not the visitor's doing: keep the traceback for the operator
+            log.error("page error on %s", request.url.path, exc_info=exc)
+            message = "Something went wrong on our side; the operator's logs have it."
         if request.headers.get("HX-Request"):
             # An error goes to the page's message area, not into the part the form would replace;
             # sent as 200 so the browser does not log a failed request for a message we expected.
@@ -65,7 +72,12 @@ def mount_web(app: FastAPI) -> None:
         page: HTMLResponse = app.state.templates.TemplateResponse(
             request,
             "error.html",
-            {"heading": heading, "message": message, "session": None},
+            {
+                "heading": heading,
+                "message": message,
+                "session": None,
+                "request_id": current_request_id(),
+            },
             status_code=status,
         )
         return page
