@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from sincerity.core.errors import PolicyError
+from sincerity.core.stats import roc_auc
 from sincerity.lab import LabConfig, Model, load_lab_policy, metrics, run_presets, summarize
 from sincerity.lab.model import deffuant, disjoint_pairs
 from sincerity.policies import load_policy, shipped_policy
@@ -118,7 +119,7 @@ def test_what_the_presets_do_to_a_small_society() -> None:
 def test_metrics_on_known_inputs() -> None:
     assert metrics.gini(np.ones(10)) == pytest.approx(0.0)
     assert metrics.gini(np.array([0, 0, 0, 1.0])) == pytest.approx(0.75)
-    assert metrics.auc(np.array([1, 2, 3, 4.0]), np.array([False, False, True, True])) == 1.0
+    assert roc_auc(np.array([1, 2, 3, 4.0]), np.array([False, False, True, True])) == 1.0
     assert metrics.entropy(np.linspace(0, 0.999, 2000), bins=20) == pytest.approx(
         np.log2(20), abs=0.01
     )

@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import rankdata
 
 from sincerity.core.policy import Policy
 from sincerity.core.reputation import (
@@ -27,6 +26,7 @@ from sincerity.core.reputation import (
     rating_graph,
     trust_params,
 )
+from sincerity.core.stats import roc_auc
 from sincerity.datasets import SignedNetwork
 from sincerity.evaluation import baselines
 
@@ -59,16 +59,6 @@ class RatingsEvaluation:
     @property
     def coverage(self) -> float:
         return self.covered / self.future if self.future else 0.0
-
-
-def roc_auc(scores: FloatArray, positive: np.ndarray) -> float:
-    """Area under the ROC curve (Mann–Whitney U), ties counted as one half."""
-    n_pos = int(positive.sum())
-    n_neg = len(positive) - n_pos
-    if n_pos == 0 or n_neg == 0:
-        return float("nan")
-    ranks = rankdata(scores)
-    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
 def evaluate_ratings(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from sincerity.core.stats import average_ranks
+
 Array = NDArray[np.floating] | NDArray[np.integer] | NDArray[np.bool_]
 
 
@@ -17,29 +19,12 @@ def gini(values: Array) -> float:
     return float((2.0 * np.arange(1, n + 1) - n - 1).dot(x) / (n * x.sum()))
 
 
-def ranks(values: Array) -> NDArray[np.float64]:
-    """Average ranks (ties share their mean rank), 1-based."""
-    from scipy.stats import rankdata
-
-    return np.asarray(rankdata(values), dtype=np.float64)
-
-
 def rank_correlation(a: Array, b: Array) -> float:
     """Spearman's rank correlation."""
-    ra, rb = ranks(a), ranks(b)
+    ra, rb = average_ranks(a), average_ranks(b)
     if ra.std() == 0 or rb.std() == 0:
         return float("nan")
     return float(np.corrcoef(ra, rb)[0, 1])
-
-
-def auc(scores: Array, positive: NDArray[np.bool_]) -> float:
-    """ROC AUC of `scores` for the `positive` labels (Mann–Whitney)."""
-    n_pos = int(positive.sum())
-    n_neg = len(positive) - n_pos
-    if n_pos == 0 or n_neg == 0:
-        return float("nan")
-    r = ranks(scores)
-    return float((r[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
 def entropy(values: Array, bins: int = 20) -> float:

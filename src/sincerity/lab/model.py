@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sincerity.core.factors import max_points
+from sincerity.core.stats import roc_auc
 from sincerity.lab import metrics
 from sincerity.lab.policy import LabPolicy
 from sincerity.lab.society import draw_traits, scale_free, small_world
@@ -399,7 +400,7 @@ class Model:
             float("nan") if past is None else 1.0 - metrics.rank_correlation(past, score)
         )
         reliable = self.traits.reliability[s] >= np.median(self.traits.reliability)
-        record["score_auc_reliability"] = metrics.auc(score, reliable)
+        record["score_auc_reliability"] = roc_auc(score, reliable)
         honest = self.traits.reliability[s] >= 0.8
         punished_below = (
             self.policy.consequences.blacklist_below or self.policy.registry.tiers[1].min_score

@@ -21,6 +21,7 @@ from scipy.optimize import minimize
 from sincerity.core.errors import InvalidInputError, Problem
 from sincerity.core.factors import max_points
 from sincerity.core.policy import FACTOR_NAMES, Policy
+from sincerity.core.stats import roc_auc
 from sincerity.services.registry import Registry
 from sincerity.services.scores import load_context, score_in
 
@@ -130,14 +131,6 @@ def fitted_policy(policy: Policy, weights: np.ndarray, name: str = "fitted") -> 
     return Policy.model_validate(content)
 
 
-def auc(values: np.ndarray, good: np.ndarray) -> float:
-    from scipy.stats import rankdata
-
-    ranks = rankdata(values)
-    n_pos, n_neg = int(good.sum()), int((~good).sum())
-    return float((ranks[good].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
-
-
 def fit_from_registry(
     registry: Registry, labels: list[Label], holdout: float = 0.3, seed: int = 0
 ) -> tuple[Policy, dict[str, Any]]:
@@ -162,8 +155,8 @@ def fit_from_registry(
         "labels": len(labels),
         "scored": len(kept),
         "held_out": int(test.sum()),
-        "auc_current_policy": auc(current, ~bad[test]),
-        "auc_fitted_policy": auc(fitted, ~bad[test]),
+        "auc_current_policy": roc_auc(current, ~bad[test]),
+        "auc_fitted_policy": roc_auc(fitted, ~bad[test]),
         "weights": {
             f: round(float(w), 3)
             for f, w in zip(FACTOR_NAMES, 100 * weights / weights.sum(), strict=True)
