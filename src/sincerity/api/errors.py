@@ -24,6 +24,7 @@ from sincerity.core.errors import (
     Problem,
     RateLimitedError,
     SincerityError,
+    TooLargeError,
 )
 
 log = logging.getLogger("sincerity.api")
@@ -49,10 +50,6 @@ class ErrorBody(BaseModel):
     """The body of every error response."""
 
     error: ErrorDetail
-
-
-class TooLargeError(SincerityError):
-    """A request body or batch over the configured cap."""
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -6,14 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from sincerity.core.strict import StrictModel
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PartyIn(_In):
+class PartyIn(StrictModel):
     id: str = Field(min_length=1, max_length=128)
     name: str = Field(min_length=1, max_length=200)
 
@@ -24,7 +22,7 @@ class SourceIn(PartyIn):
     )
 
 
-class SubjectIn(_In):
+class SubjectIn(StrictModel):
     id: str = Field(min_length=1, max_length=128)
     display_name: str | None = Field(default=None, max_length=200)
 
@@ -56,7 +54,7 @@ class Health(BaseModel):
     policy_version: str
 
 
-class BatchIn(_In):
+class BatchIn(StrictModel):
     records: list[dict[str, Any]] = Field(
         min_length=1, description="Records of the closed set of kinds."
     )
@@ -100,12 +98,12 @@ class DisputeOut(BaseModel):
     resolution: str | None
 
 
-class DisputeIn(_In):
+class DisputeIn(StrictModel):
     record_id: str = Field(min_length=1, max_length=128)
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class AnswerIn(_In):
+class AnswerIn(StrictModel):
     action: Literal["confirm", "correct", "withdraw"]
     evidence: str | None = Field(default=None, max_length=2000)
     corrected_record: dict[str, Any] | None = None
@@ -163,7 +161,7 @@ class HistoryOut(BaseModel):
     tier: str | None
 
 
-class ConsentIn(_In):
+class ConsentIn(StrictModel):
     grantee_kind: Literal["source", "relying_party"]
     grantee_id: str = Field(min_length=1, max_length=128)
     purpose: str | None = Field(
@@ -198,7 +196,7 @@ class MeOut(BaseModel):
     created_at: datetime
 
 
-class CheckIn(_In):
+class CheckIn(StrictModel):
     subject_id: str = Field(min_length=1, max_length=128)
     purpose: str = Field(min_length=1, max_length=200)
     threshold: int | None = Field(default=None, ge=0, le=100_000)

@@ -17,20 +17,6 @@ from sincerity.core.factors import max_points
 from sincerity.core.policy import FACTOR_NAMES, Policy
 from sincerity.core.records import RECORD_KINDS
 
-RECORD_COLUMNS = (
-    "id",
-    "subject",
-    "kind",
-    "occurred_on",
-    "reported_on",
-    "status",
-    "days_late",
-    "rating",
-    "rater",
-    "what",
-    "supersedes",
-)
-
 
 @dataclass(frozen=True)
 class Dialect:

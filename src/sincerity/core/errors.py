@@ -7,10 +7,14 @@ SincerityError
 │   ├── ConsentError         a source reported about a subject who has not consented to it,
 │   │                        or is not registered for that kind of record
 │   └── ConflictError        a record id reused with different content
-├── NotFoundError            no such subject, source or record
+├── NotFoundError            no such subject, source or record (or not yours to see)
+├── PermissionDeniedError    the caller may not do this (another role's endpoint, no consent)
+├── AuthenticationError      no valid API key or session
 ├── IdempotencyConflictError an Idempotency-Key reused with a different request
 ├── RateLimitedError         too many requests from one party or address
-└── ConfigurationError       the registry cannot be opened or reached
+├── TooLargeError            a request body or batch over the configured cap
+├── ConfigurationError       the registry cannot be opened or reached, or lacks its KEK
+└── ConvergenceError         (core.reputation) global trust did not converge
 """
 
 from __future__ import annotations
@@ -88,6 +92,10 @@ class ConfigurationError(SincerityError):
 
 class IdempotencyConflictError(SincerityError):
     """An Idempotency-Key reused with a different request body."""
+
+
+class TooLargeError(SincerityError):
+    """A request body or batch over the configured cap."""
 
 
 class RateLimitedError(SincerityError):

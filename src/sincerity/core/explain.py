@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from sincerity.core.evidence import Evidence, beta_quality
-from sincerity.core.factors import FactorScore
+from sincerity.core.factors import FactorScore, plural
 from sincerity.core.policy import Policy
 
 MAX_REASONS = 4
@@ -28,32 +28,28 @@ class Step:
     reaches_tier: bool = True
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _reason(factor: FactorScore, ev: Evidence, policy: Policy) -> str:
     name = factor.name
     if name == "payment_history":
         adverse = sum(v for k, v in ev.payment_counts.items() if k != "on_time")
         if adverse:
             latest = ev.last_adverse_payment
-            return f"{_plural(adverse, 'late or missed payment')} on record, the latest on {latest}"
+            return f"{plural(adverse, 'late or missed payment')} on record, the latest on {latest}"
         return f"Few on-time payments on record yet ({ev.payment_counts.get('on_time', 0)})"
     if name == "contract_fulfilment":
         breached = ev.contract_counts.get("breached", 0)
         if breached:
-            return f"{_plural(breached, 'contract')} breached"
+            return f"{plural(breached, 'contract')} breached"
         return f"Few kept contracts on record yet ({ev.contract_counts.get('fulfilled', 0)})"
     if name == "counterparty_ratings":
         bad = ev.rating_counts.get("negative", 0)
         if bad:
-            return f"{_plural(bad, 'negative rating')} from counterparties"
+            return f"{plural(bad, 'negative rating')} from counterparties"
         return f"Few counterparty ratings yet ({ev.rating_counts.get('positive', 0)})"
     if name == "judgments":
         if ev.judgments_unpaid:
-            return f"{_plural(len(ev.judgments_unpaid), 'unpaid judgment')} on file"
-        return f"{_plural(len(ev.judgments_satisfied), 'satisfied judgment')} still on file"
+            return f"{plural(len(ev.judgments_unpaid), 'unpaid judgment')} on file"
+        return f"{plural(len(ev.judgments_satisfied), 'satisfied judgment')} still on file"
     if name == "verified_identity":
         return "Identity not verified" if not ev.identity_verified else "Licence not verified"
     full = policy.factors.history_length.full_after_years
@@ -147,7 +143,7 @@ def steps_to(
             n = len(ev.judgments_unpaid)
             options.append(
                 Step(
-                    f"Satisfy your {_plural(n, 'unpaid judgment')} to reach {tier_label}",
+                    f"Satisfy your {plural(n, 'unpaid judgment')} to reach {tier_label}",
                     judgments.name,
                     n,
                     gain,
@@ -227,7 +223,7 @@ def steps_for_reasons(
                 n = len(ev.judgments_unpaid)
                 steps.append(
                     Step(
-                        f"Satisfy your {_plural(n, 'unpaid judgment')} (+{gain:.0f} points)",
+                        f"Satisfy your {plural(n, 'unpaid judgment')} (+{gain:.0f} points)",
                         name,
                         n,
                         gain,

@@ -28,7 +28,8 @@ class FactorScore:
         return self.max_points - self.points
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
+    """'1 payment', '3 payments': the one way a count is put into words."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
@@ -75,10 +76,10 @@ def compute_factors(ev: Evidence, policy: Policy, as_of: date) -> tuple[FactorSc
     if total == 0:
         summary = "No payments on record"
     elif adverse == 0:
-        summary = f"All {_plural(total, 'payment')} on time"
+        summary = f"All {plural(total, 'payment')} on time"
     else:
         parts = [
-            _plural(counts[k], label)
+            plural(counts[k], label)
             for k, label in (
                 ("late", "late payment"),
                 ("missed", "missed payment"),
@@ -96,7 +97,7 @@ def compute_factors(ev: Evidence, policy: Policy, as_of: date) -> tuple[FactorSc
     if kept + breached + open_ == 0:
         summary = "No contracts on record"
     else:
-        summary = f"{_plural(kept, 'contract')} kept, {breached} breached"
+        summary = f"{plural(kept, 'contract')} kept, {breached} breached"
         if open_:
             summary += f", {open_} open"
     add(
@@ -114,7 +115,7 @@ def compute_factors(ev: Evidence, policy: Policy, as_of: date) -> tuple[FactorSc
     if good + bad + ev.rating_counts.get("neutral", 0) == 0:
         summary = "No counterparty ratings"
     else:
-        summary = f"{_plural(good, 'positive rating')}, {bad} negative"
+        summary = f"{plural(good, 'positive rating')}, {bad} negative"
     add(
         "counterparty_ratings",
         f.counterparty_ratings.label,
@@ -132,7 +133,7 @@ def compute_factors(ev: Evidence, policy: Policy, as_of: date) -> tuple[FactorSc
     if n_unpaid + n_sat == 0:
         summary = "No judgments"
     else:
-        summary = f"{_plural(n_unpaid, 'unpaid judgment')}, {n_sat} satisfied"
+        summary = f"{plural(n_unpaid, 'unpaid judgment')}, {n_sat} satisfied"
     add("judgments", f.judgments.label, math.exp(-neg), summary, 0.0, neg)
 
     # Verified identity

@@ -13,10 +13,11 @@ from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from sincerity.core.errors import PolicyError, Problem
 from sincerity.core.refusals import refused_category
+from sincerity.core.strict import StrictModel
 
 FACTOR_NAMES: tuple[str, ...] = (
     "payment_history",
@@ -33,11 +34,7 @@ LAB_ONLY_KEYS: frozenset[str] = frozenset(
 )
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ScoreRange(_Strict):
+class ScoreRange(StrictModel):
     min: int = Field(ge=0)
     max: int
 
@@ -48,14 +45,14 @@ class ScoreRange(_Strict):
         return self
 
 
-class ThinFileRule(_Strict):
+class ThinFileRule(StrictModel):
     """Too little history gives "not enough history", never a low score."""
 
     min_records: int = Field(ge=1)
     min_history_days: int = Field(default=0, ge=0)
 
 
-class Obsolescence(_Strict):
+class Obsolescence(StrictModel):
     """Records older than this stop counting altogether (FCRA: 7 years; judgments 10)."""
 
     default_years: float = Field(gt=0)
@@ -64,7 +61,7 @@ class Obsolescence(_Strict):
     )
 
 
-class _Factor(_Strict):
+class _Factor(StrictModel):
     weight: float = Field(ge=0)
     label: str = Field(min_length=1)
 
@@ -73,7 +70,7 @@ class _DecayingFactor(_Factor):
     half_life_days: float = Field(gt=0)
 
 
-class PaymentSeverity(_Strict):
+class PaymentSeverity(StrictModel):
     """Negative evidence of each kind of payment problem (an on-time payment is 1 positive)."""
 
     late_1_29: float = Field(ge=0)
@@ -99,7 +96,7 @@ class ContractFactor(_DecayingFactor):
     breach_severity: float = Field(gt=0)
 
 
-class TrustConfig(_Strict):
+class TrustConfig(StrictModel):
     """Global trust over the rating graph, which sets each rater's credibility."""
 
     half_life_days: float = Field(gt=0)
@@ -109,7 +106,7 @@ class TrustConfig(_Strict):
     seeds: Literal["verified_identity"] = "verified_identity"
 
 
-class RetaliationConfig(_Strict):
+class RetaliationConfig(StrictModel):
     """A negative rating soon after receiving one from the same party counts less."""
 
     window_days: float = Field(ge=0)
@@ -141,7 +138,7 @@ class HistoryLengthFactor(_Factor):
     full_after_years: float = Field(gt=0)
 
 
-class Factors(_Strict):
+class Factors(StrictModel):
     payment_history: PaymentHistoryFactor
     contract_fulfilment: ContractFactor
     counterparty_ratings: RatingsFactor
@@ -156,27 +153,27 @@ class Factors(_Strict):
         return self
 
 
-class Tier(_Strict):
+class Tier(StrictModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
     min_score: int
 
 
-class PaymentStreakRule(_Strict):
+class PaymentStreakRule(StrictModel):
     type: Literal["payment_streak"]
     count: int = Field(ge=1)
 
 
-class ContractsKeptRule(_Strict):
+class ContractsKeptRule(StrictModel):
     type: Literal["contracts_kept"]
     count: int = Field(ge=1)
 
 
-class IdentityVerifiedRule(_Strict):
+class IdentityVerifiedRule(StrictModel):
     type: Literal["identity_verified"]
 
 
-class CleanRecordRule(_Strict):
+class CleanRecordRule(StrictModel):
     """No missed or defaulted payment, breach or judgment in the last `years`."""
 
     type: Literal["clean_record"]
@@ -189,19 +186,19 @@ BadgeRule = Annotated[
 ]
 
 
-class Badge(_Strict):
+class Badge(StrictModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
     description: str
     rule: BadgeRule
 
 
-class Privilege(_Strict):
+class Privilege(StrictModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     description: str
 
 
-class Policy(_Strict):
+class Policy(StrictModel):
     """A complete, validated scoring policy."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")

@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from sincerity.core.refusals import refusals
 
-RecordKind = Literal["payment", "contract", "rating", "judgment", "verification"]
 RECORD_KINDS: tuple[str, ...] = ("payment", "contract", "rating", "judgment", "verification")
 
 Identifier = Annotated[

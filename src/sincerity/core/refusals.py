@@ -1,4 +1,4 @@
-"""What the registry refuses to score, by design (PRODUCT.md, "What the registry will never do").
+"""What the registry refuses to score, by design (README, "What it refuses"; docs/records.md).
 
 The registry does not merely ignore these inputs: a record, a policy or a feature table that
 carries one is rejected, naming the field and the reason. The lab may simulate such behaviour on

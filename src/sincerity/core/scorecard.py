@@ -15,18 +15,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from sincerity.core.explain import MAX_REASONS
 from sincerity.core.refusals import is_purchase_purpose, refused_category
-
-MAX_REASONS = 4
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from sincerity.core.strict import StrictModel
 
 
-class NumericBin(_Strict):
+class NumericBin(StrictModel):
     """Values in [lower, upper) earn `points`; None is an open end."""
 
     lower: float | None
@@ -34,12 +30,12 @@ class NumericBin(_Strict):
     points: float
 
 
-class CategoryBin(_Strict):
+class CategoryBin(StrictModel):
     categories: list[str] = Field(min_length=1)
     points: float
 
 
-class Feature(_Strict):
+class Feature(StrictModel):
     """One feature's bins and points. An ordinal feature is a categorical one with a documented
     order (`ranking`, from one end to the other): its categories are binned by rank, as numbers
     are, so its points are monotone in that order."""
@@ -105,7 +101,7 @@ class Feature(_Strict):
         return self.other_points, f"{text} (not seen in fitting)"
 
 
-class Scorecard(_Strict):
+class Scorecard(StrictModel):
     """A fitted scorecard: features with points, the scaling, and what it was fitted on."""
 
     name: str

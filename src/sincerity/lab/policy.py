@@ -8,17 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from sincerity.core.errors import PolicyError, Problem
 from sincerity.core.policy import LAB_ONLY_KEYS, Policy, policy_from_data
+from sincerity.core.strict import StrictModel
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Consequences(_Strict):
+class Consequences(StrictModel):
     """What a score does to an agent's life."""
 
     contracts_by_score: bool = False  # counterparties shy away from low scores
@@ -26,20 +23,20 @@ class Consequences(_Strict):
     blacklist_below: float | None = None  # below this, no contracts and no credit at all
 
 
-class SpeechRules(_Strict):
+class SpeechRules(StrictModel):
     """Points lost per recent critical post (criticism of a state enterprise)."""
 
     penalty_per_critical_post: float = Field(ge=0)
     memory_steps: float = Field(default=12, gt=0)
 
 
-class AssociationRules(_Strict):
+class AssociationRules(StrictModel):
     """Points lost in proportion to the share of one's friends who are critics."""
 
     penalty_for_critic_friends: float = Field(ge=0)
 
 
-class PurchaseRules(_Strict):
+class PurchaseRules(StrictModel):
     """Judgements on what is bought: frivolous purchases cost points, approved ones earn them."""
 
     frivolous_penalty: float = Field(ge=0)
@@ -47,13 +44,13 @@ class PurchaseRules(_Strict):
     memory_steps: float = Field(default=12, gt=0)
 
 
-class VisibilityRules(_Strict):
+class VisibilityRules(StrictModel):
     """Status-based visibility: partners are found in proportion to exp(weight × score share)."""
 
     status_weight: float = Field(ge=0)
 
 
-class LabPolicy(_Strict):
+class LabPolicy(StrictModel):
     """A policy the lab can run. `registry` is None for the `none` preset (no scoring)."""
 
     name: str

@@ -11,14 +11,12 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from sqlalchemy import Connection, insert, select, update
 
 from sincerity.core.errors import AuthenticationError, NotFoundError
 from sincerity.db import tables as t
 
-ActorKind = Literal["operator", "source", "subject", "relying_party"]
 ACTOR_KINDS: tuple[str, ...] = ("operator", "source", "subject", "relying_party")
 
 

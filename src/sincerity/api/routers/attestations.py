@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from sincerity.api.deps import (
     RegistryDep,
@@ -17,6 +17,7 @@ from sincerity.api.deps import (
     limit_by_client,
 )
 from sincerity.api.errors import ERROR_RESPONSES, links
+from sincerity.core.strict import StrictModel
 from sincerity.services.attest import (
     issue_attestation,
     list_attestations,
@@ -36,8 +37,7 @@ from sincerity.services.presentation_requests import (
 router = APIRouter(tags=["attestations"], responses=ERROR_RESPONSES)
 
 
-class AttestationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AttestationIn(StrictModel):
     holder_jwk: dict[str, Any] | None = Field(
         default=None,
         description="Your Ed25519 public key; omitted, the registry makes one and shows it once.",
@@ -62,8 +62,7 @@ class AttestationSummary(BaseModel):
     revoked_reason: str | None
 
 
-class VerifyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class VerifyIn(StrictModel):
     presentation: str = Field(max_length=64_000)
     audience: str | None = Field(default=None, max_length=500)
     nonce: str | None = Field(default=None, max_length=500)
@@ -160,8 +159,7 @@ def status_list(
     )
 
 
-class PresentationRequestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PresentationRequestIn(StrictModel):
     claims: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
         min_length=1, max_length=20, description="The claims you need, e.g. ['tier']."
     )

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
 from sincerity.api.deps import IntId, RegistryDep, SettingsDep, SourceActor
-from sincerity.api.errors import ERROR_RESPONSES, TooLargeError, links
+from sincerity.api.errors import ERROR_RESPONSES, links
 from sincerity.api.models import AnswerIn, BatchIn, DisputeOut, IngestOut, RecordOut, RecordPage
-from sincerity.core.errors import NotFoundError, PermissionDeniedError
+from sincerity.core.errors import NotFoundError, PermissionDeniedError, TooLargeError
 from sincerity.services import idempotency, ingest_rows
 from sincerity.services.disputes import answer_dispute, disputes_for_source
 from sincerity.services.subject_file import log_source_reads, record_page
