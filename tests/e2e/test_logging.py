@@ -67,3 +67,23 @@ def test_the_log_level_is_checked(capsys: pytest.CaptureFixture[str]) -> None:
     line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert line["message"] == "disk nearly full" and line["free_gb"] == 2
     logging.getLogger().handlers.clear()
+
+
+def test_a_page_that_breaks_shows_an_html_error_with_the_reference(
+    world: World, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sincerity.web import mount_web, pages
+
+    mount_web(world.client.app)
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("a bug in a page")
+
+    monkeypatch.setattr(pages, "max_points", broken)
+    with caplog.at_level(logging.ERROR):
+        page = world.client.get("/")
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert page.headers["x-request-id"] in page.text and "a bug in a page" not in page.text
+    assert any(r.exc_info and "a bug in a page" in str(r.exc_info[1]) for r in caplog.records)
+    api = world.client.get("/v1/nothing-here")
+    assert api.headers["content-type"].startswith("application/json")

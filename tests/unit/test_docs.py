@@ -31,3 +31,16 @@ def test_readme_shows_the_two_commands_first() -> None:
     readme = (ROOT / "README.md").read_text()
     first_screen = "\n".join(readme.splitlines()[:25])
     assert "make demo" in first_screen and "make test" in first_screen
+
+
+def test_the_readme_layers_are_the_ones_import_linter_enforces() -> None:
+    import re
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    contract = next(c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers")
+    enforced = [layer.replace("sincerity.", "") for layer in contract["layers"]]
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"Import direction.*?```\n(.*?)```", readme, re.S)
+    assert block is not None
+    assert block.group(1).strip().splitlines() == enforced

@@ -120,52 +120,61 @@ def error_response(
     return JSONResponse(body.model_dump(), status_code=status, headers=headers)
 
 
+API_PATHS = ("/v1/", "/.well-known/")
+
+
+def status_of(exc: SincerityError) -> int:
+    """The HTTP status an error answers with (500 for one the tree does not map)."""
+    return next((status for kind, status, _ in _STATUS if isinstance(exc, kind)), 500)
+
+
+def json_error(exc: SincerityError) -> Response:
+    """An error of the tree as the uniform JSON body."""
+    for kind, status, code in _STATUS:
+        if isinstance(exc, kind):
+            headers = (
+                {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimitedError) else None
+            )
+            if isinstance(exc, InvalidInputError):
+                return error_response(status, code, exc.summary, list(exc.problems), headers)
+            return error_response(status, code, str(exc), None, headers)
+    log.error("an error the API does not map: %s", type(exc).__name__, exc_info=exc)
+    return error_response(500, "internal", "unexpected error: the operator's logs have it")
+
+
+def json_validation_error(exc: RequestValidationError) -> Response:
+    """FastAPI's validation errors as the uniform JSON body, a problem per field."""
+    problems = [
+        Problem(
+            str(e.get("msg", "invalid")).removeprefix("Value error, "),
+            field=".".join(str(p) for p in e.get("loc", ())),
+        )
+        for e in exc.errors()
+    ]
+    return error_response(422, "invalid_input", "the request is not valid", problems)
+
+
+def unexpected_error(request: Request, exc: Exception) -> Response:
+    """A bug, not an input problem: log the traceback with the request id, answer plainly."""
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "internal", "unexpected error: the operator's logs have it")
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Map the exception tree, FastAPI's validation errors and HTTP errors to uniform bodies."""
+    """Map the exception tree, FastAPI's validation errors and HTTP errors to uniform bodies.
+    (The web pages install their own handlers over these for the paths they serve.)"""
 
     @app.exception_handler(SincerityError)
-    async def _sincerity(request: Request, exc: SincerityError) -> Response:
-        web = getattr(request.app.state, "web_error", None)
-        if web is not None and not request.url.path.startswith(("/v1/", "/.well-known/")):
-            page: Response = web(
-                request, exc, next((s for k, s, _ in _STATUS if isinstance(exc, k)), 500)
-            )
-            return page
-        for kind, status, code in _STATUS:
-            if isinstance(exc, kind):
-                headers = (
-                    {"Retry-After": str(exc.retry_after)}
-                    if isinstance(exc, RateLimitedError)
-                    else None
-                )
-                if isinstance(exc, InvalidInputError):
-                    return error_response(status, code, exc.summary, list(exc.problems), headers)
-                return error_response(status, code, str(exc), None, headers)
-        log.error("an error the API does not map: %s", type(exc).__name__, exc_info=exc)
-        return error_response(500, "internal", "unexpected error: the operator's logs have it")
+    async def _sincerity(_: Request, exc: SincerityError) -> Response:
+        return json_error(exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        # A bug, not an input problem: log the traceback with the request id, answer plainly.
-        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-        return error_response(500, "internal", "unexpected error: the operator's logs have it")
+        return unexpected_error(request, exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        web = getattr(request.app.state, "web_error", None)
-        if web is not None and not request.url.path.startswith(("/v1/", "/.well-known/")):
-            fields = ", ".join(str(e.get("loc", ("",))[-1]) for e in exc.errors())
-            invalid = InvalidInputError(f"please check: {fields}")
-            page: Response = web(request, invalid, 422)
-            return page
-        problems = [
-            Problem(
-                str(e.get("msg", "invalid")).removeprefix("Value error, "),
-                field=".".join(str(p) for p in e.get("loc", ())),
-            )
-            for e in exc.errors()
-        ]
-        return error_response(422, "invalid_input", "the request is not valid", problems)
+    async def _validation(_: Request, exc: RequestValidationError) -> Response:
+        return json_validation_error(exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -141,10 +141,16 @@ def record_to_dict(record: _RecordBase) -> dict[str, Any]:
     return record.model_dump(mode="json", exclude_none=True)
 
 
+def canonical_form(record: _RecordBase) -> tuple[str, str]:
+    """The record's canonical JSON (what is stored) and its SHA-256 (what tells a replay from a
+    conflicting resubmission)."""
+    canonical = json.dumps(record_to_dict(record), sort_keys=True, separators=(",", ":"))
+    return canonical, hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def content_hash(record: _RecordBase) -> str:
     """A stable hash of a record's content, to tell a replay from a conflicting resubmission."""
-    canonical = json.dumps(record_to_dict(record), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return canonical_form(record)[1]
 
 
 AnyRecord = Payment | Contract | Rating | Judgment | Verification

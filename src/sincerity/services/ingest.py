@@ -7,8 +7,6 @@ again is a no-op; the same id with different content is a conflict.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,7 +18,7 @@ from sqlalchemy import Connection
 
 from sincerity.core.errors import ConflictError, ConsentError, Problem, RecordError
 from sincerity.core.policy import Policy
-from sincerity.core.records import RECORD_ADAPTER, RECORD_KINDS, AnyRecord
+from sincerity.core.records import RECORD_ADAPTER, RECORD_KINDS, AnyRecord, canonical_form
 from sincerity.core.refusals import refusals
 from sincerity.db import repo
 from sincerity.services.files import Row, read_rows
@@ -78,10 +76,7 @@ def validate_row(data: dict[str, Any], line: int, where: str) -> Validated | lis
                 message = f"missing 'kind' (one of {', '.join(RECORD_KINDS)})"
             problems.append(Problem(message, where, line, _field_of(error["loc"])))
         return problems
-    body = json.dumps(
-        record.model_dump(mode="json", exclude_none=True), sort_keys=True, separators=(",", ":")
-    )
-    return Validated(line, record, body, hashlib.sha256(body.encode()).hexdigest())
+    return Validated(line, record, *canonical_form(record))
 
 
 def validate_rows(

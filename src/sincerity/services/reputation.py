@@ -7,7 +7,8 @@ ingest batch that brings ratings; a rater absent from the stored result counts n
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import logging
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 import numpy as np
@@ -23,6 +24,8 @@ from sincerity.core.reputation import (
     trust_params,
 )
 from sincerity.db import repo
+
+log = logging.getLogger("sincerity.trust")
 
 
 @dataclass(frozen=True)
@@ -62,4 +65,6 @@ def refresh_trust(conn: Connection, policy: Policy, as_of: date, now: datetime) 
         for node, t, c in zip(result.nodes, result.trust, result.credibility, strict=True)
     ]
     repo.replace_trust(conn, trust_rows, damped_rows)
-    return TrustRun(graph.size, len(record_ids), len(seeds), result.iterations, len(damped_rows))
+    run = TrustRun(graph.size, len(record_ids), len(seeds), result.iterations, len(damped_rows))
+    log.info("global trust recomputed", extra=asdict(run))
+    return run

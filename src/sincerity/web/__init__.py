@@ -7,12 +7,20 @@ from html import escape
 from importlib import resources
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from sincerity.api import Settings, create_app, get_settings
+from sincerity.api.errors import (
+    API_PATHS,
+    json_error,
+    json_validation_error,
+    status_of,
+    unexpected_error,
+)
 from sincerity.api.logs import current_request_id
-from sincerity.core.errors import SincerityError
+from sincerity.core.errors import InvalidInputError, SincerityError
 from sincerity.services import Registry
 from sincerity.web import lab_pages, share_pages
 from sincerity.web.lab_jobs import LabJobs
@@ -50,7 +58,7 @@ def mount_web(app: FastAPI) -> None:
     async def _sign_in(_: Request, __: SignInRequiredError) -> Response:
         return RedirectResponse("/signin", status_code=303)
 
-    def web_error(request: Request, exc: SincerityError, status: int) -> HTMLResponse:
+    def web_error(request: Request, exc: Exception, status: int) -> HTMLResponse:
         heading = {
             401: "Please sign in",
             403: "Not allowed",
@@ -82,4 +90,21 @@ def mount_web(app: FastAPI) -> None:
         )
         return page
 
-    app.state.web_error = web_error
+    @app.exception_handler(SincerityError)
+    async def _error(request: Request, exc: SincerityError) -> Response:
+        if request.url.path.startswith(API_PATHS):
+            return json_error(exc)
+        return web_error(request, exc, status_of(exc))
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> Response:
+        if request.url.path.startswith(API_PATHS):
+            return unexpected_error(request, exc)
+        return web_error(request, exc, 500)  # logged there with its traceback, not shown
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith(API_PATHS):
+            return json_validation_error(exc)
+        fields = ", ".join(str(e.get("loc", ("",))[-1]) for e in exc.errors())
+        return web_error(request, InvalidInputError(f"please check: {fields}"), 422)
