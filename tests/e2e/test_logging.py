@@ -72,18 +72,24 @@ def test_the_log_level_is_checked(capsys: pytest.CaptureFixture[str]) -> None:
 def test_a_page_that_breaks_shows_an_html_error_with_the_reference(
     world: World, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sincerity.web import mount_web, pages
+    from starlette.testclient import TestClient
 
-    mount_web(world.client.app)
+    from sincerity.api import Settings
+    from sincerity.web import create_site, pages
+
+    site = TestClient(
+        create_site(Settings(database_url=str(world.registry.engine.url)), world.registry),
+        raise_server_exceptions=False,
+    )
 
     def broken(*_: object) -> None:
         raise RuntimeError("a bug in a page")
 
     monkeypatch.setattr(pages, "max_points", broken)
     with caplog.at_level(logging.ERROR):
-        page = world.client.get("/")
+        page = site.get("/")
     assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
     assert page.headers["x-request-id"] in page.text and "a bug in a page" not in page.text
     assert any(r.exc_info and "a bug in a page" in str(r.exc_info[1]) for r in caplog.records)
-    api = world.client.get("/v1/nothing-here")
+    api = site.get("/v1/nothing-here")
     assert api.headers["content-type"].startswith("application/json")

@@ -117,6 +117,9 @@ def error_response(
             ],
         )
     )
+    request_id = current_request_id()
+    if request_id:
+        headers = {**(headers or {}), "X-Request-ID": request_id}
     return JSONResponse(body.model_dump(), status_code=status, headers=headers)
 
 

@@ -89,12 +89,20 @@ class RequestIds:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
-                headers = [*message.get("headers", []), (HEADER.encode(), request_id.encode())]
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == HEADER.encode() for name, _ in headers):
+                    headers.append((HEADER.encode(), request_id.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 
+        failed = False
         try:
             await self.app(scope, receive, with_id)
+        except Exception:
+            # Starlette answers an unhandled error outside this middleware: keep the id set so
+            # that answer (and its log line) still carries it.
+            failed = True
+            raise
         finally:
             log.info(
                 "request",
@@ -106,4 +114,5 @@ class RequestIds:
                     "duration_ms": round(1000 * (time.perf_counter() - started), 2),
                 },
             )
-            REQUEST_ID.reset(token)
+            if not failed:
+                REQUEST_ID.reset(token)

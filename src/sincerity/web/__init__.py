@@ -87,6 +87,7 @@ def mount_web(app: FastAPI) -> None:
                 "request_id": current_request_id(),
             },
             status_code=status,
+            headers={"X-Request-ID": rid} if (rid := current_request_id()) else None,
         )
         return page
 
