@@ -11,7 +11,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sincerity.api.settings import Settings
 from sincerity.core.errors import AuthenticationError, PermissionDeniedError
 from sincerity.services import Registry
-from sincerity.services.keys import Actor, authenticate
+from sincerity.services.keys import Actor, authenticate_key
 from sincerity.services.rate_limits import RateLimits
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer sk_...`")
@@ -35,8 +35,7 @@ def authenticate_request(request: Request, registry: Registry, key: str | None) 
     failures = f"auth-failure:{client_address(request)}"
     limits.check(failures, request.app.state.failure_limit)
     try:
-        with registry.engine.connect() as conn:
-            return authenticate(conn, key)
+        return authenticate_key(registry, key)
     except AuthenticationError:
         limits.take(failures, request.app.state.failure_limit)
         raise

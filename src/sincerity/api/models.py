@@ -9,6 +9,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from sincerity.core.strict import StrictModel
+from sincerity.services.subject_view import (
+    Consent,
+    HistoryEntry,
+    SubjectProfile,
+)
 
 
 class PartyIn(StrictModel):
@@ -153,12 +158,7 @@ class ScoreOut(BaseModel):
     records_used: int
 
 
-class HistoryOut(BaseModel):
-    as_of: date
-    policy_version: str
-    status: str
-    value: float | None
-    tier: str | None
+HistoryOut = HistoryEntry
 
 
 class ConsentIn(StrictModel):
@@ -171,29 +171,10 @@ class ConsentIn(StrictModel):
     share_score: bool = Field(default=False, description="Let a relying party see the exact score.")
 
 
-class ConsentOut(BaseModel):
-    id: int
-    grantee_kind: str
-    grantee_id: str
-    purpose: str
-    granted_at: datetime
-    expires_on: date | None
-    revoked_at: datetime | None
+ConsentOut = Consent
 
 
-class AccessEntry(BaseModel):
-    seq: int
-    at: datetime
-    actor_kind: str
-    actor_id: str
-    what: str
-    purpose: str
-
-
-class MeOut(BaseModel):
-    id: str
-    display_name: str | None
-    created_at: datetime
+MeOut = SubjectProfile
 
 
 class CheckIn(StrictModel):

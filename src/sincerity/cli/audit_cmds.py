@@ -82,8 +82,7 @@ def audit_verify(
 
     registry = open_registry(db)
     if checkpoint is None:
-        with registry.engine.connect() as conn:
-            result = access_log.verify(conn)
+        result = access_log.verify_registry(registry)
     else:
         token, jwks = _read_checkpoint_file(checkpoint)
         with user_errors():

@@ -14,9 +14,9 @@ from sincerity.cli import serve_cmds
 from sincerity.cli.common import DEFAULT_DB, DbOption, err, out, user_errors
 from sincerity.cli.registry_cmds import progress_bar
 from sincerity.cli.render import distribution_table, score_panel
-from sincerity.db import repo, tables
 from sincerity.services import Registry, build_demo, distribution, subject_report
 from sincerity.services.demo import DEMO_PURPOSE, demo_credentials
+from sincerity.services.scores import latest_scores, subject_count
 from sincerity.synth import Population, outcome_labels
 
 
@@ -49,8 +49,7 @@ def demo(
     """Create a registry with a synthetic population (nobody real), tour it, and serve it."""
     with user_errors():
         registry = Registry.create(db)
-        with registry.engine.connect() as conn:
-            existing = repo.count_rows(conn, tables.subjects)
+        existing = subject_count(registry)
         if existing:
             err.print(f"Using the {existing} subjects already in {db}.")
         else:
@@ -74,11 +73,9 @@ def demo(
         dist = distribution(registry)
         out.print(Rule("Sincerity demo: a trust registry of synthetic people"))
         out.print(distribution_table(dist, [(t.name, t.label) for t in registry.policy.tiers]))
-        with registry.engine.connect() as conn:
-            latest = sorted(
-                (r for r in repo.latest_scores(conn)),
-                key=lambda r: (r["value"] is None, r["value"] or 0),
-            )
+        latest = sorted(
+            latest_scores(registry), key=lambda r: (r["value"] is None, r["value"] or 0)
+        )
         scored = [r for r in latest if r["value"] is not None]
         thin = [r for r in latest if r["value"] is None]
         picks = []

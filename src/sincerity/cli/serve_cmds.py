@@ -121,14 +121,11 @@ def keys_rotate_kek(
     at the new file (a SQLite registry's default `<db>.kek` is replaced by it)."""
     import shutil
 
-    from sincerity.services.kek import default_kek_path, read_kek_file, require, rotate_kek
+    from sincerity.services.kek import default_kek_path, read_kek_file, rotate_registry_kek
 
     registry = open_registry(db)
     with user_errors():
-        old = require(registry.kek)
-        new_kek = read_kek_file(new)
-        with registry.transaction() as conn:
-            count = rotate_kek(conn, old, new_kek)
+        count = rotate_registry_kek(registry, read_kek_file(new))
     beside = default_kek_path(db)
     if beside is not None and beside.exists() and beside.resolve() != new.resolve():
         shutil.copyfile(new, beside)

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, insert, select, update
 from sincerity.core import merkle
 from sincerity.core.errors import NotFoundError
 from sincerity.db import tables as t
+from sincerity.services.registry import Registry
 
 ERASED = "(erased)"
 
@@ -240,3 +241,24 @@ def check_inclusion(proof: dict[str, Any]) -> bool:
         )
     except (KeyError, TypeError, ValueError):
         return False
+
+
+# The registry-level reads the shells use (they never hold a connection themselves).
+
+
+def verify_registry(registry: Registry) -> Verification:
+    """`verify` over the registry's whole log."""
+    with registry.engine.connect() as conn:
+        return verify(conn)
+
+
+def consistency_proof(registry: Registry, old_size: int) -> dict[str, Any]:
+    """`consistency` over the registry's log."""
+    with registry.engine.connect() as conn:
+        return consistency(conn, old_size)
+
+
+def inclusion_proof(registry: Registry, seq: int, subject_id: str) -> dict[str, Any]:
+    """`inclusion` of one of the subject's entries in the registry's log."""
+    with registry.engine.connect() as conn:
+        return inclusion(conn, seq, subject_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, select, update
 from sqlalchemy.engine import make_url
@@ -18,6 +19,9 @@ from sqlalchemy.engine import make_url
 from sincerity.core.errors import ConfigurationError
 from sincerity.credentials import envelope
 from sincerity.db import tables as t
+
+if TYPE_CHECKING:  # the registry imports this module to find its KEK
+    from sincerity.services.registry import Registry
 
 KEK_ENV = "SINCERITY_KEK"
 KEK_FILE_ENV = "SINCERITY_KEK_FILE"
@@ -121,3 +125,9 @@ def rotate_kek(conn: Connection, old: bytes, new: bytes) -> int:
             .values(private_jwk=envelope.rewrap(stored, old, new, kid))
         )
     return len(rows)
+
+
+def rotate_registry_kek(registry: Registry, new: bytes) -> int:
+    """Rewrap the registry's signing keys under `new` (one transaction); returns how many."""
+    with registry.transaction() as conn:
+        return rotate_kek(conn, require(registry.kek), new)

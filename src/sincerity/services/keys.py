@@ -16,6 +16,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from sincerity.core.errors import AuthenticationError, NotFoundError
 from sincerity.db import tables as t
+from sincerity.services.registry import Registry
 
 ACTOR_KINDS: tuple[str, ...] = ("operator", "source", "subject", "relying_party")
 
@@ -99,3 +100,21 @@ def revoke_all(conn: Connection, kind: str, actor_id: str, now: datetime) -> Non
         )
         .values(revoked_at=now)
     )
+
+
+def authenticate_key(registry: Registry, key: str | None) -> Actor:
+    """`authenticate` against the registry."""
+    with registry.engine.connect() as conn:
+        return authenticate(conn, key)
+
+
+def rotate_own_key(registry: Registry, actor: Actor) -> str:
+    """`rotate_key` in its own transaction."""
+    with registry.transaction() as conn:
+        return rotate_key(conn, actor, registry.now())
+
+
+def revoke_a_key(registry: Registry, key_id: str, by: Actor) -> None:
+    """`revoke_key` in its own transaction."""
+    with registry.transaction() as conn:
+        revoke_key(conn, key_id, by, registry.now())

@@ -203,3 +203,15 @@ def distribution(registry: Registry) -> dict[str, Any]:
             values.append(float(row["value"]))
             tiers[row["tier"]] = tiers.get(row["tier"], 0) + 1
     return {"subjects": len(latest), "thin_file": thin, "tiers": tiers, "values": values}
+
+
+def latest_scores(registry: Registry) -> list[dict[str, Any]]:
+    """Each subject's most recent stored score (status, value, tier, as_of)."""
+    with registry.engine.connect() as conn:
+        return repo.latest_scores(conn)
+
+
+def subject_count(registry: Registry) -> int:
+    """How many subjects the registry holds."""
+    with registry.engine.connect() as conn:
+        return repo.count_rows(conn, t.subjects)

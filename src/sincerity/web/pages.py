@@ -30,8 +30,7 @@ from sincerity.core.errors import AuthenticationError, PermissionDeniedError, Si
 from sincerity.core.factors import max_points
 from sincerity.core.policy import FACTOR_NAMES
 from sincerity.credentials.sdjwt import Verified
-from sincerity.db import repo
-from sincerity.services import access_log, open_dispute
+from sincerity.services import open_dispute, subject_view
 from sincerity.services.attest import share_proof, verify_online
 from sincerity.services.attest_status import attestable_claims
 from sincerity.services.checks import revoke_consent
@@ -223,9 +222,8 @@ def describe(record: dict[str, Any]) -> str:
 def file_context(registry: Registry, subject_id: str) -> dict[str, Any]:
     score = current_score(registry, subject_id)
     policy = registry.policy
-    with registry.engine.connect() as conn:
-        rows = repo.record_rows_of(conn, subject_id)  # newest first
-        history = repo.score_history(conn, subject_id)
+    rows = subject_view.record_rows(registry, subject_id)  # newest first
+    history = subject_view.score_history(registry, subject_id)
     disputes = {d["record_id"]: d for d in disputes_for_subject(registry, subject_id)}
     replaced = {row["supersedes"] for row in rows if row.get("supersedes")}
     records = []
@@ -245,7 +243,7 @@ def file_context(registry: Registry, subject_id: str) -> dict[str, Any]:
                 "superseded": row["id"] in replaced,
             }
         )
-    points = [(str(h["as_of"]), float(h["value"])) for h in history if h["value"] is not None]
+    points = [(str(h.as_of), float(h.value)) for h in history if h.value is not None]
     label = score.get("tier_label") or "not enough history"
     return {
         "score": score,
@@ -262,10 +260,9 @@ def file_context(registry: Registry, subject_id: str) -> dict[str, Any]:
 
 def me_context(registry: Registry, session: Session) -> dict[str, Any]:
     subject_id = session.actor.id
-    with registry.engine.connect() as conn:
-        subject = repo.get_subject(conn, subject_id)
-        consents = repo.consents_of(conn, subject_id)
-        log = access_log.entries_for(conn, subject_id, limit=100)
+    subject = subject_view.profile(registry, subject_id)
+    consents = subject_view.consents(registry, subject_id)
+    log = subject_view.access_entries(registry, subject_id, limit=100)
     return {
         "session": session,
         "subject": subject,
@@ -313,8 +310,7 @@ def revoke(
     session = need(session, "subject")
     check_csrf(session, None, x_csrf_token)
     revoke_consent(registry, session.actor.id, consent_id)
-    with registry.engine.connect() as conn:
-        consents = repo.consents_of(conn, session.actor.id)
+    consents = subject_view.consents(registry, session.actor.id)
     return render(
         request,
         "_consents.html",

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query, Response
 from sincerity.api.deps import MAX_INT_ID, IntId, RegistryDep, SettingsDep, SubjectActor
 from sincerity.api.errors import ERROR_RESPONSES, links
 from sincerity.api.models import (
-    AccessEntry,
     ConsentIn,
     ConsentOut,
     DisputeIn,
@@ -22,12 +21,12 @@ from sincerity.api.models import (
     ScoreOut,
 )
 from sincerity.core.errors import InvalidInputError, NotFoundError
-from sincerity.db import repo
-from sincerity.services import access_log, grant_source_consent, open_dispute
+from sincerity.services import grant_source_consent, open_dispute, subject_view
 from sincerity.services.checks import grant_relying_party_consent, revoke_consent
 from sincerity.services.disputes import disputes_for_subject
 from sincerity.services.scores import current_score
 from sincerity.services.subject_file import erase, export_file, record_page
+from sincerity.services.subject_view import AccessEntry
 
 router = APIRouter(prefix="/v1/me", tags=["subjects"], responses=ERROR_RESPONSES)
 
@@ -35,11 +34,10 @@ router = APIRouter(prefix="/v1/me", tags=["subjects"], responses=ERROR_RESPONSES
 @router.get("", response_model=MeOut)
 def me(registry: RegistryDep, subject: SubjectActor) -> MeOut:
     """The caller's own subject profile."""
-    with registry.engine.connect() as conn:
-        row = repo.get_subject(conn, subject.id)
-    if row is None:
+    found = subject_view.profile(registry, subject.id)
+    if found is None:
         raise NotFoundError("your file was erased")
-    return MeOut(id=row["id"], display_name=row["display_name"], created_at=row["created_at"])
+    return found
 
 
 @router.get("/records", response_model=RecordPage)
@@ -67,16 +65,13 @@ def my_score(registry: RegistryDep, subject: SubjectActor) -> dict[str, Any]:
 @router.get("/score/history", response_model=list[HistoryOut])
 def my_history(registry: RegistryDep, subject: SubjectActor) -> list[HistoryOut]:
     """What the score was on each date, under which policy."""
-    with registry.engine.connect() as conn:
-        return [HistoryOut(**h) for h in repo.score_history(conn, subject.id)]
+    return subject_view.score_history(registry, subject.id)
 
 
 @router.get("/consents", response_model=list[ConsentOut])
 def my_consents(registry: RegistryDep, subject: SubjectActor) -> list[ConsentOut]:
     """Every consent the caller gave, in force or not."""
-    with registry.engine.connect() as conn:
-        rows = repo.consents_of(conn, subject.id)
-    return [ConsentOut(**c) for c in rows]
+    return subject_view.consents(registry, subject.id)
 
 
 @router.post(
@@ -147,8 +142,7 @@ def my_access_log(
     limit: Annotated[int, Query(ge=1, le=200)] = 100,
 ) -> list[AccessEntry]:
     """Who read the caller's data, when, and why."""
-    with registry.engine.connect() as conn:
-        return [AccessEntry(**e) for e in access_log.entries_for(conn, subject.id, limit, after)]
+    return subject_view.access_entries(registry, subject.id, limit, after)
 
 
 @router.get("/export", response_model=dict[str, Any])

@@ -1,0 +1,95 @@
+"""What a subject's own pages and API read about them, as typed values (no rows, no SQL here
+for the shells to see): the profile, the score history, consents, records and the access log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sincerity.db import repo
+from sincerity.services import access_log
+from sincerity.services.registry import Registry
+
+
+@dataclass(frozen=True)
+class SubjectProfile:
+    """Who the subject is in this registry."""
+
+    id: str
+    display_name: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """What the score was on one date, under which policy."""
+
+    as_of: date
+    policy_version: str
+    status: str
+    value: float | None
+    tier: str | None
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A consent the subject gave, in force or not."""
+
+    id: int
+    grantee_kind: str
+    grantee_id: str
+    purpose: str
+    granted_at: datetime
+    expires_on: date | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    """One read of the subject's data by someone else."""
+
+    seq: int
+    at: datetime
+    actor_kind: str
+    actor_id: str
+    what: str
+    purpose: str
+
+
+def profile(registry: Registry, subject_id: str) -> SubjectProfile | None:
+    """The subject's profile, or None once the file is erased."""
+    with registry.engine.connect() as conn:
+        row = repo.get_subject(conn, subject_id)
+    return None if row is None else SubjectProfile(**row)
+
+
+def score_history(registry: Registry, subject_id: str) -> list[HistoryEntry]:
+    """Every stored score of the subject, oldest first."""
+    with registry.engine.connect() as conn:
+        rows = repo.score_history(conn, subject_id)
+    return [
+        HistoryEntry(r["as_of"], r["policy_version"], r["status"], r["value"], r["tier"])
+        for r in rows
+    ]
+
+
+def consents(registry: Registry, subject_id: str) -> list[Consent]:
+    """Every consent the subject gave, in force or not, oldest first."""
+    with registry.engine.connect() as conn:
+        rows = repo.consents_of(conn, subject_id)
+    return [Consent(**{k: r[k] for k in Consent.__dataclass_fields__}) for r in rows]
+
+
+def access_entries(
+    registry: Registry, subject_id: str, limit: int = 200, after: int = 0
+) -> list[AccessEntry]:
+    """Who read the subject's data, oldest first."""
+    with registry.engine.connect() as conn:
+        return [AccessEntry(**e) for e in access_log.entries_for(conn, subject_id, limit, after)]
+
+
+def record_rows(registry: Registry, subject_id: str) -> list[dict[str, Any]]:
+    """The subject's stored records, newest first, as the dashboard lists them."""
+    with registry.engine.connect() as conn:
+        return repo.record_rows_of(conn, subject_id)
