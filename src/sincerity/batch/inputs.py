@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import select
 
+from sincerity.core.disputes import NOT_COUNTING
 from sincerity.db import repo
 from sincerity.db import tables as t
 
@@ -128,7 +129,7 @@ def export_registry(
         )
         write_records((flatten(json.loads(body)) for (body,) in bodies), folder, progress)
         excluded = conn.scalars(
-            select(t.disputes.c.record_id).where(t.disputes.c.state.in_(repo.NOT_COUNTING))
+            select(t.disputes.c.record_id).where(t.disputes.c.state.in_(NOT_COUNTING))
         ).all()
         cred_rows = conn.execute(select(t.rater_trust.c.node_id, t.rater_trust.c.credibility)).all()
         damping = dict(

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from sincerity.core.disputes import NOT_COUNTING
 from sincerity.core.errors import NotFoundError
 from sincerity.core.policy import Policy
 from sincerity.core.records import RECORD_ADAPTER, AnyRecord, Rating
@@ -52,7 +53,7 @@ def load_context(conn: Connection, subject_ids: Sequence[str]) -> ScoringContext
     d = t.disputes.c
     rows = conn.execute(
         select(d.subject_id, d.record_id).where(
-            d.subject_id.in_(subject_ids), d.state.in_(repo.NOT_COUNTING)
+            d.subject_id.in_(subject_ids), d.state.in_(NOT_COUNTING)
         )
     )
     for subject_id, record_id in rows:

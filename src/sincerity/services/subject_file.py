@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
+from sincerity.core.disputes import stops_counting
 from sincerity.core.errors import InvalidInputError, NotFoundError
 from sincerity.db import repo
 from sincerity.db import tables as t
@@ -84,7 +85,7 @@ def record_page(
                 "record": json.loads(row["body"]),
                 "dispute_state": state,
                 "superseded": row["id"] in replaced,
-                "counts": state not in repo.NOT_COUNTING and row["id"] not in replaced,
+                "counts": not stops_counting(state) and row["id"] not in replaced,
             }
         )
     return page, (encode_cursor(rows[-1]["id"]) if more and rows else None)

@@ -1,0 +1,34 @@
+"""Dispute states, and the one rule of which of them stop a record counting.
+
+open → confirmed (the source sent evidence: the record counts again), corrected (a new record
+from the source replaces it), withdrawn (it never counts again), or suppressed (no answer in 30
+days, or upheld by the operator: it never counts again).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DisputeState(StrEnum):
+    """Where a dispute stands."""
+
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    CORRECTED = "corrected"
+    WITHDRAWN = "withdrawn"
+    SUPPRESSED = "suppressed"
+
+
+# From the moment a dispute opens the record stops counting; it counts again only if confirmed.
+# (A corrected record is superseded by its replacement, which is how it stops counting.)
+NOT_COUNTING: tuple[str, ...] = (
+    DisputeState.OPEN.value,
+    DisputeState.WITHDRAWN.value,
+    DisputeState.SUPPRESSED.value,
+)
+
+
+def stops_counting(state: str | None) -> bool:
+    """Whether a record whose latest dispute is in `state` is left out of the score."""
+    return state in NOT_COUNTING

@@ -1,0 +1,67 @@
+"""Repository: consents. The caller owns the transaction; nothing here commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, or_, select, update
+
+from sincerity.db import tables as t
+from sincerity.db.repo.base import chunks
+
+
+def insert_consents(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(t.consents), list(rows))
+
+
+def _active_consent(today: date, now: datetime) -> Any:
+    c = t.consents.c
+    return and_(
+        c.revoked_at.is_(None),
+        or_(c.expires_on.is_(None), c.expires_on >= today),
+        c.granted_at <= now,
+    )
+
+
+def consented_pairs(
+    conn: Connection, subject_ids: Iterable[str], grantee_kind: str, now: datetime
+) -> set[tuple[str, str]]:
+    """(subject, grantee) pairs with a consent in force now."""
+    c = t.consents.c
+    ids = sorted(set(subject_ids))
+    pairs: set[tuple[str, str]] = set()
+    for chunk in chunks(ids):
+        query = select(c.subject_id, c.grantee_id).where(
+            c.subject_id.in_(chunk),
+            c.grantee_kind == grantee_kind,
+            _active_consent(now.date(), now),
+        )
+        pairs.update((s, g) for s, g in conn.execute(query))
+    return pairs
+
+
+def revoke_consents(
+    conn: Connection, subject_id: str, grantee_id: str, grantee_kind: str, now: datetime
+) -> int:
+    c = t.consents.c
+    result = conn.execute(
+        update(t.consents)
+        .where(
+            c.subject_id == subject_id,
+            c.grantee_id == grantee_id,
+            c.grantee_kind == grantee_kind,
+            c.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    return result.rowcount
+
+
+def consents_of(conn: Connection, subject_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(t.consents).where(t.consents.c.subject_id == subject_id).order_by(t.consents.c.id)
+    ).mappings()
+    return [dict(r) for r in rows]

@@ -1,0 +1,76 @@
+"""Repository: records. The caller owns the transaction; nothing here commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+
+from sincerity.db import tables as t
+from sincerity.db.repo.base import chunks
+
+
+def insert_batch(conn: Connection, name: str, received: int, inserted: int, now: datetime) -> int:
+    result = conn.execute(
+        insert(t.batches).values(
+            name=name[:500], received_at=now, records_received=received, records_inserted=inserted
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def existing_hashes(conn: Connection, record_ids: Sequence[str]) -> dict[str, str]:
+    """Content hashes of the records among `record_ids` that are already stored."""
+    found: dict[str, str] = {}
+    for chunk in chunks(record_ids):
+        rows = conn.execute(
+            select(t.records.c.id, t.records.c.content_hash).where(t.records.c.id.in_(chunk))
+        )
+        found.update((rid, digest) for rid, digest in rows)
+    return found
+
+
+def record_owners(conn: Connection, record_ids: Sequence[str]) -> dict[str, tuple[str, str, str]]:
+    """(source, subject, kind) of each stored record among `record_ids`."""
+    r = t.records.c
+    found: dict[str, tuple[str, str, str]] = {}
+    for chunk in chunks(record_ids):
+        rows = conn.execute(select(r.id, r.source_id, r.subject_id, r.kind).where(r.id.in_(chunk)))
+        found.update((rid, (source, subject, kind)) for rid, source, subject, kind in rows)
+    return found
+
+
+def superseded_among(conn: Connection, record_ids: Sequence[str]) -> set[str]:
+    """The records among `record_ids` that a later record of their source replaces."""
+    r = t.records.c
+    found: set[str] = set()
+    for chunk in chunks(record_ids):
+        found.update(conn.scalars(select(r.supersedes).where(r.supersedes.in_(chunk))))
+    return found
+
+
+def insert_records(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(t.records), list(rows))
+
+
+def record_rows_of(conn: Connection, subject_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(t.records)
+        .where(t.records.c.subject_id == subject_id)
+        .order_by(t.records.c.occurred_on.desc(), t.records.c.id)
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def get_record_row(conn: Connection, record_id: str) -> dict[str, Any] | None:
+    row = conn.execute(select(t.records).where(t.records.c.id == record_id)).mappings().first()
+    return None if row is None else dict(row)
+
+
+def count_rows(conn: Connection, table: Any) -> int:
+    return int(conn.scalar(select(func.count()).select_from(table)) or 0)
