@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from sincerity.core.strict import StrictModel
+from sincerity.services.disputes import Dispute
 from sincerity.services.subject_view import (
     Consent,
     HistoryEntry,
@@ -91,16 +92,7 @@ class RecordPage(BaseModel):
     next_cursor: str | None
 
 
-class DisputeOut(BaseModel):
-    id: int
-    record_id: str
-    subject_id: str
-    reason: str
-    state: str
-    opened_at: datetime
-    deadline: datetime
-    resolved_at: datetime | None
-    resolution: str | None
+DisputeOut = Dispute
 
 
 class DisputeIn(StrictModel):

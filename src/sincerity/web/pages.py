@@ -10,6 +10,7 @@ import hmac
 import json
 import secrets
 import time
+from dataclasses import asdict
 from importlib import resources
 from typing import Annotated, Any
 
@@ -224,7 +225,7 @@ def file_context(registry: Registry, subject_id: str) -> dict[str, Any]:
     policy = registry.policy
     rows = subject_view.record_rows(registry, subject_id)  # newest first
     history = subject_view.score_history(registry, subject_id)
-    disputes = {d["record_id"]: d for d in disputes_for_subject(registry, subject_id)}
+    disputes = {d.record_id: d for d in disputes_for_subject(registry, subject_id)}
     replaced = {row["supersedes"] for row in rows if row.get("supersedes")}
     records = []
     for row in rows[:RECORDS_SHOWN]:
@@ -423,7 +424,8 @@ def verify(
 def queue_context(registry: Registry, operator_id: str) -> list[dict[str, Any]]:
     now = registry.now()
     return [
-        {**d, "age_days": (now - d["opened_at"]).days} for d in review_queue(registry, operator_id)
+        {**asdict(d), "age_days": (now - d.opened_at).days}
+        for d in review_queue(registry, operator_id)
     ]
 
 

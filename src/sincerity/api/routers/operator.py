@@ -88,7 +88,7 @@ def dispute_queue(
 ) -> list[DisputeOut]:
     """Open disputes, oldest first (the review queue). Each read is in the subject's access log."""
     queue = review_queue(registry, operator.id, older_than_days)
-    return [DisputeOut(**d) for d in queue]
+    return queue
 
 
 @router.post("/disputes/sweep", response_model=Swept)

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sincerity.api.deps import IntId, RegistryDep, SettingsDep, SourceActor
 from sincerity.api.errors import ERROR_RESPONSES, links
 from sincerity.api.models import AnswerIn, BatchIn, DisputeOut, IngestOut, RecordOut, RecordPage
+from sincerity.core.disputes import DisputeState
 from sincerity.core.errors import NotFoundError, PermissionDeniedError, TooLargeError
 from sincerity.services import idempotency, ingest_rows
 from sincerity.services.disputes import answer_dispute, disputes_for_source
@@ -117,16 +118,14 @@ def get_record(record_id: str, registry: RegistryDep, source: SourceActor) -> Re
 def source_disputes(
     registry: RegistryDep,
     source: SourceActor,
-    state: Annotated[
-        str | None, Query(pattern="^(open|confirmed|corrected|withdrawn|suppressed)$")
-    ] = None,
+    state: DisputeState | None = None,
 ) -> list[DisputeOut]:
     """Disputes against the source's records."""
     disputes = disputes_for_source(registry, source.id, state)
     log_source_reads(
-        registry, source.id, {d["subject_id"] for d in disputes}, "disputes against its records"
+        registry, source.id, {d.subject_id for d in disputes}, "disputes against its records"
     )
-    return [DisputeOut(**d) for d in disputes]
+    return disputes
 
 
 @router.post("/disputes/{dispute_id}/answer", response_model=DisputeOut)
@@ -134,8 +133,6 @@ def answer(
     dispute_id: IntId, body: AnswerIn, registry: RegistryDep, source: SourceActor
 ) -> DisputeOut:
     """Confirm the record with evidence, correct it with a new record, or withdraw it."""
-    return DisputeOut(
-        **answer_dispute(
-            registry, source.id, dispute_id, body.action, body.evidence, body.corrected_record
-        )
+    return answer_dispute(
+        registry, source.id, dispute_id, body.action, body.evidence, body.corrected_record
     )

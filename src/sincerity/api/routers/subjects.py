@@ -110,7 +110,7 @@ def revoke(consent_id: IntId, registry: RegistryDep, subject: SubjectActor) -> R
 @router.get("/disputes", response_model=list[DisputeOut])
 def my_disputes(registry: RegistryDep, subject: SubjectActor) -> list[DisputeOut]:
     """The caller's disputes with every step's time and the deadline."""
-    return [DisputeOut(**d) for d in disputes_for_subject(registry, subject.id)]
+    return disputes_for_subject(registry, subject.id)
 
 
 @router.post(
@@ -129,9 +129,7 @@ def my_disputes(registry: RegistryDep, subject: SubjectActor) -> list[DisputeOut
 def dispute(body: DisputeIn, registry: RegistryDep, subject: SubjectActor) -> DisputeOut:
     """Contest a record: it stops counting at once; the source has 30 days to answer."""
     dispute_id = open_dispute(registry, subject.id, body.record_id, body.reason)
-    return next(
-        DisputeOut(**d) for d in disputes_for_subject(registry, subject.id) if d["id"] == dispute_id
-    )
+    return next(d for d in disputes_for_subject(registry, subject.id) if d.id == dispute_id)
 
 
 @router.get("/access-log", response_model=list[AccessEntry])

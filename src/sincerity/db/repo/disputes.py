@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
+from sincerity.core.disputes import DisputeState
 from sincerity.db import tables as t
+
+OPEN = DisputeState.OPEN.value
 
 
 def insert_dispute(conn: Connection, values: dict[str, Any]) -> int:
@@ -17,6 +22,7 @@ def insert_dispute(conn: Connection, values: dict[str, Any]) -> int:
 
 
 def disputes_of(conn: Connection, subject_id: str) -> list[dict[str, Any]]:
+    """A subject's disputes, oldest first."""
     rows = conn.execute(
         select(t.disputes).where(t.disputes.c.subject_id == subject_id).order_by(t.disputes.c.id)
     ).mappings()
@@ -25,4 +31,63 @@ def disputes_of(conn: Connection, subject_id: str) -> list[dict[str, Any]]:
 
 def open_dispute_on(conn: Connection, record_id: str) -> int | None:
     d = t.disputes.c
-    return conn.scalar(select(d.id).where(d.record_id == record_id, d.state == "open"))
+    return conn.scalar(select(d.id).where(d.record_id == record_id, d.state == OPEN))
+
+
+def get_dispute(conn: Connection, dispute_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(t.disputes).where(t.disputes.c.id == dispute_id)).mappings().first()
+    return None if row is None else dict(row)
+
+
+def dispute_with_source(conn: Connection, dispute_id: int) -> dict[str, Any] | None:
+    """A dispute with the source of the record it contests."""
+    d, r = t.disputes.c, t.records.c
+    row = (
+        conn.execute(
+            select(d.id, d.state, d.subject_id, d.record_id, r.source_id)
+            .join(t.records, r.id == d.record_id)
+            .where(d.id == dispute_id)
+        )
+        .mappings()
+        .first()
+    )
+    return None if row is None else dict(row)
+
+
+def overdue(conn: Connection, now: datetime, limit: int | None = None) -> list[tuple[int, str]]:
+    """(id, subject) of open disputes past their deadline."""
+    d = t.disputes.c
+    query = select(d.id, d.subject_id).where(d.state == OPEN, d.deadline < now)
+    if limit is not None:
+        query = query.limit(limit)
+    return [(int(i), str(s)) for i, s in conn.execute(query)]
+
+
+def resolve(
+    conn: Connection, dispute_ids: Sequence[int], state: str, now: datetime, resolution: str
+) -> None:
+    """Close these disputes in `state` with the words that say why."""
+    d = t.disputes.c
+    conn.execute(
+        update(t.disputes)
+        .where(d.id.in_(list(dispute_ids)))
+        .values(state=state, resolved_at=now, resolution=resolution)
+    )
+
+
+def disputes_against_source(
+    conn: Connection, source_id: str, state: str | None = None
+) -> list[dict[str, Any]]:
+    """Disputes against a source's records, oldest first."""
+    d, r = t.disputes.c, t.records.c
+    query = select(t.disputes).join(t.records, r.id == d.record_id).where(r.source_id == source_id)
+    if state is not None:
+        query = query.where(d.state == state)
+    return [dict(row) for row in conn.execute(query.order_by(d.id)).mappings()]
+
+
+def open_since(conn: Connection, cutoff: datetime) -> list[dict[str, Any]]:
+    """Open disputes opened at or before `cutoff`, oldest first."""
+    d = t.disputes.c
+    query = select(t.disputes).where(d.state == OPEN, d.opened_at <= cutoff).order_by(d.opened_at)
+    return [dict(row) for row in conn.execute(query).mappings()]
