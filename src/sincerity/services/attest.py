@@ -13,14 +13,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection
 
 from sincerity.core.errors import ConfigurationError, InvalidInputError, NotFoundError
 from sincerity.credentials import envelope
 from sincerity.credentials import keys as jwk_keys
 from sincerity.credentials.sdjwt import ALGORITHM, Verified, issue, sign_jwt, verify
 from sincerity.credentials.status_list import StatusList, lookup_in
-from sincerity.db import tables as t
+from sincerity.db import repo
 from sincerity.services import access_log
 from sincerity.services.attest_status import (
     STATUS_LIST_ID,
@@ -50,19 +50,15 @@ class Issued:
 
 
 def _active_key(conn: Connection, kek: bytes | None) -> tuple[str, Any] | None:
-    row = conn.execute(
-        select(t.signing_keys.c.kid, t.signing_keys.c.private_jwk)
-        .where(t.signing_keys.c.retired_at.is_(None))
-        .order_by(t.signing_keys.c.created_at.desc())
-        .limit(1)
-    ).first()
-    if row is None:
+    found = repo.active_signing_key(conn)
+    if found is None:
         return None
+    kid, sealed = found
     try:
-        opened = envelope.open_sealed(row.private_jwk, require_kek(kek), row.kid)
+        opened = envelope.open_sealed(sealed, require_kek(kek), kid)
     except envelope.KeyDecryptionError as exc:
-        raise ConfigurationError(f"cannot open signing key {row.kid}: {exc}") from None
-    return row.kid, jwk_keys.import_jwk(json.loads(opened))
+        raise ConfigurationError(f"cannot open signing key {kid}: {exc}") from None
+    return kid, jwk_keys.import_jwk(json.loads(opened))
 
 
 def _signing_key(conn: Connection, now: datetime, kek: bytes | None) -> tuple[str, Any]:
@@ -74,14 +70,7 @@ def _signing_key(conn: Connection, now: datetime, kek: bytes | None) -> tuple[st
     key = jwk_keys.new_key()
     kid = str(key.kid)
     sealed = envelope.seal(json.dumps(jwk_keys.private_jwk(key)), require_kek(kek), kid)
-    conn.execute(
-        insert(t.signing_keys).values(
-            kid=kid,
-            private_jwk=sealed,
-            public_jwk=json.dumps(jwk_keys.public_jwk(key)),
-            created_at=now,
-        )
-    )
+    repo.insert_signing_key(conn, kid, sealed, jwk_keys.public_jwk(key), now)
     return kid, key
 
 
@@ -89,11 +78,7 @@ def rotate_signing_key(registry: Registry) -> str:
     """Retire the signing key in use and make a new one; returns the new key id."""
     now = registry.now()
     with registry.transaction() as conn:
-        conn.execute(
-            update(t.signing_keys)
-            .where(t.signing_keys.c.retired_at.is_(None))
-            .values(retired_at=now)
-        )
+        repo.retire_signing_keys(conn, now)
         kid, _ = _signing_key(conn, now, registry.kek)
     return kid
 
@@ -111,26 +96,15 @@ def current_signing_key(registry: Registry) -> tuple[str, Any]:
 def published_jwks(registry: Registry) -> dict[str, Any]:
     """Public keys that verify something today: the key in use, and retired keys until the
     last attestation they signed expires."""
-    now = registry.now()
-    k, a = t.signing_keys.c, t.attestations.c
-    still_needed = select(a.kid).where(a.expires_at > now)
     current_signing_key(registry)  # a registry always publishes a key it can sign with
     with registry.engine.connect() as conn:
-        rows = conn.execute(
-            select(k.public_jwk)
-            .where(or_(k.retired_at.is_(None), k.kid.in_(still_needed)))
-            .order_by(k.created_at)
-        ).scalars()
-        return jwk_keys.jwks(json.loads(r) for r in rows)
+        return jwk_keys.jwks(repo.published_public_keys(conn, registry.now()))
 
 
 def all_public_keys(registry: Registry) -> dict[str, Any]:
     """Every public key the registry ever signed with (to check old checkpoints)."""
     with registry.engine.connect() as conn:
-        rows = conn.scalars(
-            select(t.signing_keys.c.public_jwk).order_by(t.signing_keys.c.created_at)
-        )
-        return jwk_keys.jwks(json.loads(r) for r in rows)
+        return jwk_keys.jwks(repo.all_public_keys(conn))
 
 
 def issue_attestation(
@@ -179,16 +153,17 @@ def issue_attestation(
             },
         }
         sd_jwt, _ = issue(visible, claims, key, kid, holder_public)
-        conn.execute(
-            insert(t.attestations).values(
-                id=attestation_id,
-                subject_id=subject_id,
-                kid=kid,
-                status_index=index,
-                claims=json.dumps(claims),
-                issued_at=now,
-                expires_at=expires,
-            )
+        repo.insert_attestation(
+            conn,
+            {
+                "id": attestation_id,
+                "subject_id": subject_id,
+                "kid": kid,
+                "status_index": index,
+                "claims": json.dumps(claims),
+                "issued_at": now,
+                "expires_at": expires,
+            },
         )
         access_log.append(
             conn,
@@ -204,33 +179,20 @@ def issue_attestation(
 
 def list_attestations(registry: Registry, subject_id: str) -> list[dict[str, Any]]:
     """The subject's attestations, newest first, with their state."""
-    a = t.attestations.c
     with registry.engine.connect() as conn:
-        rows = conn.execute(
-            select(a.id, a.claims, a.issued_at, a.expires_at, a.revoked_at, a.revoked_reason)
-            .where(a.subject_id == subject_id)
-            .order_by(a.issued_at.desc())
-        ).mappings()
-        return [{**r, "claims": json.loads(r["claims"])} for r in rows]
+        return repo.attestations_of(conn, subject_id)
 
 
 def revoke_attestation(registry: Registry, subject_id: str, attestation_id: str) -> None:
     """The subject withdraws an attestation: every presentation of it fails from now on."""
     now = registry.now()
-    a = t.attestations.c
     with registry.transaction() as conn:
-        row = conn.execute(
-            select(a.subject_id, a.status_index, a.revoked_at).where(a.id == attestation_id)
-        ).first()
-        if row is None or row.subject_id != subject_id:
+        row = repo.get_attestation(conn, attestation_id)
+        if row is None or row["subject_id"] != subject_id:
             raise NotFoundError(f"you have no attestation {attestation_id!r}")
-        if row.revoked_at is None:
-            conn.execute(
-                update(t.attestations)
-                .where(a.id == attestation_id)
-                .values(revoked_at=now, revoked_reason="revoked by the subject")
-            )
-            revoke_indices(conn, [row.status_index], now)
+        if row["revoked_at"] is None:
+            repo.mark_revoked(conn, [attestation_id], now, "revoked by the subject")
+            revoke_indices(conn, [row["status_index"]], now)
 
 
 def status_list_token(registry: Registry, issuer: str) -> str:
@@ -250,9 +212,7 @@ def status_list_token(registry: Registry, issuer: str) -> str:
 def _status_list(registry: Registry) -> StatusList:
     """The status list as stored (all zeros before the first attestation), read-only."""
     with registry.engine.connect() as conn:
-        bits = conn.scalar(
-            select(t.status_lists.c.bits).where(t.status_lists.c.id == STATUS_LIST_ID)
-        )
+        bits = repo.status_bits(conn, STATUS_LIST_ID)
     return StatusList(bytearray(bits)) if bits is not None else StatusList.empty(STATUS_LIST_SIZE)
 
 
@@ -280,20 +240,15 @@ def verify_online(
     if not result.claims:  # refused before the signature was trusted: nothing to look up
         return result
     attestation_id = result.claims.get("jti")
-    a = t.attestations.c
     with registry.engine.connect() as conn:
         row = (
-            None
-            if not isinstance(attestation_id, str)
-            else conn.execute(
-                select(a.revoked_at, a.revoked_reason).where(a.id == attestation_id)
-            ).first()
+            repo.get_attestation(conn, attestation_id) if isinstance(attestation_id, str) else None
         )
     if row is None:
         return replace(
             result, valid=False, bound=False, reason="this registry has no record of issuing it"
         )
-    if row.revoked_at is not None:
+    if row["revoked_at"] is not None:
         return replace(result, valid=False, bound=False, reason="revoked by the issuer")
     return result
 

@@ -6,17 +6,16 @@ being true in the same transaction that changed the score.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection
 
 from sincerity.core.policy import Policy
 from sincerity.core.scoring import Score
 from sincerity.credentials.status_list import REVOKED, StatusList
-from sincerity.db import tables as t
+from sincerity.db import repo
 
 STATUS_LIST_ID = 1
 STATUS_LIST_SIZE = 131_072  # 16 KiB of bits; indices are never reused
@@ -59,15 +58,11 @@ def still_true(attested: Mapping[str, Any], now_true: Mapping[str, Any], policy:
 
 
 def load_status_list(conn: Connection, now: datetime, for_update: bool = False) -> StatusList:
-    query = select(t.status_lists.c.bits).where(t.status_lists.c.id == STATUS_LIST_ID)
-    if for_update:
-        query = query.with_for_update()
-    bits = conn.scalar(query)
+    """The status list (made empty on first use); locked for the transaction with `for_update`."""
+    bits = repo.status_bits(conn, STATUS_LIST_ID, for_update)
     if bits is None:
         empty = StatusList.empty(STATUS_LIST_SIZE)
-        conn.execute(
-            insert(t.status_lists).values(id=STATUS_LIST_ID, bits=bytes(empty.data), updated_at=now)
-        )
+        repo.insert_status_list(conn, STATUS_LIST_ID, bytes(empty.data), now)
         return empty
     return StatusList(bytearray(bits))
 
@@ -75,10 +70,7 @@ def load_status_list(conn: Connection, now: datetime, for_update: bool = False) 
 def allocate_index(conn: Connection, now: datetime) -> int:
     """The next never-used status index (the row lock serialises concurrent issuers)."""
     load_status_list(conn, now, for_update=True)
-    s = t.status_lists.c
-    index = int(conn.scalar(select(s.next_index).where(s.id == STATUS_LIST_ID)) or 0)
-    conn.execute(update(t.status_lists).where(s.id == STATUS_LIST_ID).values(next_index=index + 1))
-    return index
+    return repo.take_status_index(conn, STATUS_LIST_ID)
 
 
 def revoke_indices(conn: Connection, indices: Sequence[int], now: datetime) -> None:
@@ -88,11 +80,7 @@ def revoke_indices(conn: Connection, indices: Sequence[int], now: datetime) -> N
     status = load_status_list(conn, now, for_update=True)
     for index in indices:
         status.set(index, REVOKED)
-    conn.execute(
-        update(t.status_lists)
-        .where(t.status_lists.c.id == STATUS_LIST_ID)
-        .values(bits=bytes(status.data), updated_at=now)
-    )
+    repo.save_status_bits(conn, STATUS_LIST_ID, bytes(status.data), now)
 
 
 def revoke_untrue(
@@ -100,40 +88,28 @@ def revoke_untrue(
 ) -> int:
     """Revoke each live attestation of these subjects whose claims their new score no longer
     supports. Returns how many were revoked."""
-    a = t.attestations.c
-    live = conn.execute(
-        select(a.id, a.subject_id, a.status_index, a.claims).where(
-            a.subject_id.in_(list(scores)), a.revoked_at.is_(None), a.expires_at > now
-        )
-    ).all()
+    live = repo.live_attestations(conn, list(scores), now)
     untrue = [
         row
         for row in live
         if not still_true(
-            json.loads(row.claims),
-            attestable_claims(scores[row.subject_id].to_dict(), policy, row.subject_id),
+            row["claims"],
+            attestable_claims(scores[row["subject_id"]].to_dict(), policy, row["subject_id"]),
             policy,
         )
     ]
-    for row in untrue:
-        conn.execute(
-            update(t.attestations)
-            .where(a.id == row.id)
-            .values(revoked_at=now, revoked_reason="an attested claim is no longer true")
+    if untrue:
+        repo.mark_revoked(
+            conn, [row["id"] for row in untrue], now, "an attested claim is no longer true"
         )
-    revoke_indices(conn, [row.status_index for row in untrue], now)
+    revoke_indices(conn, [row["status_index"] for row in untrue], now)
     return len(untrue)
 
 
 def revoke_all_attestations(conn: Connection, subject_id: str, now: datetime) -> int:
     """Set the status bit of every attestation of the subject and delete their rows (erasure):
     a proof shared before the erasure fails from now on, and nothing of it is kept."""
-    a = t.attestations.c
-    indices = list(
-        conn.scalars(
-            select(a.status_index).where(a.subject_id == subject_id, a.revoked_at.is_(None))
-        )
-    )
+    indices = repo.unrevoked_indices(conn, subject_id)
     revoke_indices(conn, indices, now)
-    conn.execute(delete(t.attestations).where(a.subject_id == subject_id))
+    repo.delete_attestations_of(conn, subject_id)
     return len(indices)
