@@ -9,11 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, or_, select
-
 from sincerity.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from sincerity.db import repo
-from sincerity.db import tables as t
 from sincerity.services import access_log
 from sincerity.services.keys import Actor
 from sincerity.services.parties import check_consent_end
@@ -53,26 +50,19 @@ def grant_relying_party_consent(
     now = registry.now()
     check_consent_end(until, now.date())
     with registry.transaction() as conn:
-        exists = conn.scalar(
-            select(t.relying_parties.c.id).where(t.relying_parties.c.id == relying_party_id)
-        )
-        if exists is None:
+        if not repo.relying_party_exists(conn, relying_party_id):
             raise NotFoundError(f"no relying party {relying_party_id!r}")
-        result = conn.execute(
-            insert(t.consents).values(
-                subject_id=subject_id,
-                grantee_kind="relying_party",
-                grantee_id=relying_party_id,
-                purpose=purpose,
-                granted_at=now,
-                expires_on=until,
-            )
-        )
-        key = result.inserted_primary_key
-        assert key is not None
-        consent_id = int(key[0])
-        conn.execute(
-            insert(t.consent_options).values(consent_id=consent_id, share_score=share_score)
+        consent_id = repo.insert_consent(
+            conn,
+            {
+                "subject_id": subject_id,
+                "grantee_kind": "relying_party",
+                "grantee_id": relying_party_id,
+                "purpose": purpose,
+                "granted_at": now,
+                "expires_on": until,
+            },
+            share_score,
         )
         rescore_subjects(conn, registry.policy, [subject_id], now.date(), now)
     return consent_id
@@ -86,24 +76,11 @@ def check(
     if threshold is not None and not policy.range.min <= threshold <= policy.range.max:
         raise InvalidInputError(f"threshold must be within {policy.range.min}..{policy.range.max}")
     now = registry.now()
-    c = t.consents.c
     refusal = PermissionDeniedError(
         f"no consent in force from subject {subject_id!r} to {caller.id!r} for purpose {purpose!r}"
     )
     with registry.transaction() as conn:
-        consent = conn.execute(
-            select(c.id, t.consent_options.c.share_score)
-            .join(t.consent_options, t.consent_options.c.consent_id == c.id, isouter=True)
-            .where(
-                c.subject_id == subject_id,
-                c.grantee_kind == "relying_party",
-                c.grantee_id == caller.id,
-                c.purpose == purpose,
-                c.revoked_at.is_(None),
-                or_(c.expires_on.is_(None), c.expires_on >= now.date()),
-            )
-            .order_by(c.id.desc())
-        ).first()
+        consent = repo.consent_for_check(conn, subject_id, caller.id, purpose, now)
         if consent is None or repo.get_subject(conn, subject_id) is None:
             raise refusal
         result = stored_score(conn, policy, subject_id, now.date())
@@ -118,9 +95,10 @@ def check(
             caller.id,
             "trust check: tier"
             + ("" if threshold is None else f", score >= {threshold}")
-            + (", exact score" if consent.share_score else ""),
+            + (", exact score" if consent[1] else ""),
             purpose,
             now,
+            consent_id=consent[0],
         )
     value = result["value"]
     meets = None if threshold is None or value is None else value >= threshold
@@ -132,7 +110,7 @@ def check(
         tier_label=result["tier_label"],
         meets_threshold=meets,
         threshold=threshold,
-        score=result["rounded"] if consent.share_score else None,
+        score=result["rounded"] if consent[1] else None,
         policy_version=result["policy_version"],
         as_of=date.fromisoformat(result["as_of"]),
     )
@@ -141,11 +119,9 @@ def check(
 def revoke_consent(registry: Registry, subject_id: str, consent_id: int) -> None:
     """Revoke one of the subject's consents (to a source or a relying party)."""
     now = registry.now()
-    c = t.consents.c
     with registry.transaction() as conn:
-        row = conn.execute(select(c.subject_id, c.revoked_at).where(c.id == consent_id)).first()
-        if row is None or row.subject_id != subject_id:
+        row = repo.get_consent(conn, consent_id)
+        if row is None or row["subject_id"] != subject_id:
             raise NotFoundError(f"subject {subject_id!r} has no consent {consent_id}")
-        if row.revoked_at is None:
-            conn.execute(t.consents.update().where(c.id == consent_id).values(revoked_at=now))
+        repo.revoke_consent(conn, consent_id, now)
         rescore_subjects(conn, registry.policy, [subject_id], now.date(), now)

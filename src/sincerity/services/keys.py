@@ -12,10 +12,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection
 
 from sincerity.core.errors import AuthenticationError, NotFoundError
-from sincerity.db import tables as t
+from sincerity.db import repo
 from sincerity.services.registry import Registry
 
 ACTOR_KINDS: tuple[str, ...] = ("operator", "source", "subject", "relying_party")
@@ -40,15 +40,7 @@ def issue_key(conn: Connection, kind: str, actor_id: str, now: datetime) -> str:
         raise ValueError(f"unknown actor kind {kind!r}")
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
-    conn.execute(
-        insert(t.api_keys).values(
-            id=key_id,
-            actor_kind=kind,
-            actor_id=actor_id,
-            secret_hash=_digest(secret),
-            created_at=now,
-        )
-    )
+    repo.insert_api_key(conn, key_id, kind, actor_id, _digest(secret), now)
     return f"sk_{key_id}_{secret}"
 
 
@@ -58,48 +50,32 @@ def authenticate(conn: Connection, key: str | None) -> Actor:
     if not key or not key.startswith("sk_") or key.count("_") < 2:
         raise failure
     _, key_id, secret = key.split("_", 2)
-    row = conn.execute(
-        select(t.api_keys.c.actor_kind, t.api_keys.c.actor_id, t.api_keys.c.secret_hash).where(
-            t.api_keys.c.id == key_id, t.api_keys.c.revoked_at.is_(None)
-        )
-    ).first()
-    if row is None or not hmac.compare_digest(row.secret_hash, _digest(secret)):
+    row = repo.active_api_key(conn, key_id)
+    if row is None or not hmac.compare_digest(row["secret_hash"], _digest(secret)):
         raise failure
-    return Actor(row.actor_kind, row.actor_id, key_id)
+    return Actor(row["actor_kind"], row["actor_id"], key_id)
 
 
 def revoke_key(conn: Connection, key_id: str, by: Actor, now: datetime) -> None:
     """Revoke a key: an actor its own keys, the operator any key."""
-    row = conn.execute(
-        select(t.api_keys.c.actor_kind, t.api_keys.c.actor_id).where(
-            t.api_keys.c.id == key_id, t.api_keys.c.revoked_at.is_(None)
-        )
-    ).first()
+    row = repo.active_api_key(conn, key_id)
     if row is None:
         raise NotFoundError(f"no active key {key_id!r}")
-    if by.kind != "operator" and (row.actor_kind, row.actor_id) != (by.kind, by.id):
+    if by.kind != "operator" and (row["actor_kind"], row["actor_id"]) != (by.kind, by.id):
         raise NotFoundError(f"no active key {key_id!r}")
-    conn.execute(update(t.api_keys).where(t.api_keys.c.id == key_id).values(revoked_at=now))
+    repo.revoke_api_key(conn, key_id, now)
 
 
 def rotate_key(conn: Connection, actor: Actor, now: datetime) -> str:
     """A new key for the caller; the key used for this call stops working."""
     new = issue_key(conn, actor.kind, actor.id, now)
-    conn.execute(update(t.api_keys).where(t.api_keys.c.id == actor.key_id).values(revoked_at=now))
+    repo.revoke_api_key(conn, actor.key_id, now)
     return new
 
 
 def revoke_all(conn: Connection, kind: str, actor_id: str, now: datetime) -> None:
     """Revoke every key of an actor (on erasure)."""
-    conn.execute(
-        update(t.api_keys)
-        .where(
-            t.api_keys.c.actor_kind == kind,
-            t.api_keys.c.actor_id == actor_id,
-            t.api_keys.c.revoked_at.is_(None),
-        )
-        .values(revoked_at=now)
-    )
+    repo.revoke_actor_keys(conn, kind, actor_id, now)
 
 
 def authenticate_key(registry: Registry, key: str | None) -> Actor:

@@ -9,15 +9,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from sincerity.core.disputes import NOT_COUNTING
 from sincerity.core.errors import NotFoundError
 from sincerity.core.policy import Policy
 from sincerity.core.records import RECORD_ADAPTER, AnyRecord, Rating
 from sincerity.core.scoring import Score, score
 from sincerity.db import repo
-from sincerity.db import tables as t
 from sincerity.services.attest_status import revoke_untrue
 from sincerity.services.registry import Registry
 from sincerity.services.reputation import refresh_trust
@@ -39,24 +37,13 @@ def load_context(conn: Connection, subject_ids: Sequence[str]) -> ScoringContext
     """Everything scoring these subjects needs, in a few queries."""
     records: dict[str, list[AnyRecord]] = defaultdict(list)
     raters: set[str] = set()
-    rows = conn.execute(
-        select(t.records.c.subject_id, t.records.c.body).where(
-            t.records.c.subject_id.in_(subject_ids)
-        )
-    )
-    for subject_id, body in rows:
+    for subject_id, body in repo.record_bodies_of(conn, subject_ids):
         record = RECORD_ADAPTER.validate_json(body)
         records[subject_id].append(record)
         if isinstance(record, Rating):
             raters.add(record.rater)
     excluded: dict[str, set[str]] = defaultdict(set)
-    d = t.disputes.c
-    rows = conn.execute(
-        select(d.subject_id, d.record_id).where(
-            d.subject_id.in_(subject_ids), d.state.in_(NOT_COUNTING)
-        )
-    )
-    for subject_id, record_id in rows:
+    for subject_id, record_id in repo.not_counting_records(conn, subject_ids):
         excluded[subject_id].add(record_id)
     credibility = repo.credibilities(conn, raters) if raters else None
     return ScoringContext(
@@ -150,13 +137,7 @@ def stored_score(
     conn: Connection, policy: Policy, subject_id: str, today: date
 ) -> dict[str, Any] | None:
     """Today's stored score under `policy`, as Score.to_dict() data, or None."""
-    s = t.scores.c
-    stored = conn.scalar(
-        select(s.explanation)
-        .where(s.subject_id == subject_id, s.as_of == today, s.policy_version == policy.version)
-        .order_by(s.id.desc())
-        .limit(1)
-    )
+    stored = repo.stored_explanation(conn, subject_id, today, policy.version)
     if stored is None:
         return None
     data = dict(json.loads(stored))
@@ -215,4 +196,4 @@ def latest_scores(registry: Registry) -> list[dict[str, Any]]:
 def subject_count(registry: Registry) -> int:
     """How many subjects the registry holds."""
     with registry.engine.connect() as conn:
-        return repo.count_rows(conn, t.subjects)
+        return repo.count_subjects(conn)

@@ -7,12 +7,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
-
 from sincerity.core.disputes import stops_counting
 from sincerity.core.errors import InvalidInputError, NotFoundError
 from sincerity.db import repo
-from sincerity.db import tables as t
 from sincerity.services import access_log
 from sincerity.services.attest_status import revoke_all_attestations
 from sincerity.services.keys import revoke_all
@@ -47,29 +44,13 @@ def record_page(
     """A page of records (of a subject or of a source) in id order, with each one's state."""
     limit = max(1, min(limit, MAX_PAGE))
     after = decode_cursor(cursor)
-    r, d = t.records.c, t.disputes.c
-    query = select(t.records).where(r.id > after).order_by(r.id).limit(limit + 1)
-    if subject_id is not None:
-        query = query.where(r.subject_id == subject_id)
-    if source_id is not None:
-        query = query.where(r.source_id == source_id)
-    if only_id is not None:
-        query = query.where(r.id == only_id)
     with registry.engine.connect() as conn:
-        rows = [dict(row) for row in conn.execute(query).mappings()]
+        rows = repo.record_page_rows(conn, after, limit + 1, subject_id, source_id, only_id)
         more = len(rows) > limit
         rows = rows[:limit]
-        states: dict[str, str] = {}
-        if rows:
-            for record_id, state in conn.execute(
-                select(d.record_id, d.state)
-                .where(d.record_id.in_([row["id"] for row in rows]))
-                .order_by(d.id)
-            ):
-                states[record_id] = state
-            replaced = repo.superseded_among(conn, [row["id"] for row in rows])
-        else:
-            replaced = set()
+        ids = [row["id"] for row in rows]
+        states = repo.latest_dispute_states(conn, ids)
+        replaced = repo.superseded_among(conn, ids) if ids else set()
     page = []
     for row in rows:
         state = states.get(row["id"])
@@ -138,55 +119,19 @@ def erase(registry: Registry, subject_id: str) -> int:
     with registry.transaction() as conn:
         if repo.get_subject(conn, subject_id) is None:
             raise NotFoundError(f"no subject {subject_id!r}")
-        record_ids = list(
-            conn.scalars(select(t.records.c.id).where(t.records.c.subject_id == subject_id))
-        )
-        for chunk_start in range(0, len(record_ids), 500):
-            chunk = record_ids[chunk_start : chunk_start + 500]
-            conn.execute(delete(t.rating_damping).where(t.rating_damping.c.record_id.in_(chunk)))
-        conn.execute(delete(t.disputes).where(t.disputes.c.subject_id == subject_id))
-        conn.execute(delete(t.records).where(t.records.c.subject_id == subject_id))
-        consent_ids = list(
-            conn.scalars(select(t.consents.c.id).where(t.consents.c.subject_id == subject_id))
-        )
-        if consent_ids:
-            conn.execute(
-                delete(t.consent_options).where(t.consent_options.c.consent_id.in_(consent_ids))
-            )
-        conn.execute(delete(t.consents).where(t.consents.c.subject_id == subject_id))
-        conn.execute(delete(t.scores).where(t.scores.c.subject_id == subject_id))
-        conn.execute(delete(t.rater_trust).where(t.rater_trust.c.node_id == subject_id))
         revoke_all_attestations(conn, subject_id, now)
-        conn.execute(
-            delete(t.web_sessions).where(
-                t.web_sessions.c.actor_kind == "subject", t.web_sessions.c.actor_id == subject_id
-            )
-        )
-        conn.execute(delete(t.subjects).where(t.subjects.c.id == subject_id))
+        deleted = repo.delete_subject_file(conn, subject_id)
         revoke_all(conn, "subject", subject_id, now)
         access_log.redact_subject(conn, subject_id)
-        conn.execute(
-            insert(t.erasures).values(
-                subject_id=subject_id, erased_at=now, records_deleted=len(record_ids)
-            )
-        )
+        repo.record_erasure(conn, subject_id, now, deleted)
         access_log.append(
             conn,
             subject_id,
             "subject",
             subject_id,
-            f"erasure of the file ({len(record_ids)} records)",
+            f"erasure of the file ({deleted} records)",
             "right to erasure",
             now,
         )
-    scrub_freed_pages(registry)
-    return len(record_ids)
-
-
-def scrub_freed_pages(registry: Registry) -> None:
-    """On SQLite, move the write-ahead log into the database and truncate it, so erased text
-    survives in neither file (the connection pragma `secure_delete` zeroes freed pages)."""
-    if registry.engine.dialect.name != "sqlite":
-        return
-    with registry.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    repo.truncate_sqlite_wal(registry.engine)  # erased text must not linger in the WAL file
+    return deleted

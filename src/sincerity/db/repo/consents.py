@@ -65,3 +65,46 @@ def consents_of(conn: Connection, subject_id: str) -> list[dict[str, Any]]:
         select(t.consents).where(t.consents.c.subject_id == subject_id).order_by(t.consents.c.id)
     ).mappings()
     return [dict(r) for r in rows]
+
+
+def insert_consent(conn: Connection, values: dict[str, Any], share_score: bool) -> int:
+    """One consent and its options; returns its id."""
+    result = conn.execute(insert(t.consents).values(**values))
+    key = result.inserted_primary_key
+    assert key is not None
+    consent_id = int(key[0])
+    conn.execute(insert(t.consent_options).values(consent_id=consent_id, share_score=share_score))
+    return consent_id
+
+
+def consent_for_check(
+    conn: Connection, subject_id: str, relying_party_id: str, purpose: str, now: datetime
+) -> tuple[int, bool] | None:
+    """(consent id, may see the exact score) of the newest consent in force from the subject to
+    the relying party for exactly this purpose, or None."""
+    c, o = t.consents.c, t.consent_options.c
+    row = conn.execute(
+        select(c.id, o.share_score)
+        .join(t.consent_options, o.consent_id == c.id, isouter=True)
+        .where(
+            c.subject_id == subject_id,
+            c.grantee_kind == "relying_party",
+            c.grantee_id == relying_party_id,
+            c.purpose == purpose,
+            _active_consent(now.date(), now),
+        )
+        .order_by(c.id.desc())
+    ).first()
+    return None if row is None else (int(row.id), bool(row.share_score))
+
+
+def get_consent(conn: Connection, consent_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(t.consents).where(t.consents.c.id == consent_id)).mappings().first()
+    return None if row is None else dict(row)
+
+
+def revoke_consent(conn: Connection, consent_id: int, now: datetime) -> None:
+    c = t.consents.c
+    conn.execute(
+        update(t.consents).where(c.id == consent_id, c.revoked_at.is_(None)).values(revoked_at=now)
+    )

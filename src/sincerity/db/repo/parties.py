@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from sincerity.db import tables as t
 from sincerity.db.repo.base import chunks
@@ -65,3 +65,12 @@ def source_kinds(conn: Connection) -> dict[str, frozenset[str]]:
 def list_sources(conn: Connection) -> list[dict[str, Any]]:
     rows = conn.execute(select(t.sources).order_by(t.sources.c.id)).mappings()
     return [dict(r) for r in rows]
+
+
+def relying_party_exists(conn: Connection, party_id: str) -> bool:
+    rp = t.relying_parties.c
+    return conn.scalar(select(rp.id).where(rp.id == party_id)) is not None
+
+
+def count_subjects(conn: Connection) -> int:
+    return int(conn.scalar(select(func.count()).select_from(t.subjects)) or 0)

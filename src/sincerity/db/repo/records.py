@@ -74,3 +74,35 @@ def get_record_row(conn: Connection, record_id: str) -> dict[str, Any] | None:
 
 def count_rows(conn: Connection, table: Any) -> int:
     return int(conn.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def record_page_rows(
+    conn: Connection,
+    after: str,
+    limit: int,
+    subject_id: str | None = None,
+    source_id: str | None = None,
+    only_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """Up to `limit` records with ids after `after`, in id order, of a subject or a source."""
+    r = t.records.c
+    query = select(t.records).where(r.id > after).order_by(r.id).limit(limit)
+    if subject_id is not None:
+        query = query.where(r.subject_id == subject_id)
+    if source_id is not None:
+        query = query.where(r.source_id == source_id)
+    if only_id is not None:
+        query = query.where(r.id == only_id)
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def latest_dispute_states(conn: Connection, record_ids: Sequence[str]) -> dict[str, str]:
+    """Each record's latest dispute state (records never disputed are absent)."""
+    d = t.disputes.c
+    states: dict[str, str] = {}
+    for chunk in chunks(list(record_ids)):
+        for record_id, state in conn.execute(
+            select(d.record_id, d.state).where(d.record_id.in_(chunk)).order_by(d.id)
+        ):
+            states[record_id] = state
+    return states

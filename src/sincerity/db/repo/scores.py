@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from sincerity.core.disputes import NOT_COUNTING
 from sincerity.db import tables as t
 
 
@@ -83,3 +84,35 @@ def latest_scores(conn: Connection) -> list[dict[str, Any]]:
         select(s.subject_id, s.status, s.value, s.tier, s.as_of).join(latest, latest.c.id == s.id)
     ).mappings()
     return [dict(r) for r in rows]
+
+
+def record_bodies_of(conn: Connection, subject_ids: Sequence[str]) -> list[tuple[str, str]]:
+    """(subject, canonical record JSON) of every record of these subjects."""
+    r = t.records.c
+    rows = conn.execute(select(r.subject_id, r.body).where(r.subject_id.in_(list(subject_ids))))
+    return [(str(s), str(b)) for s, b in rows]
+
+
+def not_counting_records(conn: Connection, subject_ids: Sequence[str]) -> list[tuple[str, str]]:
+    """(subject, record id) of records whose dispute state stops them counting."""
+    d = t.disputes.c
+    rows = conn.execute(
+        select(d.subject_id, d.record_id).where(
+            d.subject_id.in_(list(subject_ids)), d.state.in_(NOT_COUNTING)
+        )
+    )
+    return [(str(s), str(r)) for s, r in rows]
+
+
+def stored_explanation(
+    conn: Connection, subject_id: str, day: date, policy_version: str
+) -> str | None:
+    """The newest stored score explanation (JSON) of the subject for that day and policy."""
+    s = t.scores.c
+    found = conn.scalar(
+        select(s.explanation)
+        .where(s.subject_id == subject_id, s.as_of == day, s.policy_version == policy_version)
+        .order_by(s.id.desc())
+        .limit(1)
+    )
+    return None if found is None else str(found)
