@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection
 
 from sincerity.core import merkle
 from sincerity.core.errors import NotFoundError
-from sincerity.db import tables as t
+from sincerity.db import repo
 from sincerity.services.registry import Registry
 
 ERASED = "(erased)"
@@ -62,12 +62,7 @@ def append(
     consent_id: int | None = None,
 ) -> int:
     """Add an entry at the end of the log (inside the caller's transaction)."""
-    head = conn.execute(select(t.log_head).where(t.log_head.c.id == 1).with_for_update()).first()
-    if head is None:  # a database created before the head row existed
-        conn.execute(insert(t.log_head).values(id=1, seq=0, hash=""))
-        prev_seq = 0
-    else:
-        prev_seq = head.seq
+    prev_seq = repo.lock_log_head(conn)
     salt = secrets.token_hex(16)
     what, purpose = what[:200], purpose[:200]
     entry = {
@@ -83,8 +78,7 @@ def append(
         "detail_digest": detail_digest(salt, what, purpose),
     }
     leaf = merkle.leaf_hash(leaf_bytes(entry)).hex()
-    conn.execute(insert(t.access_log).values(**entry, leaf_hash=leaf))
-    conn.execute(update(t.log_head).where(t.log_head.c.id == 1).values(seq=entry["seq"], hash=leaf))
+    repo.insert_log_entry(conn, entry, leaf)
     return prev_seq + 1
 
 
@@ -92,26 +86,13 @@ def entries_for(
     conn: Connection, subject_id: str, limit: int = 200, after: int = 0
 ) -> list[dict[str, Any]]:
     """A subject's entries, oldest first."""
-    log = t.access_log.c
-    rows = conn.execute(
-        select(log.seq, log.at, log.actor_kind, log.actor_id, log.what, log.purpose)
-        .where(log.subject_id == subject_id, log.seq > after)
-        .order_by(log.seq)
-        .limit(limit)
-    ).mappings()
-    return [dict(r) for r in rows]
+    return repo.log_entries_of(conn, subject_id, limit, after)
 
 
 def redact_subject(conn: Connection, subject_id: str) -> int:
     """Drop the free text of every entry about the subject (erasure); the leaves still verify
     because they commit to the text's salted digest, not to the text."""
-    log = t.access_log.c
-    result = conn.execute(
-        update(t.access_log)
-        .where(log.subject_id == subject_id)
-        .values(what=ERASED, purpose=ERASED, detail_salt=None)
-    )
-    return int(result.rowcount or 0)
+    return repo.redact_log_text(conn, subject_id, ERASED)
 
 
 @dataclass(frozen=True)
@@ -128,14 +109,13 @@ class Verification:
 def leaves(conn: Connection) -> tuple[list[bytes], Verification]:
     """Every leaf hash, recomputed from the entries' content, and whether the stored log agrees
     with itself (contiguous sequence, stored leaf hashes, text matching its digest)."""
-    rows = conn.execute(select(t.access_log).order_by(t.access_log.c.seq)).mappings()
     hashes: list[bytes] = []
-    for expected, row in enumerate(rows, 1):
+    for expected, row in enumerate(repo.all_log_entries(conn), 1):
         if row["seq"] != expected:
             return hashes, Verification(
                 False, len(hashes), "", f"entry {expected} is missing or out of order", expected
             )
-        leaf = merkle.leaf_hash(leaf_bytes(dict(row)))
+        leaf = merkle.leaf_hash(leaf_bytes(row))
         salt = row["detail_salt"]
         text_ok = (
             salt is None or detail_digest(salt, row["what"], row["purpose"]) == row["detail_digest"]
@@ -145,7 +125,7 @@ def leaves(conn: Connection) -> tuple[list[bytes], Verification]:
                 False, len(hashes), "", f"entry {row['seq']} was edited", row["seq"]
             )
         hashes.append(leaf)
-    head = conn.scalar(select(t.log_head.c.seq).where(t.log_head.c.id == 1))
+    head = repo.log_head_seq(conn)
     if head is not None and head != len(hashes):
         return hashes, Verification(
             False,
@@ -213,15 +193,13 @@ def inclusion(conn: Connection, seq: int, subject_id: str | None = None) -> dict
     """An inclusion proof for entry `seq` in today's tree (only the subject's own entries when
     `subject_id` is given)."""
     hashes, _ = leaves(conn)
-    row = conn.execute(
-        select(t.access_log.c.subject_id, t.access_log.c.leaf_hash).where(t.access_log.c.seq == seq)
-    ).first()
-    if row is None or (subject_id is not None and row.subject_id != subject_id):
+    row = repo.log_entry_owner(conn, seq)
+    if row is None or (subject_id is not None and row[0] != subject_id):
         raise NotFoundError(f"no access log entry {seq} about you")
     return {
         "seq": seq,
         "leaf_index": seq - 1,
-        "leaf_hash": row.leaf_hash,
+        "leaf_hash": row[1],
         "tree_size": len(hashes),
         "root_hash": merkle.root(hashes).hex(),
         "audit_path": [p.hex() for p in merkle.inclusion_proof(seq - 1, hashes)],

@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from sqlalchemy import select
-
 from sincerity.db import repo
-from sincerity.db import tables as t
 from sincerity.services.checks import grant_relying_party_consent
 from sincerity.services.ingest import ingest_rows
 from sincerity.services.keys import issue_key
@@ -84,9 +81,7 @@ def demo_credentials(registry: Registry, subject: str) -> dict[str, tuple[str, s
     """Fresh keys for one party of each role, and the demo subject's consent to the relying
     party, so every role can be tried at once: role -> (who, key)."""
     with registry.engine.connect() as conn:
-        registered = conn.scalar(
-            select(t.relying_parties.c.id).where(t.relying_parties.c.id == DEMO_PARTY)
-        )
+        registered = repo.relying_party_exists(conn, DEMO_PARTY)
     party_key = None if registered else register_relying_party(registry, DEMO_PARTY, "Acme Rentals")
     now = registry.now()
     with registry.transaction() as conn:

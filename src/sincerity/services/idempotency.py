@@ -11,11 +11,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sincerity.core.errors import IdempotencyConflictError
-from sincerity.db import tables as t
+from sincerity.db import repo
 from sincerity.services.registry import Registry
 
 PENDING = 0  # the status of a claimed key whose work is not finished
@@ -33,39 +32,27 @@ class Replay:
 def claim(registry: Registry, actor_id: str, key: str, request_hash: str) -> Replay | None:
     """Claim `key` for this request: None when this request must do the work, or the response
     to replay. IdempotencyConflictError when the key was used with another body."""
-    i = t.idempotency.c
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         try:
             with registry.transaction() as conn:
-                conn.execute(
-                    insert(t.idempotency).values(
-                        key=key,
-                        actor_id=actor_id,
-                        request_hash=request_hash,
-                        status=PENDING,
-                        response="",
-                        created_at=registry.now(),
-                    )
+                repo.claim_idempotency_key(
+                    conn, key, actor_id, request_hash, PENDING, registry.now()
                 )
             return None
         except IntegrityError:
             pass  # someone holds the key: wait for its answer
         while True:
             with registry.engine.connect() as conn:
-                row = conn.execute(
-                    select(i.request_hash, i.status, i.response).where(
-                        i.key == key, i.actor_id == actor_id
-                    )
-                ).first()
+                row = repo.idempotency_entry(conn, key, actor_id)
             if row is None:
                 break  # the holder failed and released it: try to claim again
-            if row.request_hash != request_hash:
+            if row["request_hash"] != request_hash:
                 raise IdempotencyConflictError(
                     "this Idempotency-Key was used with a different request body"
                 )
-            if row.status != PENDING:
-                return Replay(row.status, row.response)
+            if row["status"] != PENDING:
+                return Replay(row["status"], row["response"])
             if time.monotonic() > deadline:
                 raise IdempotencyConflictError(
                     "a request with this Idempotency-Key is still being processed: retry later"
@@ -75,19 +62,11 @@ def claim(registry: Registry, actor_id: str, key: str, request_hash: str) -> Rep
 
 def complete(registry: Registry, actor_id: str, key: str, status: int, response: str) -> None:
     """Store the response of the request that did the work."""
-    i = t.idempotency.c
     with registry.transaction() as conn:
-        conn.execute(
-            update(t.idempotency)
-            .where(i.key == key, i.actor_id == actor_id)
-            .values(status=status, response=response)
-        )
+        repo.complete_idempotency_key(conn, key, actor_id, status, response)
 
 
 def release(registry: Registry, actor_id: str, key: str) -> None:
     """Give up a claim whose work failed, so that a retry may do it."""
-    i = t.idempotency.c
     with registry.transaction() as conn:
-        conn.execute(
-            delete(t.idempotency).where(i.key == key, i.actor_id == actor_id, i.status == PENDING)
-        )
+        repo.release_idempotency_key(conn, key, actor_id, PENDING)

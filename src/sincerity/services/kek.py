@@ -13,12 +13,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
 
 from sincerity.core.errors import ConfigurationError
 from sincerity.credentials import envelope
-from sincerity.db import tables as t
+from sincerity.db import repo
 
 if TYPE_CHECKING:  # the registry imports this module to find its KEK
     from sincerity.services.registry import Registry
@@ -98,32 +98,21 @@ def require(kek: bytes | None) -> bytes:
 
 def seal_plaintext_keys(conn: Connection, kek: bytes) -> int:
     """Seal any signing key still stored in plain text (from before keys were encrypted)."""
-    k = t.signing_keys.c
-    rows = conn.execute(select(k.kid, k.private_jwk)).all()
     sealed = 0
-    for kid, stored in rows:
+    for kid, stored in repo.sealed_signing_keys(conn):
         if not envelope.is_sealed(stored):
-            conn.execute(
-                update(t.signing_keys)
-                .where(k.kid == kid)
-                .values(private_jwk=envelope.seal(stored, kek, kid))
-            )
+            repo.store_private_key(conn, kid, envelope.seal(stored, kek, kid))
             sealed += 1
     return sealed
 
 
 def rotate_kek(conn: Connection, old: bytes, new: bytes) -> int:
     """Rewrap every signing key's data key under the new KEK; returns how many."""
-    k = t.signing_keys.c
-    rows = conn.execute(select(k.kid, k.private_jwk)).all()
+    rows = repo.sealed_signing_keys(conn)
     for kid, stored in rows:
         if not envelope.is_sealed(stored):
             stored = envelope.seal(stored, old, kid)
-        conn.execute(
-            update(t.signing_keys)
-            .where(k.kid == kid)
-            .values(private_jwk=envelope.rewrap(stored, old, new, kid))
-        )
+        repo.store_private_key(conn, kid, envelope.rewrap(stored, old, new, kid))
     return len(rows)
 
 

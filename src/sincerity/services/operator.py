@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from sincerity.core.errors import InvalidInputError, NotFoundError
 from sincerity.db import repo
-from sincerity.db import tables as t
 from sincerity.services.keys import issue_key
 from sincerity.services.parties import add_source, add_subject, check_id
 from sincerity.services.registry import Registry
@@ -42,30 +40,20 @@ def register_relying_party(registry: Registry, party_id: str, name: str) -> str:
     check_id(party_id, "relying party")
     try:
         with registry.transaction() as conn:
-            conn.execute(
-                insert(t.relying_parties).values(id=party_id, name=name, created_at=registry.now())
-            )
+            repo.insert_relying_party(conn, party_id, name, registry.now())
             return issue_key(conn, "relying_party", party_id, registry.now())
     except IntegrityError:
         raise InvalidInputError(f"relying party {party_id!r} is already registered") from None
-
-
-PARTY_TABLES = {
-    "subject": t.subjects,
-    "source": t.sources,
-    "relying_party": t.relying_parties,
-}
 
 
 def reissue_key(registry: Registry, kind: str, party_id: str) -> str:
     """A new API key for a registered party who lost theirs (or whose only key was revoked).
     Nothing is inherited: the party's other keys stay as they are (revoked ones stay revoked)
     and no web session is carried over."""
-    table = PARTY_TABLES.get(kind)
-    if table is None:
-        raise InvalidInputError(f"kind must be one of {', '.join(PARTY_TABLES)}")
+    if kind not in repo.PARTY_TABLES:
+        raise InvalidInputError(f"kind must be one of {', '.join(repo.PARTY_TABLES)}")
     with registry.transaction() as conn:
-        if conn.scalar(select(table.c.id).where(table.c.id == party_id)) is None:
+        if not repo.party_exists(conn, kind, party_id):
             raise NotFoundError(f"no {kind.replace('_', ' ')} {party_id!r} in this registry")
         return issue_key(conn, kind, party_id, registry.now())
 
@@ -73,34 +61,18 @@ def reissue_key(registry: Registry, kind: str, party_id: str) -> str:
 def list_parties(registry: Registry) -> dict[str, list[dict[str, Any]]]:
     """Sources and relying parties."""
     with registry.engine.connect() as conn:
-        parties = [
-            dict(r)
-            for r in conn.execute(
-                select(t.relying_parties).order_by(t.relying_parties.c.id)
-            ).mappings()
-        ]
-        return {"sources": repo.list_sources(conn), "relying_parties": parties}
+        return {
+            "sources": repo.list_sources(conn),
+            "relying_parties": repo.list_relying_parties(conn),
+        }
 
 
 def stats(registry: Registry) -> dict[str, Any]:
     """Registry health: counts, open disputes, the score distribution, the policy in force."""
     dist = distribution(registry)
     with registry.engine.connect() as conn:
-        counts = {
-            name: repo.count_rows(conn, table)
-            for name, table in (
-                ("subjects", t.subjects),
-                ("sources", t.sources),
-                ("records", t.records),
-                ("relying_parties", t.relying_parties),
-                ("access_log_entries", t.access_log),
-            )
-        }
-        by_state: dict[str, int] = dict(
-            conn.execute(
-                select(t.disputes.c.state, func.count()).group_by(t.disputes.c.state)
-            ).all()
-        )
+        counts = repo.registry_counts(conn)
+        by_state = repo.disputes_by_state(conn)
     return {
         **counts,
         "disputes": by_state,

@@ -16,11 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
-
 from sincerity.core.errors import InvalidInputError, NotFoundError
 from sincerity.credentials.sdjwt import Verified
-from sincerity.db import tables as t
+from sincerity.db import repo
 from sincerity.services import access_log
 from sincerity.services.attest import share_proof, verify_online
 from sincerity.services.registry import Registry
@@ -58,14 +56,8 @@ def _request(row: Mapping[str, Any]) -> PresentationRequest:
 
 
 def _load(registry: Registry, request_id: str) -> Mapping[str, Any] | None:
-    p = t.presentation_requests.c
     with registry.engine.connect() as conn:
-        row = (
-            conn.execute(select(t.presentation_requests).where(p.id == request_id))
-            .mappings()
-            .first()
-        )
-    return None if row is None else dict(row)
+        return repo.presentation_request(conn, request_id)
 
 
 def create_request(
@@ -90,17 +82,18 @@ def create_request(
         False,
     )
     with registry.transaction() as conn:
-        conn.execute(
-            t.presentation_requests.insert().values(
-                id=request.id,
-                relying_party_id=relying_party_id,
-                audience=request.audience,
-                nonce=request.nonce,
-                claims=json.dumps(list(request.claims)),
-                purpose=request.purpose,
-                created_at=now,
-                expires_at=request.expires_at,
-            )
+        repo.insert_presentation_request(
+            conn,
+            {
+                "id": request.id,
+                "relying_party_id": relying_party_id,
+                "audience": request.audience,
+                "nonce": request.nonce,
+                "claims": json.dumps(list(request.claims)),
+                "purpose": request.purpose,
+                "created_at": now,
+                "expires_at": request.expires_at,
+            },
         )
     return request
 
@@ -132,14 +125,8 @@ def answer_request(
         request.nonce,
         days=1,
     )
-    p = t.presentation_requests.c
     with registry.transaction() as conn:
-        updated = conn.execute(
-            update(t.presentation_requests)
-            .where(p.id == request_id, p.answered_at.is_(None))
-            .values(answered_at=now, presentation=shared.presentation)
-        ).rowcount
-        if not updated:
+        if not repo.answer_presentation_request(conn, request_id, now, shared.presentation):
             raise InvalidInputError("this request was already answered: ask for a new one")
         access_log.append(
             conn,

@@ -16,13 +16,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from sincerity.core.errors import ConfigurationError
 from sincerity.core.policy import Policy, policy_from_data
 from sincerity.db import current_revision, head_revision, make_engine, repo, upgrade
-from sincerity.db import tables as t
 from sincerity.policies import shipped_policy
 from sincerity.services.kek import resolve_kek, seal_plaintext_keys
 
@@ -113,10 +112,8 @@ class Registry:
         if self.kek is None:
             return
         with self.engine.connect() as conn:
-            plain = conn.scalar(
-                select(t.signing_keys.c.kid).where(t.signing_keys.c.private_jwk.like("{%")).limit(1)
-            )
-        if plain is not None:
+            plain = repo.has_plaintext_key(conn)
+        if plain:
             with self.transaction() as conn:
                 seal_plaintext_keys(conn, self.kek)
 

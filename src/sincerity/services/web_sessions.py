@@ -8,10 +8,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, insert, select
-
 from sincerity.core.errors import AuthenticationError
-from sincerity.db import tables as t
+from sincerity.db import repo
 from sincerity.services.keys import Actor, authenticate
 from sincerity.services.registry import Registry
 
@@ -36,17 +34,18 @@ def sign_in(registry: Registry, api_key: str) -> tuple[str, Session]:
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     with registry.transaction() as conn:
         actor = authenticate(conn, api_key.strip())
-        conn.execute(delete(t.web_sessions).where(t.web_sessions.c.expires_at < now))
-        conn.execute(
-            insert(t.web_sessions).values(
-                token_hash=_hash(token),
-                actor_kind=actor.kind,
-                actor_id=actor.id,
-                key_id=actor.key_id,
-                csrf=csrf,
-                created_at=now,
-                expires_at=now + timedelta(hours=SESSION_HOURS),
-            )
+        repo.delete_expired_sessions(conn, now)
+        repo.insert_session(
+            conn,
+            {
+                "token_hash": _hash(token),
+                "actor_kind": actor.kind,
+                "actor_id": actor.id,
+                "key_id": actor.key_id,
+                "csrf": csrf,
+                "created_at": now,
+                "expires_at": now + timedelta(hours=SESSION_HOURS),
+            },
         )
     return token, Session(actor, csrf)
 
@@ -55,21 +54,14 @@ def session_for(registry: Registry, token: str | None) -> Session:
     """The session a cookie belongs to, or AuthenticationError."""
     if not token:
         raise AuthenticationError("please sign in")
-    s, k = t.web_sessions.c, t.api_keys.c
     with registry.engine.connect() as conn:
-        row = conn.execute(
-            select(s.actor_kind, s.actor_id, s.key_id, s.csrf)
-            .join(t.api_keys, k.id == s.key_id)
-            .where(
-                s.token_hash == _hash(token), s.expires_at > registry.now(), k.revoked_at.is_(None)
-            )
-        ).first()
+        row = repo.live_session(conn, _hash(token), registry.now())
     if row is None:
         raise AuthenticationError("your session has ended: please sign in again")
-    return Session(Actor(row.actor_kind, row.actor_id, row.key_id), row.csrf)
+    return Session(Actor(row["actor_kind"], row["actor_id"], row["key_id"]), row["csrf"])
 
 
 def sign_out(registry: Registry, token: str | None) -> None:
     if token:
         with registry.transaction() as conn:
-            conn.execute(delete(t.web_sessions).where(t.web_sessions.c.token_hash == _hash(token)))
+            repo.delete_session(conn, _hash(token))

@@ -147,3 +147,20 @@ def take_status_index(conn: Connection, list_id: int) -> int:
     index = int(conn.scalar(select(s.next_index).where(s.id == list_id)) or 0)
     conn.execute(update(t.status_lists).where(s.id == list_id).values(next_index=index + 1))
     return index
+
+
+def sealed_signing_keys(conn: Connection) -> list[tuple[str, str]]:
+    """(kid, stored private JWK: sealed, or plain text from before sealing) of every key."""
+    k = t.signing_keys.c
+    return [(str(kid), str(stored)) for kid, stored in conn.execute(select(k.kid, k.private_jwk))]
+
+
+def store_private_key(conn: Connection, kid: str, stored: str) -> None:
+    k = t.signing_keys.c
+    conn.execute(update(t.signing_keys).where(k.kid == kid).values(private_jwk=stored))
+
+
+def has_plaintext_key(conn: Connection) -> bool:
+    """Whether any signing key is still stored in plain text (a JSON object, not sealed)."""
+    k = t.signing_keys.c
+    return conn.scalar(select(k.kid).where(k.private_jwk.like("{%")).limit(1)) is not None

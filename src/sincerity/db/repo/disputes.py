@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from sincerity.core.disputes import DisputeState
 from sincerity.db import tables as t
@@ -91,3 +91,9 @@ def open_since(conn: Connection, cutoff: datetime) -> list[dict[str, Any]]:
     d = t.disputes.c
     query = select(t.disputes).where(d.state == OPEN, d.opened_at <= cutoff).order_by(d.opened_at)
     return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def disputes_by_state(conn: Connection) -> dict[str, int]:
+    d = t.disputes.c
+    rows = conn.execute(select(d.state, func.count()).group_by(d.state))
+    return {str(state): int(n) for state, n in rows}

@@ -74,3 +74,35 @@ def relying_party_exists(conn: Connection, party_id: str) -> bool:
 
 def count_subjects(conn: Connection) -> int:
     return int(conn.scalar(select(func.count()).select_from(t.subjects)) or 0)
+
+
+PARTY_TABLES = {"subject": t.subjects, "source": t.sources, "relying_party": t.relying_parties}
+
+
+def insert_relying_party(conn: Connection, party_id: str, name: str, now: datetime) -> None:
+    conn.execute(insert(t.relying_parties).values(id=party_id, name=name, created_at=now))
+
+
+def party_exists(conn: Connection, kind: str, party_id: str) -> bool:
+    """Whether a subject, source or relying party is registered (kind as in PARTY_TABLES)."""
+    table = PARTY_TABLES[kind]
+    return conn.scalar(select(table.c.id).where(table.c.id == party_id)) is not None
+
+
+def list_relying_parties(conn: Connection) -> list[dict[str, Any]]:
+    rows = conn.execute(select(t.relying_parties).order_by(t.relying_parties.c.id)).mappings()
+    return [dict(r) for r in rows]
+
+
+def registry_counts(conn: Connection) -> dict[str, int]:
+    """How many subjects, sources, records, relying parties and access-log entries there are."""
+    return {
+        name: int(conn.scalar(select(func.count()).select_from(table)) or 0)
+        for name, table in (
+            ("subjects", t.subjects),
+            ("sources", t.sources),
+            ("records", t.records),
+            ("relying_parties", t.relying_parties),
+            ("access_log_entries", t.access_log),
+        )
+    }

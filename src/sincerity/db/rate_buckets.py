@@ -1,0 +1,68 @@
+"""Token buckets in a store every worker shares, one upsert per request.
+
+On PostgreSQL they live in the registry's `rate_buckets` table (UNLOGGED: losing them in a crash
+only refills them). On SQLite they live in a small sidecar database beside the registry, written
+without fsync, so rate limiting never waits on the registry's single writer lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+
+_SQLITE_TABLE = (
+    "CREATE TABLE IF NOT EXISTS rate_buckets "
+    "(key VARCHAR(200) PRIMARY KEY, tokens FLOAT NOT NULL, updated FLOAT NOT NULL)"
+)
+
+
+def _sidecar(path: Path | None) -> Engine:
+    url = "sqlite://" if path is None else f"sqlite:///{path.with_name(path.name + '-ratelimit')}"
+    engine = create_engine(url)
+
+    def pragmas(dbapi_connection: object, _record: object) -> None:
+        cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=OFF")  # a lost bucket only refills
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    event.listen(engine, "connect", pragmas)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(_SQLITE_TABLE)
+    return engine
+
+
+class Buckets:
+    """The shared store of a registry's token buckets."""
+
+    def __init__(self, registry_engine: Engine, sqlite_file: Path | None) -> None:
+        if registry_engine.dialect.name == "postgresql":
+            self.engine = registry_engine
+            least, greatest = "LEAST", "GREATEST"
+        else:
+            self.engine = _sidecar(sqlite_file)
+            least, greatest = "MIN", "MAX"
+        self._take = text(
+            "INSERT INTO rate_buckets (key, tokens, updated) VALUES (:key, :burst - 1, :now) "
+            "ON CONFLICT (key) DO UPDATE SET "
+            f"tokens = {greatest}(-1.0, {least}(:burst, rate_buckets.tokens "
+            "+ (:now - rate_buckets.updated) * :rate) - 1), updated = :now "
+            "RETURNING tokens"
+        )
+        self._peek = text("SELECT tokens, updated FROM rate_buckets WHERE key = :key")
+        self._lock = threading.Lock()  # SQLite: one writer per process, queued here
+
+    def take(self, key: str, burst: float, rate: float, now: float) -> float:
+        """Spend one token of `key`'s bucket; returns the tokens left (negative: refused)."""
+        params = {"key": key[:200], "burst": burst, "now": now, "rate": rate}
+        with self._lock, self.engine.begin() as conn:
+            return float(conn.execute(self._take, params).scalar_one())
+
+    def peek(self, key: str) -> tuple[float, float] | None:
+        """(tokens, when last updated) of `key`'s bucket, or None when it has none."""
+        with self.engine.connect() as conn:
+            row = conn.execute(self._peek, {"key": key[:200]}).first()
+        return None if row is None else (float(row.tokens), float(row.updated))
