@@ -22,7 +22,7 @@ from sincerity.api.errors import (
 from sincerity.api.logs import current_request_id
 from sincerity.core.errors import InvalidInputError, SincerityError
 from sincerity.services import Registry
-from sincerity.web import lab_pages, share_pages
+from sincerity.web import lab_pages, operator_pages, share_pages, subject_pages, verify_pages
 from sincerity.web.lab_jobs import LabJobs
 from sincerity.web.pages import SignInRequiredError, router, templates
 
@@ -51,6 +51,9 @@ def mount_web(app: FastAPI) -> None:
         name="web",
     )
     app.include_router(router)
+    app.include_router(subject_pages.router)
+    app.include_router(verify_pages.router)
+    app.include_router(operator_pages.router)
     app.include_router(share_pages.router)
     app.include_router(lab_pages.router)
 
