@@ -20,10 +20,17 @@ import numpy as np
 
 from sincerity.core.errors import InvalidInputError, Problem
 from sincerity.core.refusals import is_purchase_purpose, refused_category
-from sincerity.core.scorecard import CategoryBin, Feature, NumericBin, Scorecard, apply_scorecard
+from sincerity.core.scorecard import Scorecard, apply_scorecard
+from sincerity.scorecards.convert import to_scorecard
+from sincerity.scorecards.scale import (
+    BASE_POINTS,
+    ODDS,
+    PDO,
+    calibration_table,
+    prior_offset,
+    score_of_probability,
+)
 
-PDO, ODDS, BASE_POINTS = 20.0, 50.0, 600.0
-FACTOR = PDO / math.log(2)
 MIN_PREBIN_SHARE = 0.02  # finest pre-bins hold 2% of applicants (20 of 1,000)
 
 
@@ -173,101 +180,6 @@ def _ks(y: Any, score: Any) -> float:
     return float(np.max(np.abs(bad - good)))
 
 
-def score_of_probability(p_bad: Any) -> Any:
-    """The card's scale: 600 points at good:bad odds of 50:1, 20 points to double them."""
-    p = np.clip(np.asarray(p_bad, dtype=float), 1e-12, 1 - 1e-12)
-    return BASE_POINTS + FACTOR * (np.log((1 - p) / p) - math.log(ODDS))
-
-
-def prior_offset(sample_bad_rate: float, population_bad_rate: float | None) -> float:
-    """Points to add so scores speak of the population, not the sample: a sample that
-    over-represents bad loans makes every applicant look riskier by the same log-odds."""
-    if population_bad_rate is None:
-        return 0.0
-    if not 0 < population_bad_rate < 1:
-        raise InvalidInputError("--population-bad-rate must be between 0 and 1 (e.g. 0.05)")
-    return FACTOR * (_logit(sample_bad_rate) - _logit(population_bad_rate))
-
-
-def _logit(rate: float) -> float:
-    return math.log(rate / (1 - rate))
-
-
-def to_scorecard(
-    opt: Any,
-    chosen: Sequence[str],
-    name: str,
-    target: str,
-    event: str,
-    protected: Sequence[str],
-    threshold: float,
-    evaluation: dict[str, Any],
-    rankings: Mapping[str, Sequence[str]] | None = None,
-    offset: float = 0.0,
-    allows_purpose: bool = False,
-) -> Scorecard:
-    """Our scorecard from optbinning's fitted one: the same bins, the same points."""
-    rankings = rankings or {}
-    table = opt.table(style="summary")
-    features = []
-    for variable in chosen:
-        rows = table[table["Variable"] == variable]
-        binned = opt.binning_process_.get_binned_variable(variable)
-        points = rows["Points"].astype(float).tolist()
-        labels = [label if isinstance(label, str) else "" for label in rows["Bin"].tolist()]
-        missing = points[labels.index("Missing")]
-        regular = [
-            p
-            for p, label in zip(points, labels, strict=True)
-            if label not in ("Special", "Missing")
-        ]
-        if binned.dtype == "categorical":
-            groups = [[str(c) for c in group] for group in binned.splits]
-            bins = [
-                CategoryBin(categories=g, points=p) for g, p in zip(groups, regular, strict=False)
-            ]
-            features.append(
-                Feature(
-                    name=variable,
-                    kind="categorical",
-                    category_bins=bins,
-                    missing_points=missing,
-                    other_points=min(regular),
-                )
-            )
-        else:
-            edges = [None, *[float(s) for s in binned.splits], None]
-            numeric = [
-                NumericBin(lower=edges[i], upper=edges[i + 1], points=p)
-                for i, p in enumerate(regular)
-            ]
-            ranked = variable in rankings
-            features.append(
-                Feature(
-                    name=variable,
-                    kind="ordinal" if ranked else "numerical",
-                    numeric_bins=numeric,
-                    ranking=list(rankings.get(variable, [])),
-                    missing_points=missing,
-                    other_points=min(regular),
-                )
-            )
-    return Scorecard(
-        name=name,
-        target=target,
-        event=event,
-        pdo=PDO,
-        odds=ODDS,
-        base_points=BASE_POINTS,
-        features=features,
-        protected=list(protected),
-        decision_threshold=threshold,
-        offset=round(offset, 6),
-        allows_purpose=allows_purpose,
-        evaluation=evaluation,
-    )
-
-
 @dataclass(frozen=True)
 class FitSettings:
     """Everything that decides a fit, recorded in the card so an audit can repeat its folds."""
@@ -343,39 +255,9 @@ def cross_validate(frame: Any, settings: FitSettings) -> Evaluation:
         evaluation.ks.append(_ks(y[test], probability))
     offset = prior_offset(float(y.mean()), settings.population_bad_rate)
     evaluation.oof_scores = score_of_probability(out_of_fold) + offset
-    evaluation.calibration = _calibration(out_of_fold, y, settings.population_bad_rate, offset)
+    evaluation.calibration = calibration_table(out_of_fold, y, settings.population_bad_rate, offset)
     evaluation.settings = settings.as_dict() | {"sample_bad_rate": float(y.mean())}
     return evaluation
-
-
-def _calibration(
-    p_bad: Any, y: Any, population_bad_rate: float | None, offset: float
-) -> list[dict[str, float]]:
-    """Predicted against observed bad rate by decile of out-of-fold prediction; with a stated
-    population bad rate, also both as the population would see them (prior-corrected
-    prediction; observed rate with bads and goods reweighted to the population's shares)."""
-    deciles = np.quantile(p_bad, np.linspace(0, 1, 11))
-    band = np.clip(np.searchsorted(deciles, p_bad, side="right") - 1, 0, 9)
-    rho = float(y.mean())
-    rows = []
-    for b in range(10):
-        inside = band == b
-        if not inside.any():
-            continue
-        row = {
-            "band": b + 1,
-            "applicants": int(inside.sum()),
-            "predicted_bad_rate": float(p_bad[inside].mean()),
-            "observed_bad_rate": float(y[inside].mean()),
-        }
-        if population_bad_rate is not None:
-            pi = population_bad_rate
-            shifted = 1.0 / (1.0 + np.exp((offset + FACTOR * np.log((1 - p_bad) / p_bad)) / FACTOR))
-            bads, goods = y[inside].sum() * pi / rho, (1 - y[inside]).sum() * (1 - pi) / (1 - rho)
-            row["predicted_population_bad_rate"] = float(shifted[inside].mean())
-            row["observed_population_bad_rate"] = float(bads / (bads + goods))
-        rows.append(row)
-    return rows
 
 
 def fit_scorecard(
