@@ -9,6 +9,7 @@ import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sincerity.core.policy import Policy
 from sincerity.core.records import (
@@ -121,6 +122,114 @@ def payment_severity(record: Payment, policy: Policy) -> float:
     return severity.late_90_plus
 
 
+@dataclass(slots=True)
+class _Marks:
+    """Dates (as ordinals) that span every kind: the first record, the first record in good
+    standing, the last adverse one."""
+
+    oldest_any: int | None = None
+    oldest_positive: int | None = None
+    last_adverse: int | None = None
+
+    def seen(self, ordinal: int, positive: bool, adverse: bool) -> None:
+        if self.oldest_any is None or ordinal < self.oldest_any:
+            self.oldest_any = ordinal
+        if positive and (self.oldest_positive is None or ordinal < self.oldest_positive):
+            self.oldest_positive = ordinal
+        if adverse and (self.last_adverse is None or ordinal > self.last_adverse):
+            self.last_adverse = ordinal
+
+
+def _payments(
+    records: list[Payment], ev: Evidence, policy: Policy, today: int, marks: _Marks
+) -> None:
+    rate = -1.0 / policy.factors.payment_history.half_life_days
+    exp2, counts = math.exp2, ev.payment_counts
+    add_sequence = ev.payment_sequence.append
+    add_on_time, add_adverse = ev.payments_on_time.append, ev.payments_adverse.append
+    for record in records:
+        ordinal = record.occurred_on.toordinal()
+        status = record.status
+        counts[status] = counts.get(status, 0) + 1
+        on_time = status == "on_time"
+        add_sequence((ordinal, record.id, on_time))
+        if on_time:
+            add_on_time(exp2((today - ordinal) * rate))
+            marks.seen(ordinal, True, False)
+            continue
+        add_adverse(exp2((today - ordinal) * rate) * payment_severity(record, policy))
+        marks.seen(ordinal, False, status != "late" or record.days_late >= 30)
+        if ev.last_adverse_payment is None or record.occurred_on > ev.last_adverse_payment:
+            ev.last_adverse_payment = record.occurred_on
+
+
+def _contracts(
+    records: list[Contract], ev: Evidence, policy: Policy, today: int, marks: _Marks
+) -> None:
+    rate = -1.0 / policy.factors.contract_fulfilment.half_life_days
+    breach_severity = policy.factors.contract_fulfilment.breach_severity
+    counts = ev.contract_counts
+    for record in records:
+        ordinal = record.occurred_on.toordinal()
+        counts[record.status] = counts.get(record.status, 0) + 1
+        weight = math.exp2((today - ordinal) * rate)
+        if record.status == "fulfilled":
+            ev.contracts_kept.append(weight)
+        elif record.status == "breached":
+            ev.contracts_breached.append(weight * breach_severity)
+        marks.seen(ordinal, record.status == "fulfilled", record.status == "breached")
+
+
+def _ratings(
+    records: list[Rating],
+    ev: Evidence,
+    policy: Policy,
+    today: int,
+    marks: _Marks,
+    rater_trust: Mapping[str, float] | None,
+    rating_damping: Mapping[str, float] | None,
+) -> None:
+    # The sign counts, not the size; each rating weighs as much as its rater is credible.
+    rate = -1.0 / policy.factors.counterparty_ratings.half_life_days
+    negative_weight = policy.factors.counterparty_ratings.negative_weight
+    counts = ev.rating_counts
+    for record in records:
+        ordinal = record.occurred_on.toordinal()
+        trust = 1.0 if rater_trust is None else rater_trust.get(record.rater, 0.0)
+        if rating_damping is not None:
+            trust *= rating_damping.get(record.id, 1.0)
+        strength = math.exp2((today - ordinal) * rate) * trust
+        sign = "positive" if record.rating > 0 else "negative" if record.rating < 0 else "neutral"
+        counts[sign] = counts.get(sign, 0) + 1
+        if sign == "positive":
+            ev.ratings_positive.append(strength)
+        elif sign == "negative":
+            ev.ratings_negative.append(strength * negative_weight)
+        marks.seen(ordinal, sign == "positive" and strength > 0.0, False)
+
+
+def _judgments(
+    records: list[Judgment], ev: Evidence, policy: Policy, today: int, marks: _Marks
+) -> None:
+    half_life = policy.factors.judgments.half_life_days
+    for record in records:
+        ordinal = record.occurred_on.toordinal()
+        weight = math.exp2(-(today - ordinal) / half_life)
+        (ev.judgments_unpaid if record.status == "unpaid" else ev.judgments_satisfied).append(
+            weight
+        )
+        marks.seen(ordinal, False, True)
+
+
+def _verifications(records: list[Verification], ev: Evidence, marks: _Marks) -> None:
+    for record in records:
+        if record.what == "identity":
+            ev.identity_verified = True
+        else:
+            ev.licence_verified = True
+        marks.seen(record.occurred_on.toordinal(), True, False)
+
+
 def gather(
     active: Iterable[AnyRecord],
     policy: Policy,
@@ -128,90 +237,28 @@ def gather(
     rater_trust: Mapping[str, float] | None = None,
     rating_damping: Mapping[str, float] | None = None,
 ) -> Evidence:
-    """One pass over the active records, weighting each by its age.
+    """What the factors see, weighting each record by its age: one tight pass per kind.
 
-    This is the scorer's hot loop (a subject may have thousands of records), so it keeps its
-    state in locals and writes the Evidence once at the end.
+    This is the scorer's hot loop (a subject may have thousands of records), so each kind's pass
+    keeps its state in locals.
     """
-    factors = policy.factors
-    pay_hl = factors.payment_history.half_life_days
-    con_hl = factors.contract_fulfilment.half_life_days
-    rat_hl = factors.counterparty_ratings.half_life_days
-    jud_hl = factors.judgments.half_life_days
-    breach_severity = factors.contract_fulfilment.breach_severity
-    negative_weight = factors.counterparty_ratings.negative_weight
-    ev = Evidence()
-    today = as_of.toordinal()
-    exp2 = math.exp2
-    oldest_any = oldest_positive = last_adverse = None
-    pay_counts, con_counts, rat_counts = ev.payment_counts, ev.contract_counts, ev.rating_counts
-    pay_rate, con_rate, rat_rate = -1.0 / pay_hl, -1.0 / con_hl, -1.0 / rat_hl
-    add_sequence = ev.payment_sequence.append
-    add_on_time, add_adverse = ev.payments_on_time.append, ev.payments_adverse.append
+    by_kind: dict[type, list[Any]] = {
+        Payment: [],
+        Contract: [],
+        Rating: [],
+        Judgment: [],
+        Verification: [],
+    }
     for record in active:
-        day = record.occurred_on
-        ordinal = day.toordinal()
-        age = today - ordinal
-        if oldest_any is None or ordinal < oldest_any:
-            oldest_any = ordinal
-        positive = False
-        adverse = False
-        if isinstance(record, Payment):
-            pay_status = record.status
-            pay_counts[pay_status] = pay_counts.get(pay_status, 0) + 1
-            on_time = pay_status == "on_time"
-            add_sequence((ordinal, record.id, on_time))
-            if on_time:
-                add_on_time(exp2(age * pay_rate))
-                positive = True
-            else:
-                add_adverse(exp2(age * pay_rate) * payment_severity(record, policy))
-                adverse = pay_status != "late" or record.days_late >= 30
-                if ev.last_adverse_payment is None or day > ev.last_adverse_payment:
-                    ev.last_adverse_payment = day
-        elif isinstance(record, Contract):
-            con_status = record.status
-            con_counts[con_status] = con_counts.get(con_status, 0) + 1
-            if con_status == "fulfilled":
-                ev.contracts_kept.append(exp2(age * con_rate))
-                positive = True
-            elif con_status == "breached":
-                ev.contracts_breached.append(exp2(age * con_rate) * breach_severity)
-                adverse = True
-        elif isinstance(record, Rating):
-            # The sign counts, not the size; each rating weighs as much as its rater is credible.
-            trust = 1.0 if rater_trust is None else rater_trust.get(record.rater, 0.0)
-            if rating_damping is not None:
-                trust *= rating_damping.get(record.id, 1.0)
-            strength = exp2(age * rat_rate) * trust
-            if record.rating > 0:
-                rat_counts["positive"] = rat_counts.get("positive", 0) + 1
-                ev.ratings_positive.append(strength)
-                positive = strength > 0.0
-            elif record.rating < 0:
-                rat_counts["negative"] = rat_counts.get("negative", 0) + 1
-                ev.ratings_negative.append(strength * negative_weight)
-            else:
-                rat_counts["neutral"] = rat_counts.get("neutral", 0) + 1
-        elif isinstance(record, Judgment):
-            weight = exp2(-age / jud_hl)
-            if record.status == "unpaid":
-                ev.judgments_unpaid.append(weight)
-            else:
-                ev.judgments_satisfied.append(weight)
-            adverse = True
-        elif isinstance(record, Verification):
-            if record.what == "identity":
-                ev.identity_verified = True
-            else:
-                ev.licence_verified = True
-            positive = True
-        if positive and (oldest_positive is None or ordinal < oldest_positive):
-            oldest_positive = ordinal
-        if adverse and (last_adverse is None or ordinal > last_adverse):
-            last_adverse = ordinal
+        by_kind[type(record)].append(record)
+    ev, marks, today = Evidence(), _Marks(), as_of.toordinal()
+    _payments(by_kind[Payment], ev, policy, today, marks)
+    _contracts(by_kind[Contract], ev, policy, today, marks)
+    _ratings(by_kind[Rating], ev, policy, today, marks, rater_trust, rating_damping)
+    _judgments(by_kind[Judgment], ev, policy, today, marks)
+    _verifications(by_kind[Verification], ev, marks)
     as_date = date.fromordinal
-    ev.oldest_any = None if oldest_any is None else as_date(oldest_any)
-    ev.oldest_positive = None if oldest_positive is None else as_date(oldest_positive)
-    ev.last_adverse = None if last_adverse is None else as_date(last_adverse)
+    ev.oldest_any = None if marks.oldest_any is None else as_date(marks.oldest_any)
+    ev.oldest_positive = None if marks.oldest_positive is None else as_date(marks.oldest_positive)
+    ev.last_adverse = None if marks.last_adverse is None else as_date(marks.last_adverse)
     return ev

@@ -91,6 +91,70 @@ def _beta_count_needed(pos: float, neg: float, target_quality: float) -> int | N
     return count if count <= MAX_STEP_COUNT else None
 
 
+def _identity_steps(
+    gap: float, by_name: dict[str, FactorScore], ev: Evidence, policy: Policy, tier_label: str
+) -> list[Step]:
+    """Verifying one's identity, when that alone closes the gap."""
+    identity = by_name["verified_identity"]
+    if ev.identity_verified:
+        return []
+    gain = policy.factors.verified_identity.identity_share * identity.max_points
+    if gain < gap:
+        return []
+    return [Step(f"Verify your identity to reach {tier_label}", identity.name, 1, gain)]
+
+
+def _judgment_steps(
+    gap: float, by_name: dict[str, FactorScore], ev: Evidence, policy: Policy, tier_label: str
+) -> list[Step]:
+    """Satisfying every unpaid judgment, when that alone closes the gap."""
+    judgments = by_name["judgments"]
+    if not ev.judgments_unpaid:
+        return []
+    f = policy.factors.judgments
+    relief = math.fsum(ev.judgments_unpaid) * (f.unpaid_severity - f.satisfied_severity)
+    gain = (math.exp(-(judgments.negative - relief)) - judgments.quality) * judgments.max_points
+    if gain < gap:
+        return []
+    n = len(ev.judgments_unpaid)
+    return [
+        Step(
+            f"Satisfy your {plural(n, 'unpaid judgment')} to reach {tier_label}",
+            judgments.name,
+            n,
+            gain,
+        )
+    ]
+
+
+def _identity_and_payments_steps(
+    gap: float, by_name: dict[str, FactorScore], policy: Policy, tier_label: str
+) -> list[Step]:
+    """Verifying is one action; with it, fewer payments on time close the rest of the gap."""
+    identity_gain = policy.factors.verified_identity.identity_share * (
+        by_name["verified_identity"].max_points
+    )
+    payments = by_name["payment_history"]
+    if identity_gain <= 0 or payments.max_points <= 0:
+        return []
+    target = payments.quality + (gap - identity_gain) / payments.max_points
+    count = _beta_count_needed(payments.positive, payments.negative, target)
+    if not count:
+        return []
+    gain = identity_gain + payments.max_points * (
+        beta_quality(payments.positive + count, payments.negative) - payments.quality
+    )
+    return [
+        Step(
+            f"Verify your identity and make your next {count} payments on time "
+            f"to reach {tier_label}",
+            "verified_identity+payment_history",
+            count + 1,
+            gain,
+        )
+    ]
+
+
 def steps_to(
     gap: float,
     factors: tuple[FactorScore, ...],
@@ -126,49 +190,10 @@ def steps_to(
         "Earn {n} more top rating{s} from counterparties you deal with to reach {tier}",
     )
 
-    identity = by_name["verified_identity"]
-    if not ev.identity_verified:
-        gain = policy.factors.verified_identity.identity_share * identity.max_points
-        if gain >= gap:
-            options.append(
-                Step(f"Verify your identity to reach {tier_label}", identity.name, 1, gain)
-            )
-
-    judgments = by_name["judgments"]
-    if ev.judgments_unpaid:
-        f = policy.factors.judgments
-        relief = math.fsum(ev.judgments_unpaid) * (f.unpaid_severity - f.satisfied_severity)
-        gain = (math.exp(-(judgments.negative - relief)) - judgments.quality) * judgments.max_points
-        if gain >= gap:
-            n = len(ev.judgments_unpaid)
-            options.append(
-                Step(
-                    f"Satisfy your {plural(n, 'unpaid judgment')} to reach {tier_label}",
-                    judgments.name,
-                    n,
-                    gain,
-                )
-            )
+    options += _identity_steps(gap, by_name, ev, policy, tier_label)
+    options += _judgment_steps(gap, by_name, ev, policy, tier_label)
     if not ev.identity_verified and not any(s.factor == "verified_identity" for s in options):
-        # Verifying is one action; with it, fewer payments on time close the rest of the gap.
-        identity_gain = policy.factors.verified_identity.identity_share * identity.max_points
-        payments = by_name["payment_history"]
-        if identity_gain > 0 and payments.max_points > 0:
-            target = payments.quality + (gap - identity_gain) / payments.max_points
-            count = _beta_count_needed(payments.positive, payments.negative, target)
-            if count:
-                gain = identity_gain + payments.max_points * (
-                    beta_quality(payments.positive + count, payments.negative) - payments.quality
-                )
-                options.append(
-                    Step(
-                        f"Verify your identity and make your next {count} payments on time "
-                        f"to reach {tier_label}",
-                        "verified_identity+payment_history",
-                        count + 1,
-                        gain,
-                    )
-                )
+        options += _identity_and_payments_steps(gap, by_name, policy, tier_label)
     options.sort(key=lambda s: (s.count, -s.gain, s.factor))
     return tuple(options[:3])
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from sincerity.core.evidence import DAYS_PER_YEAR, Evidence, beta_quality
-from sincerity.core.policy import Policy
+from sincerity.core.policy import FACTOR_NAMES, Policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,15 +36,7 @@ def plural(count: int, word: str) -> str:
 
 def max_points(policy: Policy) -> dict[str, float]:
     """Each factor's maximum points: its weight's share of the score range."""
-    factors = policy.factors
-    weights = {
-        "payment_history": factors.payment_history.weight,
-        "contract_fulfilment": factors.contract_fulfilment.weight,
-        "counterparty_ratings": factors.counterparty_ratings.weight,
-        "judgments": factors.judgments.weight,
-        "verified_identity": factors.verified_identity.weight,
-        "history_length": factors.history_length.weight,
-    }
+    weights = {name: getattr(policy.factors, name).weight for name in FACTOR_NAMES}
     total = math.fsum(weights.values())
     span = policy.range.max - policy.range.min
     return {name: span * weight / total for name, weight in weights.items()}
@@ -56,19 +49,18 @@ def history_years(ev: Evidence, as_of: date) -> float:
     return (as_of - ev.oldest_positive).days / DAYS_PER_YEAR
 
 
-def compute_factors(ev: Evidence, policy: Policy, as_of: date) -> tuple[FactorScore, ...]:
-    """Every factor's points, in the policy's fixed factor order."""
-    f = policy.factors
-    caps = max_points(policy)
-    results: list[FactorScore] = []
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What one factor reads from the evidence: its quality, in words, and the evidence for and
+    against (the Beta counts the steps to the next tier are computed from)."""
 
-    def add(name: str, label: str, quality: float, summary: str, pos: float, neg: float) -> None:
-        quality = min(1.0, max(0.0, quality))
-        results.append(
-            FactorScore(name, label, quality * caps[name], caps[name], quality, summary, pos, neg)
-        )
+    quality: float
+    summary: str
+    positive: float
+    negative: float
 
-    # Payment history
+
+def _payments(ev: Evidence, policy: Policy, as_of: date) -> Reading:
     pos, neg = math.fsum(ev.payments_on_time), math.fsum(ev.payments_adverse)
     counts = ev.payment_counts
     total = sum(counts.values())
@@ -88,9 +80,10 @@ def compute_factors(ev: Evidence, policy: Policy, as_of: date) -> tuple[FactorSc
             if counts.get(k)
         ]
         summary = f"{counts.get('on_time', 0)} of {total} payments on time; " + ", ".join(parts)
-    add("payment_history", f.payment_history.label, beta_quality(pos, neg), summary, pos, neg)
+    return Reading(beta_quality(pos, neg), summary, pos, neg)
 
-    # Contract fulfilment
+
+def _contracts(ev: Evidence, policy: Policy, as_of: date) -> Reading:
     pos, neg = math.fsum(ev.contracts_kept), math.fsum(ev.contracts_breached)
     kept, breached = ev.contract_counts.get("fulfilled", 0), ev.contract_counts.get("breached", 0)
     open_ = ev.contract_counts.get("signed", 0)
@@ -100,44 +93,34 @@ def compute_factors(ev: Evidence, policy: Policy, as_of: date) -> tuple[FactorSc
         summary = f"{plural(kept, 'contract')} kept, {breached} breached"
         if open_:
             summary += f", {open_} open"
-    add(
-        "contract_fulfilment",
-        f.contract_fulfilment.label,
-        beta_quality(pos, neg),
-        summary,
-        pos,
-        neg,
-    )
+    return Reading(beta_quality(pos, neg), summary, pos, neg)
 
-    # Counterparty ratings
+
+def _ratings(ev: Evidence, policy: Policy, as_of: date) -> Reading:
     pos, neg = math.fsum(ev.ratings_positive), math.fsum(ev.ratings_negative)
     good, bad = ev.rating_counts.get("positive", 0), ev.rating_counts.get("negative", 0)
     if good + bad + ev.rating_counts.get("neutral", 0) == 0:
         summary = "No counterparty ratings"
     else:
         summary = f"{plural(good, 'positive rating')}, {bad} negative"
-    add(
-        "counterparty_ratings",
-        f.counterparty_ratings.label,
-        beta_quality(pos, neg),
-        summary,
-        pos,
-        neg,
-    )
+    return Reading(beta_quality(pos, neg), summary, pos, neg)
 
-    # Judgments
-    unpaid = math.fsum(ev.judgments_unpaid) * f.judgments.unpaid_severity
-    satisfied = math.fsum(ev.judgments_satisfied) * f.judgments.satisfied_severity
+
+def _judgments(ev: Evidence, policy: Policy, as_of: date) -> Reading:
+    f = policy.factors.judgments
+    unpaid = math.fsum(ev.judgments_unpaid) * f.unpaid_severity
+    satisfied = math.fsum(ev.judgments_satisfied) * f.satisfied_severity
     neg = math.fsum((unpaid, satisfied))
     n_unpaid, n_sat = len(ev.judgments_unpaid), len(ev.judgments_satisfied)
     if n_unpaid + n_sat == 0:
         summary = "No judgments"
     else:
         summary = f"{plural(n_unpaid, 'unpaid judgment')}, {n_sat} satisfied"
-    add("judgments", f.judgments.label, math.exp(-neg), summary, 0.0, neg)
+    return Reading(math.exp(-neg), summary, 0.0, neg)
 
-    # Verified identity
-    share = f.verified_identity.identity_share
+
+def _identity(ev: Evidence, policy: Policy, as_of: date) -> Reading:
+    share = policy.factors.verified_identity.identity_share
     quality = (share if ev.identity_verified else 0.0) + (
         (1.0 - share) if ev.licence_verified else 0.0
     )
@@ -145,17 +128,44 @@ def compute_factors(ev: Evidence, policy: Policy, as_of: date) -> tuple[FactorSc
         n for n, ok in (("identity", ev.identity_verified), ("licence", ev.licence_verified)) if ok
     ]
     summary = ("Verified: " + " and ".join(checks)) if checks else "Identity not verified"
-    add("verified_identity", f.verified_identity.label, quality, summary, quality, 0.0)
+    return Reading(quality, summary, quality, 0.0)
 
-    # History length
+
+def _history(ev: Evidence, policy: Policy, as_of: date) -> Reading:
     years = history_years(ev, as_of)
-    summary = f"{years:.1f} years of history in good standing"
-    add(
-        "history_length",
-        f.history_length.label,
-        years / f.history_length.full_after_years,
-        summary,
-        years,
-        0.0,
-    )
+    quality = years / policy.factors.history_length.full_after_years
+    return Reading(quality, f"{years:.1f} years of history in good standing", years, 0.0)
+
+
+# Each factor's reading of the evidence, in the policy's fixed factor order.
+READINGS: dict[str, Callable[[Evidence, Policy, date], Reading]] = {
+    "payment_history": _payments,
+    "contract_fulfilment": _contracts,
+    "counterparty_ratings": _ratings,
+    "judgments": _judgments,
+    "verified_identity": _identity,
+    "history_length": _history,
+}
+
+
+def compute_factors(ev: Evidence, policy: Policy, as_of: date) -> tuple[FactorScore, ...]:
+    """Every factor's points, in the policy's fixed factor order."""
+    caps = max_points(policy)
+    results = []
+    for name in FACTOR_NAMES:
+        reading = READINGS[name](ev, policy, as_of)
+        quality = min(1.0, max(0.0, reading.quality))
+        label = getattr(policy.factors, name).label
+        results.append(
+            FactorScore(
+                name,
+                label,
+                quality * caps[name],
+                caps[name],
+                quality,
+                reading.summary,
+                reading.positive,
+                reading.negative,
+            )
+        )
     return tuple(results)

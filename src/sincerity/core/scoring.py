@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, Literal
 
 from sincerity.core.badges import BadgeStatus, badge_statuses
-from sincerity.core.evidence import gather, select_active
+from sincerity.core.evidence import Evidence, gather, select_active
 from sincerity.core.explain import (
     Step,
     key_reasons,
@@ -89,8 +89,7 @@ def score(
     badges = badge_statuses(evidence, policy, as_of)
     count = len(selection.active)
     span_days = 0 if evidence.oldest_any is None else (as_of - evidence.oldest_any).days
-    thin = policy.thin_file
-    common = {
+    common: dict[str, Any] = {
         "range_min": policy.range.min,
         "range_max": policy.range.max,
         "factors": factors,
@@ -100,24 +99,38 @@ def score(
         "records_used": count,
         "records_excluded": dict(selection.excluded),
     }
+    thin = policy.thin_file
     if count < thin.min_records or span_days < thin.min_history_days:
-        reason = (
-            f"Not enough history yet: {count} of {thin.min_records} records needed"
-            if count < thin.min_records
-            else f"Not enough history yet: {span_days} of {thin.min_history_days} days needed"
-        )
-        return Score(
-            status="thin_file",
-            value=None,
-            tier=None,
-            tier_label=None,
-            reasons=(reason,),
-            reason_factors=(),
-            steps=(),
-            next_tier=None,
-            privileges=(),
-            **common,  # type: ignore[arg-type]
-        )
+        return _thin_file(count, span_days, policy, common)
+    return _scored(factors, evidence, policy, common)
+
+
+def _thin_file(count: int, span_days: int, policy: Policy, common: dict[str, Any]) -> Score:
+    """Too little history: "not enough history", never a low score."""
+    thin = policy.thin_file
+    reason = (
+        f"Not enough history yet: {count} of {thin.min_records} records needed"
+        if count < thin.min_records
+        else f"Not enough history yet: {span_days} of {thin.min_history_days} days needed"
+    )
+    return Score(
+        status="thin_file",
+        value=None,
+        tier=None,
+        tier_label=None,
+        reasons=(reason,),
+        reason_factors=(),
+        steps=(),
+        next_tier=None,
+        privileges=(),
+        **common,
+    )
+
+
+def _scored(
+    factors: tuple[FactorScore, ...], evidence: Evidence, policy: Policy, common: dict[str, Any]
+) -> Score:
+    """The value, tier, reasons and steps of a file with enough history."""
     value = policy.range.min + math.fsum(f.points for f in factors)
     value = min(float(policy.range.max), max(float(policy.range.min), value))
     tier = policy.tier_for(value)
@@ -137,5 +150,5 @@ def score(
         steps=steps,
         next_tier=None if above is None else above.name,
         privileges=tuple(p.id for p in policy.privileges.get(tier.name, [])),
-        **common,  # type: ignore[arg-type]
+        **common,
     )

@@ -107,6 +107,46 @@ def all_public_keys(registry: Registry) -> dict[str, Any]:
         return jwk_keys.jwks(repo.all_public_keys(conn))
 
 
+def _holder_key(
+    holder_jwk: dict[str, Any] | None,
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """(public holder JWK, private JWK to show once when the registry made the key)."""
+    if holder_jwk is None:
+        holder = jwk_keys.new_key()
+        return jwk_keys.public_jwk(holder), jwk_keys.private_jwk(holder)
+    try:
+        public = jwk_keys.public_jwk(jwk_keys.import_jwk(holder_jwk))
+    except Exception:
+        raise InvalidInputError(
+            "holder_jwk must be an Ed25519 public key (kty OKP, crv Ed25519)"
+        ) from None
+    if "d" in holder_jwk:
+        raise InvalidInputError("send only the public half of the holder key (no 'd')")
+    return public, None
+
+
+def _visible_claims(
+    issuer: str,
+    now: datetime,
+    expires: datetime,
+    attestation_id: str,
+    index: int,
+    registry: Registry,
+) -> dict[str, Any]:
+    """What every presentation shows: who issued it, when, until when, its id and status."""
+    return {
+        "iss": issuer,
+        "iat": int(now.timestamp()),
+        "exp": int(expires.timestamp()),
+        "jti": attestation_id,
+        "vct": CREDENTIAL_TYPE,
+        "policy_version": registry.policy.version,
+        "status": {
+            "status_list": {"idx": index, "uri": f"{issuer}/v1/status-lists/{STATUS_LIST_ID}"}
+        },
+    }
+
+
 def issue_attestation(
     registry: Registry,
     subject_id: str,
@@ -117,20 +157,7 @@ def issue_attestation(
     """Sign the subject's currently true claims, bound to the holder's key, for `days` days."""
     if not 1 <= days <= MAX_DAYS:
         raise InvalidInputError(f"an attestation lasts 1 to {MAX_DAYS} days")
-    holder_private = None
-    if holder_jwk is None:
-        holder = jwk_keys.new_key()
-        holder_private = jwk_keys.private_jwk(holder)
-        holder_public = jwk_keys.public_jwk(holder)
-    else:
-        try:
-            holder_public = jwk_keys.public_jwk(jwk_keys.import_jwk(holder_jwk))
-        except Exception:
-            raise InvalidInputError(
-                "holder_jwk must be an Ed25519 public key (kty OKP, crv Ed25519)"
-            ) from None
-        if "d" in holder_jwk:
-            raise InvalidInputError("send only the public half of the holder key (no 'd')")
+    holder_public, holder_private = _holder_key(holder_jwk)
     score = current_score(registry, subject_id)
     claims = attestable_claims(score, registry.policy, subject_id)
     now = registry.now()
@@ -141,17 +168,7 @@ def issue_attestation(
         index = allocate_index(conn, now)
         if index >= STATUS_LIST_SIZE:
             raise InvalidInputError("the status list is full: the operator must start a new one")
-        visible = {
-            "iss": issuer,
-            "iat": int(now.timestamp()),
-            "exp": int(expires.timestamp()),
-            "jti": attestation_id,
-            "vct": CREDENTIAL_TYPE,
-            "policy_version": registry.policy.version,
-            "status": {
-                "status_list": {"idx": index, "uri": f"{issuer}/v1/status-lists/{STATUS_LIST_ID}"}
-            },
-        }
+        visible = _visible_claims(issuer, now, expires, attestation_id, index, registry)
         sd_jwt, _ = issue(visible, claims, key, kid, holder_public)
         repo.insert_attestation(
             conn,
