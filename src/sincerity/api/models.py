@@ -8,6 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from sincerity.core.badges import BadgeStatus
+from sincerity.core.explain import Step
+from sincerity.core.factors import FactorScore
 from sincerity.core.strict import StrictModel
 from sincerity.services.disputes import Dispute
 from sincerity.services.subject_view import (
@@ -106,29 +109,10 @@ class AnswerIn(StrictModel):
     corrected_record: dict[str, Any] | None = None
 
 
-class FactorOut(BaseModel):
-    name: str
-    label: str
-    points: float
-    max_points: float
-    summary: str
-
-
-class StepOut(BaseModel):
-    action: str
-    gain: float
-    reaches_tier: bool = Field(
-        default=True, description="Alone, it reaches the next tier; else it only adds `gain`."
-    )
-
-
-class BadgeOut(BaseModel):
-    id: str
-    name: str
-    description: str
-    earned: bool
-    progress: float
-    target: float
+# A subject's score as the API shows it is the core's: its parts are the core's own types.
+FactorOut = FactorScore
+StepOut = Step
+BadgeOut = BadgeStatus
 
 
 class ScoreOut(BaseModel):
