@@ -161,6 +161,24 @@ def test_spark_matches_the_python_scorer(spark_ready, cases) -> None:
         shutil.rmtree(folder)
 
 
+def test_spark_leaves_no_scratch_folder_behind(spark_ready, tmp_path: Path) -> None:
+    import glob
+    import tempfile
+
+    from tests.conftest import make
+
+    pattern = os.path.join(tempfile.gettempdir(), "sincerity-spark-*")
+    before = set(glob.glob(pattern))
+    records = [make("payment", AS_OF, n, subject="alice") for n in range(4)]
+    folder = engine_inputs(records, set(), None)
+    try:
+        table = run_spark(folder, POLICY, AS_OF, False)
+    finally:
+        shutil.rmtree(folder)
+    assert table.num_rows == 1
+    assert set(glob.glob(pattern)) == before
+
+
 def test_a_registry_rescored_on_each_engine_stores_the_same_scores(
     db_url: str, tmp_path: Path, spark_ready
 ) -> None:

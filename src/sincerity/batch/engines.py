@@ -65,12 +65,17 @@ def run_duckdb(
         connection.close()
 
 
-_SPARK = None
+_SPARK: Any = None
+_SPARK_MASTER: str | None = None
 
 
 def spark_session(master: str = "local[*]") -> Any:
-    """One SparkSession per process, quiet, with the session time zone pinned to UTC."""
-    global _SPARK
+    """One SparkSession per process and master, quiet, with the session time zone pinned to UTC.
+    Asking for another master stops the running session and starts one there."""
+    global _SPARK, _SPARK_MASTER
+    if _SPARK is not None and master != _SPARK_MASTER:
+        _SPARK.stop()
+        _SPARK = None
     if _SPARK is None:
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         from pyspark.sql import SparkSession
@@ -88,6 +93,7 @@ def spark_session(master: str = "local[*]") -> Any:
             .getOrCreate()
         )
         _SPARK.sparkContext.setLogLevel("ERROR")
+        _SPARK_MASTER = master
     return _SPARK
 
 
@@ -99,13 +105,18 @@ def run_spark(
     master: str = "local[*]",
     out: Path | None = None,
 ) -> pa.Table:
-    """Per-subject factor points computed by Spark; written as Parquet (to `out` or a temporary
-    folder) and read back."""
+    """Per-subject factor points computed by Spark; written as Parquet (to `out`, or to a
+    temporary folder removed once the result is read back)."""
     spark = spark_session(master)
     spark.read.parquet(str(folder / "records")).createOrReplaceTempView("records")
     for name in TABLES:
         spark.read.parquet(str(folder / f"{name}.parquet")).createOrReplaceTempView(name)
     result = spark.sql(compile_policy(policy, as_of, SPARK, trust_known, needs_of(folder)))
-    target = out or Path(tempfile.mkdtemp(prefix="sincerity-spark-")) / "scores"
-    result.write.mode("overwrite").parquet(str(target))
-    return pq.read_table(str(target))
+    if out is not None:
+        result.write.mode("overwrite").parquet(str(out))
+        return pq.read_table(str(out))
+    with tempfile.TemporaryDirectory(prefix="sincerity-spark-") as scratch:
+        target = Path(scratch) / "scores"
+        result.write.mode("overwrite").parquet(str(target))
+        table = pq.read_table(str(target))
+        return table.combine_chunks()  # read into memory before the folder goes
