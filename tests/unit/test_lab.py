@@ -11,7 +11,7 @@ import pytest
 from sincerity.core.errors import PolicyError
 from sincerity.core.stats import roc_auc
 from sincerity.lab import LabConfig, Model, load_lab_policy, metrics, run_presets, summarize
-from sincerity.lab.model import deffuant, disjoint_pairs
+from sincerity.lab.dynamics import deffuant, disjoint_pairs
 from sincerity.policies import load_policy, shipped_policy
 
 REGISTRIES = {"default": shipped_policy()}
@@ -127,3 +127,23 @@ def test_metrics_on_known_inputs() -> None:
     assert metrics.clusters(two_camps) == 2
     edges = np.array([[0, 1], [1, 2], [3, 4], [4, 5]])
     assert metrics.modularity(edges, np.array([0, 0, 0, 1, 1, 1])) == pytest.approx(0.5)
+
+
+def test_the_lab_reads_the_score_range_from_the_registry_policy() -> None:
+    from sincerity.core.policy import policy_from_data
+
+    base = shipped_policy()
+    content = dict(base.content)
+    content["range"] = {"min": 0, "max": 1000}
+    content["tiers"] = [
+        {**tier, "min_score": round((tier["min_score"] - 300) * 1000 / 600)}
+        for tier in content["tiers"]
+    ]
+    wide = policy_from_data(content)
+    results = {}
+    for name, registry in (("300-900", base), ("0-1000", wide)):
+        model = Model(load_lab_policy("described", {"default": registry}), LabConfig(agents=400), 3)
+        lo, hi = registry.range.min, registry.range.max
+        model.score[:] = lo + 0.5 * (hi - lo)  # the midpoint of dealing's curve on either range
+        results[name] = float(np.abs(model._in_range(0.5, 0.05)).max())
+    assert results == {"300-900": 0.0, "0-1000": 0.0}

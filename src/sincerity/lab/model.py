@@ -25,11 +25,16 @@ from numpy.typing import NDArray
 from sincerity.core.factors import max_points
 from sincerity.core.stats import roc_auc
 from sincerity.lab import metrics
+from sincerity.lab.dynamics import deffuant, disjoint_pairs, sigmoid
 from sincerity.lab.policy import LabPolicy
 from sincerity.lab.society import draw_traits, scale_free, small_world
 
 F32 = NDArray[np.float32]
 CRITIC_OPINION = 0.3  # a post by someone this critical criticises the state enterprise
+# Where on the score range partners and lenders turn willing, as shares of the range (on 300–900:
+# dealing centred at 600, spread 25 points; credit centred at 650, spread 30).
+ACCEPTANCE_MIDPOINT, ACCEPTANCE_SPREAD = 0.5, 25 / 600
+CREDIT_MIDPOINT, CREDIT_SPREAD = 350 / 600, 30 / 600
 SAMPLE = 100_000  # rank-based metrics use a fixed random sample on larger societies
 
 
@@ -47,35 +52,6 @@ class LabConfig:
     imitation_share: float = 0.2
     kappa: float = 0.1  # selection noise of imitation
     mutation: float = 0.02
-
-
-def deffuant(
-    opinions: F32, i: NDArray[np.int64], j: NDArray[np.int64], epsilon: float, mu: float
-) -> int:
-    """One round of bounded-confidence meetings between disjoint pairs (i, j); returns how many
-    pairs were close enough to move towards each other."""
-    oi, oj = opinions[i], opinions[j]
-    close = np.abs(oi - oj) < epsilon
-    shift = (mu * (oj - oi) * close).astype(np.float32)
-    opinions[i] = oi + shift
-    opinions[j] = oj - shift
-    return int(close.sum())
-
-
-def disjoint_pairs(
-    i: NDArray[np.int64], j: NDArray[np.int64]
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Keep only pairs whose agents appear in no earlier pair, so each agent meets once."""
-    both = np.concatenate([i, j])
-    _, first = np.unique(both, return_index=True)
-    used = np.zeros(len(both), dtype=bool)
-    used[first] = True
-    ok = used[: len(i)] & used[len(i) :] & (i != j)
-    return i[ok], j[ok]
-
-
-def sigmoid(x: F32) -> F32:
-    return (1.0 / (1.0 + np.exp(-x))).astype(np.float32)
 
 
 @dataclass
@@ -168,11 +144,20 @@ class Model:
             return np.zeros(self.n, dtype=bool)
         return self.score < threshold
 
+    def _in_range(self, midpoint: float, spread: float) -> F32:
+        """(score − the point `midpoint` of the way up the range) in units of `spread` of it:
+        the same curve on any score range."""
+        assert self.policy.registry is not None
+        low, high = self.policy.registry.range.min, self.policy.registry.range.max
+        span = float(high - low)
+        result: F32 = ((self.score - (low + midpoint * span)) / (spread * span)).astype(np.float32)
+        return result
+
     def _acceptance(self) -> F32:
         """How willing others are to deal with each agent, given its score."""
         accept = np.ones(self.n, dtype=np.float32)
         if self.policy.registry is not None and self.policy.consequences.contracts_by_score:
-            accept = sigmoid((self.score - 600.0) / 25.0)
+            accept = sigmoid(self._in_range(ACCEPTANCE_MIDPOINT, ACCEPTANCE_SPREAD))
         accept[self._blacklisted()] = 0.0
         return accept
 
@@ -323,7 +308,7 @@ class Model:
         rng, n = self.rng, self.n
         credit = np.ones(n, dtype=np.float32)
         if self.policy.registry is not None and self.policy.consequences.credit_by_score:
-            credit = sigmoid((self.score - 650.0) / 30.0)
+            credit = sigmoid(self._in_range(CREDIT_MIDPOINT, CREDIT_SPREAD))
         credit[self._blacklisted()] = 0.0
         tries = rng.random(n, dtype=np.float32) < 0.2 * self.venturing * credit
         success = rng.random(n, dtype=np.float32) < 0.25 + 0.25 * self.traits.reliability

@@ -1,0 +1,38 @@
+"""Vectorised building blocks of the lab's dynamics: bounded-confidence meetings (Deffuant et
+al. 2000), disjoint pairing, the logistic curve."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+F32 = NDArray[np.float32]
+
+
+def deffuant(
+    opinions: F32, i: NDArray[np.int64], j: NDArray[np.int64], epsilon: float, mu: float
+) -> int:
+    """One round of bounded-confidence meetings between disjoint pairs (i, j); returns how many
+    pairs were close enough to move towards each other."""
+    oi, oj = opinions[i], opinions[j]
+    close = np.abs(oi - oj) < epsilon
+    shift = (mu * (oj - oi) * close).astype(np.float32)
+    opinions[i] = oi + shift
+    opinions[j] = oj - shift
+    return int(close.sum())
+
+
+def disjoint_pairs(
+    i: NDArray[np.int64], j: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Keep only pairs whose agents appear in no earlier pair, so each agent meets once."""
+    both = np.concatenate([i, j])
+    _, first = np.unique(both, return_index=True)
+    used = np.zeros(len(both), dtype=bool)
+    used[first] = True
+    ok = used[: len(i)] & used[len(i) :] & (i != j)
+    return i[ok], j[ok]
+
+
+def sigmoid(x: F32) -> F32:
+    return (1.0 / (1.0 + np.exp(-x))).astype(np.float32)
