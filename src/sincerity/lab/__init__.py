@@ -6,7 +6,8 @@ model = Model(policy, LabConfig(agents=10_000), seed=1)
 history = model.run(100)
 """
 
-from sincerity.lab.model import LabConfig, Model
+from sincerity.lab.config import LabConfig
+from sincerity.lab.model import Model
 from sincerity.lab.policy import LabPolicy, lab_policy_from_data
 from sincerity.lab.presets import PRESETS, load_lab_policy
 from sincerity.lab.run import METRICS, Summary, run_presets, seeds_for, summarize

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,6 +24,7 @@ from numpy.typing import NDArray
 from sincerity.core.factors import max_points
 from sincerity.core.stats import roc_auc
 from sincerity.lab import metrics
+from sincerity.lab.config import LabConfig
 from sincerity.lab.dynamics import deffuant, disjoint_pairs, sigmoid
 from sincerity.lab.policy import LabPolicy
 from sincerity.lab.society import draw_traits, scale_free, small_world
@@ -36,22 +36,6 @@ CRITIC_OPINION = 0.3  # a post by someone this critical criticises the state ent
 ACCEPTANCE_MIDPOINT, ACCEPTANCE_SPREAD = 0.5, 25 / 600
 CREDIT_MIDPOINT, CREDIT_SPREAD = 350 / 600, 30 / 600
 SAMPLE = 100_000  # rank-based metrics use a fixed random sample on larger societies
-
-
-@dataclass(frozen=True)
-class LabConfig:
-    """The society's size and the dynamics' constants."""
-
-    agents: int = 10_000
-    network: Literal["small_world", "scale_free"] = "small_world"
-    degree: int = 10
-    rewire: float = 0.1
-    epsilon: float = 0.3  # Deffuant confidence bound
-    mu: float = 0.3  # Deffuant convergence rate
-    contract_rate: float = 0.5  # contracts sought per agent per step
-    imitation_share: float = 0.2
-    kappa: float = 0.1  # selection noise of imitation
-    mutation: float = 0.02
 
 
 @dataclass

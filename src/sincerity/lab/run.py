@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 
 from scipy.stats import t as student_t
 
-from sincerity.lab.model import LabConfig, Model
+from sincerity.lab.config import LabConfig
+from sincerity.lab.model import Model
 from sincerity.lab.policy import LabPolicy
 
 # What each metric means, and which direction is better for the people in the society.
