@@ -12,7 +12,11 @@ from sincerity.core.badges import BadgeStatus
 from sincerity.core.explain import Step
 from sincerity.core.factors import FactorScore
 from sincerity.core.strict import StrictModel
+from sincerity.services.checks import CheckResult
 from sincerity.services.disputes import Dispute
+from sincerity.services.ingest import IngestResult
+from sincerity.services.operator import RegistryStats
+from sincerity.services.subject_file import RecordView
 from sincerity.services.subject_view import (
     Consent,
     HistoryEntry,
@@ -69,25 +73,10 @@ class BatchIn(StrictModel):
     )
 
 
-class IngestOut(BaseModel):
-    received: int
-    inserted: int
-    unchanged: int
-    subjects_rescored: int
+IngestOut = IngestResult
 
 
-class RecordOut(BaseModel):
-    id: str
-    source: str
-    subject: str
-    kind: str
-    occurred_on: date
-    reported_on: date
-    ingested_at: datetime | None
-    record: dict[str, Any]
-    dispute_state: str | None
-    superseded: bool = False
-    counts: bool
+RecordOut = RecordView
 
 
 class RecordPage(BaseModel):
@@ -159,19 +148,7 @@ class CheckIn(StrictModel):
     threshold: int | None = Field(default=None, ge=0, le=100_000)
 
 
-class CheckOut(BaseModel):
-    """What a relying party learns. No records; the exact score only if the subject allowed it."""
-
-    subject_id: str
-    purpose: str
-    status: str
-    tier: str | None
-    tier_label: str | None
-    threshold: int | None
-    meets_threshold: bool | None
-    score: int | None
-    policy_version: str
-    as_of: date
+CheckOut = CheckResult
 
 
 class Erased(BaseModel):
@@ -182,13 +159,4 @@ class Swept(BaseModel):
     suppressed: int
 
 
-class StatsOut(BaseModel):
-    subjects: int
-    sources: int
-    records: int
-    relying_parties: int
-    access_log_entries: int
-    disputes: dict[str, int]
-    tiers: dict[str, int]
-    thin_files: int
-    policy_version: str
+StatsOut = RegistryStats

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -67,16 +68,31 @@ def list_parties(registry: Registry) -> dict[str, list[dict[str, Any]]]:
         }
 
 
-def stats(registry: Registry) -> dict[str, Any]:
+@dataclass(frozen=True)
+class RegistryStats:
+    """Registry health: counts, disputes by state, subjects by tier, the policy in force."""
+
+    subjects: int
+    sources: int
+    records: int
+    relying_parties: int
+    access_log_entries: int
+    disputes: dict[str, int]
+    tiers: dict[str, int]
+    thin_files: int
+    policy_version: str
+
+
+def stats(registry: Registry) -> RegistryStats:
     """Registry health: counts, open disputes, the score distribution, the policy in force."""
     dist = distribution(registry)
     with registry.engine.connect() as conn:
         counts = repo.registry_counts(conn)
         by_state = repo.disputes_by_state(conn)
-    return {
+    return RegistryStats(
         **counts,
-        "disputes": by_state,
-        "tiers": dist["tiers"],
-        "thin_files": dist["thin_file"],
-        "policy_version": registry.policy.version,
-    }
+        disputes=by_state,
+        tiers=dist["tiers"],
+        thin_files=dist["thin_file"],
+        policy_version=registry.policy.version,
+    )

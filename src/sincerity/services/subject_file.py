@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sincerity.core.disputes import stops_counting
@@ -32,6 +33,23 @@ def decode_cursor(cursor: str | None) -> str:
         raise InvalidInputError("cursor is not one this API returned") from None
 
 
+@dataclass(frozen=True)
+class RecordView:
+    """A stored record as its source and subject see it, with whether it counts and why not."""
+
+    id: str
+    source: str
+    subject: str
+    kind: str
+    occurred_on: date
+    reported_on: date
+    ingested_at: datetime | None
+    record: dict[str, Any]
+    dispute_state: str | None
+    superseded: bool
+    counts: bool
+
+
 def record_page(
     registry: Registry,
     *,
@@ -40,7 +58,7 @@ def record_page(
     cursor: str | None = None,
     limit: int = 50,
     only_id: str | None = None,
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[RecordView], str | None]:
     """A page of records (of a subject or of a source) in id order, with each one's state."""
     limit = max(1, min(limit, MAX_PAGE))
     after = decode_cursor(cursor)
@@ -55,19 +73,19 @@ def record_page(
     for row in rows:
         state = states.get(row["id"])
         page.append(
-            {
-                "id": row["id"],
-                "source": row["source_id"],
-                "subject": row["subject_id"],
-                "kind": row["kind"],
-                "occurred_on": row["occurred_on"],
-                "reported_on": row["reported_on"],
-                "ingested_at": row["ingested_at"],
-                "record": json.loads(row["body"]),
-                "dispute_state": state,
-                "superseded": row["id"] in replaced,
-                "counts": not stops_counting(state) and row["id"] not in replaced,
-            }
+            RecordView(
+                id=row["id"],
+                source=row["source_id"],
+                subject=row["subject_id"],
+                kind=row["kind"],
+                occurred_on=row["occurred_on"],
+                reported_on=row["reported_on"],
+                ingested_at=row["ingested_at"],
+                record=json.loads(row["body"]),
+                dispute_state=state,
+                superseded=row["id"] in replaced,
+                counts=not stops_counting(state) and row["id"] not in replaced,
+            )
         )
     return page, (encode_cursor(rows[-1]["id"]) if more and rows else None)
 

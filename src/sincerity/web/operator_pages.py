@@ -50,8 +50,8 @@ def operator(request: Request, registry: RegistryDep, session: OptionalSession) 
                 "half_life": "—" if half_life is None else f"{half_life:g} days",
             }
         )
-    bars = [(t.label, figures["tiers"].get(t.name, 0)) for t in policy.tiers]
-    bars.append(("Not enough history", figures["thin_files"]))
+    bars = [(t.label, figures.tiers.get(t.name, 0)) for t in policy.tiers]
+    bars.append(("Not enough history", figures.thin_files))
     queue = queue_context(registry, session.actor.id)
     return render(
         request,

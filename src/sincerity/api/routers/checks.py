@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from fastapi import APIRouter
 
 from sincerity.api.deps import RegistryDep, RelyingPartyActor
@@ -19,4 +17,4 @@ def trust_check(body: CheckIn, registry: RegistryDep, party: RelyingPartyActor) 
     """The subject's tier, and whether the score clears `threshold` — never the records, and the
     exact score only if the subject allowed it. Without consent: 403, whether or not the subject
     exists."""
-    return CheckOut(**asdict(check(registry, party, body.subject_id, body.purpose, body.threshold)))
+    return check(registry, party, body.subject_id, body.purpose, body.threshold)

@@ -100,4 +100,4 @@ def sweep(registry: RegistryDep, _: OperatorActor) -> Swept:
 @router.get("/stats", response_model=StatsOut)
 def registry_stats(registry: RegistryDep, _: OperatorActor) -> StatsOut:
     """Counts, disputes by state, the score distribution and the policy in force."""
-    return StatsOut(**stats(registry))
+    return stats(registry)

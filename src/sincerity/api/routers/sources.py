@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
@@ -75,12 +76,7 @@ def submit_records(
         if idempotency_key is not None:
             idempotency.release(registry, source.id, idempotency_key)
         raise
-    out = IngestOut(
-        received=result.received,
-        inserted=result.inserted,
-        unchanged=result.unchanged,
-        subjects_rescored=result.subjects_rescored,
-    ).model_dump()
+    out = asdict(result)
     if idempotency_key is not None:
         idempotency.complete(registry, source.id, idempotency_key, 200, json.dumps(out))
     return JSONResponse(out, status_code=200)
@@ -98,10 +94,8 @@ def list_records(
     items, next_cursor = record_page(
         registry, source_id=source.id, cursor=cursor, limit=min(limit, settings.page_size_max)
     )
-    log_source_reads(
-        registry, source.id, {i["subject"] for i in items}, "status of reported records"
-    )
-    return RecordPage(items=[RecordOut(**i) for i in items], next_cursor=next_cursor)
+    log_source_reads(registry, source.id, {i.subject for i in items}, "status of reported records")
+    return RecordPage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/records/{record_id}", response_model=RecordOut)
@@ -110,8 +104,8 @@ def get_record(record_id: str, registry: RegistryDep, source: SourceActor) -> Re
     items, _ = record_page(registry, source_id=source.id, cursor=None, limit=1, only_id=record_id)
     if not items:
         raise NotFoundError(f"no record {record_id!r} from you")
-    log_source_reads(registry, source.id, {items[0]["subject"]}, f"status of record {record_id}")
-    return RecordOut(**items[0])
+    log_source_reads(registry, source.id, {items[0].subject}, f"status of record {record_id}")
+    return items[0]
 
 
 @router.get("/source/disputes", response_model=list[DisputeOut])

@@ -16,7 +16,6 @@ from sincerity.api.models import (
     Erased,
     HistoryOut,
     MeOut,
-    RecordOut,
     RecordPage,
     ScoreOut,
 )
@@ -52,7 +51,7 @@ def my_records(
     items, next_cursor = record_page(
         registry, subject_id=subject.id, cursor=cursor, limit=min(limit, settings.page_size_max)
     )
-    return RecordPage(items=[RecordOut(**i) for i in items], next_cursor=next_cursor)
+    return RecordPage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/score", response_model=ScoreOut)
