@@ -30,7 +30,7 @@ def test_a_duckdb_rescore_revokes_a_proof_that_stopped_being_true(world: World) 
         for i in range(5)
     ]
     ingest_rows(world.registry, judgments, rescore=False)  # stored, not yet rescored
-    assert list_attestations(world.registry, "alice")[0]["revoked_at"] is None
+    assert list_attestations(world.registry, "alice")[0].revoked_at is None
     rescore_with_engine(world.registry, "duckdb")
-    listed = {a["id"]: a for a in list_attestations(world.registry, "alice")}
-    assert listed[issued.id]["revoked_at"] is not None
+    listed = {a.id: a for a in list_attestations(world.registry, "alice")}
+    assert listed[issued.id].revoked_at is not None

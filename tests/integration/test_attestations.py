@@ -88,7 +88,7 @@ def test_an_attestation_is_revoked_when_its_tier_falls(
     proof = prove(registry, issued.sd_jwt, issued.holder_private_jwk, ["tier"])
     ingest_rows(registry, payments(6, clock().date(), status="defaulted", prefix="d"))
     [state] = list_attestations(registry, "alice")
-    assert state["revoked_reason"] == "an attested claim is no longer true"
+    assert state.revoked_reason == "an attested claim is no longer true"
     assert verify_online(registry, proof, "acme", "n-1").reason == "revoked by the issuer"
 
 

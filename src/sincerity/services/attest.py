@@ -194,10 +194,22 @@ def issue_attestation(
     return Issued(attestation_id, sd_jwt, claims, expires, holder_private)
 
 
-def list_attestations(registry: Registry, subject_id: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class AttestationSummary:
+    """One of the subject's attestations: what it claims, when, and whether it still stands."""
+
+    id: str
+    claims: dict[str, Any]
+    issued_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    revoked_reason: str | None
+
+
+def list_attestations(registry: Registry, subject_id: str) -> list[AttestationSummary]:
     """The subject's attestations, newest first, with their state."""
     with registry.engine.connect() as conn:
-        return repo.attestations_of(conn, subject_id)
+        return [AttestationSummary(**row) for row in repo.attestations_of(conn, subject_id)]
 
 
 def revoke_attestation(registry: Registry, subject_id: str, attestation_id: str) -> None:

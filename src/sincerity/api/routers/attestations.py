@@ -18,7 +18,9 @@ from sincerity.api.deps import (
 )
 from sincerity.api.errors import ERROR_RESPONSES, links
 from sincerity.core.strict import StrictModel
+from sincerity.credentials.sdjwt import Verified
 from sincerity.services.attest import (
+    AttestationSummary,
     issue_attestation,
     list_attestations,
     published_jwks,
@@ -53,35 +55,13 @@ class AttestationOut(BaseModel):
     holder_private_jwk: dict[str, Any] | None
 
 
-class AttestationSummary(BaseModel):
-    id: str
-    claims: dict[str, Any]
-    issued_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None
-    revoked_reason: str | None
-
-
 class VerifyIn(StrictModel):
     presentation: str = Field(max_length=64_000)
     audience: str | None = Field(default=None, max_length=500)
     nonce: str | None = Field(default=None, max_length=500)
 
 
-class VerifyOut(BaseModel):
-    valid: bool
-    reason: str
-    claims: dict[str, Any]
-    issuer: str | None
-    kid: str | None
-    issued_at: int | None
-    expires_at: int | None
-    audience: str | None
-    status_checked: bool
-    bound: bool = Field(
-        default=False, description="Checked against your audience and nonce: made for you."
-    )
-    status_note: str | None = None
+VerifyOut = Verified  # what a verification proves, as the credentials module computes it
 
 
 class JWKS(BaseModel):
@@ -115,7 +95,7 @@ def attest(
 @router.get("/v1/me/attestations", response_model=list[AttestationSummary])
 def my_attestations(registry: RegistryDep, subject: SubjectActor) -> list[AttestationSummary]:
     """The caller's attestations and their state."""
-    return [AttestationSummary(**a) for a in list_attestations(registry, subject.id)]
+    return list_attestations(registry, subject.id)
 
 
 @router.delete("/v1/me/attestations/{attestation_id}", status_code=204, response_class=Response)
@@ -134,9 +114,7 @@ def verify(body: VerifyIn, request: Request, registry: RegistryDep) -> VerifyOut
     """Verify a presentation: what it proves, by whom, until when — or exactly why it fails.
     No account needed."""
     limit_by_client(request, "verify")
-    return VerifyOut(
-        **asdict(verify_online(registry, body.presentation, body.audience, body.nonce))
-    )
+    return verify_online(registry, body.presentation, body.audience, body.nonce)
 
 
 @router.get("/.well-known/jwks.json", response_model=JWKS)
@@ -192,7 +170,7 @@ def _request_out(
         expires_at=request.expires_at,
         answered=request.answered,
         link=f"{public_url.rstrip('/')}/share/{request.id}",
-        result=None if result is None else VerifyOut(**asdict(result)),
+        result=result,
     )
 
 
