@@ -6,11 +6,13 @@ Every sum here is `math.fsum` (exactly rounded), so the result does not depend o
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Mapping
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sincerity.core.factor_spec import FactorSpec, factor_specs
 from sincerity.core.policy import Policy
 from sincerity.core.records import (
     RECORD_KINDS,
@@ -19,8 +21,8 @@ from sincerity.core.records import (
     Judgment,
     Payment,
     Rating,
-    Verification,
 )
+from sincerity.core.tally import tally_function
 
 DAYS_PER_YEAR = 365.25
 
@@ -83,151 +85,71 @@ def beta_quality(positive: float, negative: float) -> float:
 
 @dataclass(slots=True)
 class Evidence:
-    """What the factors see, gathered in one pass over the active records."""
+    """What the factors see: the spec's tallies and flags (the arithmetic), and the counts and
+    dates their words and the badges need."""
 
-    payments_on_time: list[float] = field(default_factory=list)
-    payments_adverse: list[float] = field(default_factory=list)
+    tallies: dict[str, list[float]] = field(default_factory=dict)
+    flags: frozenset[str] = frozenset()
     payment_counts: dict[str, int] = field(default_factory=dict)
     last_adverse_payment: date | None = None
     payment_sequence: list[tuple[int, str, bool]] = field(default_factory=list)
-    contracts_kept: list[float] = field(default_factory=list)
-    contracts_breached: list[float] = field(default_factory=list)
     contract_counts: dict[str, int] = field(default_factory=dict)
-    ratings_positive: list[float] = field(default_factory=list)
-    ratings_negative: list[float] = field(default_factory=list)
     rating_counts: dict[str, int] = field(default_factory=dict)
-    judgments_unpaid: list[float] = field(default_factory=list)
-    judgments_satisfied: list[float] = field(default_factory=list)
-    identity_verified: bool = False
-    licence_verified: bool = False
+    judgment_counts: dict[str, int] = field(default_factory=dict)
     oldest_positive: date | None = None
     oldest_any: date | None = None
     last_adverse: date | None = None
 
+    def total(self, *names: str) -> float:
+        """The exactly rounded sum of these tallies."""
+        return math.fsum(w for name in names for w in self.tallies.get(name, ()))
 
-def payment_severity(record: Payment, policy: Policy) -> float:
-    """Negative evidence of one payment that was not on time."""
-    severity = policy.factors.payment_history.severity
-    if record.status == "missed":
-        return severity.missed
-    if record.status == "defaulted":
-        return severity.defaulted
-    days = record.days_late
-    if days < 30:
-        return severity.late_1_29
-    if days < 60:
-        return severity.late_30_59
-    if days < 90:
-        return severity.late_60_89
-    return severity.late_90_plus
+    @property
+    def identity_verified(self) -> bool:
+        return "identity" in self.flags
+
+    @property
+    def licence_verified(self) -> bool:
+        return "licence" in self.flags
 
 
-@dataclass(slots=True)
-class _Marks:
-    """Dates (as ordinals) that span every kind: the first record, the first record in good
-    standing, the last adverse one."""
-
-    oldest_any: int | None = None
-    oldest_positive: int | None = None
-    last_adverse: int | None = None
-
-    def seen(self, ordinal: int, positive: bool, adverse: bool) -> None:
-        if self.oldest_any is None or ordinal < self.oldest_any:
-            self.oldest_any = ordinal
-        if positive and (self.oldest_positive is None or ordinal < self.oldest_positive):
-            self.oldest_positive = ordinal
-        if adverse and (self.last_adverse is None or ordinal > self.last_adverse):
-            self.last_adverse = ordinal
+def _latest(current: int | None, ordinals: Iterable[int]) -> int | None:
+    found = max(ordinals, default=None)
+    return found if current is None or (found is not None and found > current) else current
 
 
-def _payments(
-    records: list[Payment], ev: Evidence, policy: Policy, today: int, marks: _Marks
-) -> None:
-    rate = -1.0 / policy.factors.payment_history.half_life_days
-    exp2, counts = math.exp2, ev.payment_counts
-    add_sequence = ev.payment_sequence.append
-    add_on_time, add_adverse = ev.payments_on_time.append, ev.payments_adverse.append
-    for record in records:
-        ordinal = record.occurred_on.toordinal()
-        status = record.status
-        counts[status] = counts.get(status, 0) + 1
-        on_time = status == "on_time"
-        add_sequence((ordinal, record.id, on_time))
-        if on_time:
-            add_on_time(exp2((today - ordinal) * rate))
-            marks.seen(ordinal, True, False)
-            continue
-        add_adverse(exp2((today - ordinal) * rate) * payment_severity(record, policy))
-        marks.seen(ordinal, False, status != "late" or record.days_late >= 30)
-        if ev.last_adverse_payment is None or record.occurred_on > ev.last_adverse_payment:
-            ev.last_adverse_payment = record.occurred_on
-
-
-def _contracts(
-    records: list[Contract], ev: Evidence, policy: Policy, today: int, marks: _Marks
-) -> None:
-    rate = -1.0 / policy.factors.contract_fulfilment.half_life_days
-    breach_severity = policy.factors.contract_fulfilment.breach_severity
-    counts = ev.contract_counts
-    for record in records:
-        ordinal = record.occurred_on.toordinal()
-        counts[record.status] = counts.get(record.status, 0) + 1
-        weight = math.exp2((today - ordinal) * rate)
-        if record.status == "fulfilled":
-            ev.contracts_kept.append(weight)
-        elif record.status == "breached":
-            ev.contracts_breached.append(weight * breach_severity)
-        marks.seen(ordinal, record.status == "fulfilled", record.status == "breached")
-
-
-def _ratings(
-    records: list[Rating],
-    ev: Evidence,
-    policy: Policy,
-    today: int,
-    marks: _Marks,
-    rater_trust: Mapping[str, float] | None,
-    rating_damping: Mapping[str, float] | None,
-) -> None:
-    # The sign counts, not the size; each rating weighs as much as its rater is credible.
-    rate = -1.0 / policy.factors.counterparty_ratings.half_life_days
-    negative_weight = policy.factors.counterparty_ratings.negative_weight
-    counts = ev.rating_counts
-    for record in records:
-        ordinal = record.occurred_on.toordinal()
-        trust = 1.0 if rater_trust is None else rater_trust.get(record.rater, 0.0)
-        if rating_damping is not None:
-            trust *= rating_damping.get(record.id, 1.0)
-        strength = math.exp2((today - ordinal) * rate) * trust
-        sign = "positive" if record.rating > 0 else "negative" if record.rating < 0 else "neutral"
-        counts[sign] = counts.get(sign, 0) + 1
-        if sign == "positive":
-            ev.ratings_positive.append(strength)
-        elif sign == "negative":
-            ev.ratings_negative.append(strength * negative_weight)
-        marks.seen(ordinal, sign == "positive" and strength > 0.0, False)
-
-
-def _judgments(
-    records: list[Judgment], ev: Evidence, policy: Policy, today: int, marks: _Marks
-) -> None:
-    half_life = policy.factors.judgments.half_life_days
-    for record in records:
-        ordinal = record.occurred_on.toordinal()
-        weight = math.exp2(-(today - ordinal) / half_life)
-        (ev.judgments_unpaid if record.status == "unpaid" else ev.judgments_satisfied).append(
-            weight
+def _words(by_kind: Mapping[str, Sequence[Any]], ev: Evidence) -> int | None:
+    """The counts and dates the words and the badges need; returns the last adverse record as
+    an ordinal. Each kind is one pass of built-ins: this runs on every score."""
+    payments: Sequence[Payment] = by_kind["payment"]
+    ev.payment_counts.update(Counter(p.status for p in payments))
+    ev.payment_sequence.extend(
+        (p.occurred_on.toordinal(), p.id, p.status == "on_time") for p in payments
+    )
+    adverse_payments = [p for p in payments if p.status != "on_time"]
+    ev.last_adverse_payment = max((p.occurred_on for p in adverse_payments), default=None)
+    contracts: Sequence[Contract] = by_kind["contract"]
+    ev.contract_counts.update(Counter(c.status for c in contracts))
+    ratings: Sequence[Rating] = by_kind["rating"]
+    ev.rating_counts.update(
+        Counter(
+            "positive" if r.rating > 0 else "negative" if r.rating < 0 else "neutral"
+            for r in ratings
         )
-        marks.seen(ordinal, False, True)
-
-
-def _verifications(records: list[Verification], ev: Evidence, marks: _Marks) -> None:
-    for record in records:
-        if record.what == "identity":
-            ev.identity_verified = True
-        else:
-            ev.licence_verified = True
-        marks.seen(record.occurred_on.toordinal(), True, False)
+    )
+    judgments: Sequence[Judgment] = by_kind["judgment"]
+    ev.judgment_counts.update(Counter(j.status for j in judgments))
+    last = _latest(
+        None,
+        (
+            p.occurred_on.toordinal()
+            for p in adverse_payments
+            if p.status != "late" or p.days_late >= 30
+        ),
+    )
+    last = _latest(last, (c.occurred_on.toordinal() for c in contracts if c.status == "breached"))
+    last = _latest(last, (j.occurred_on.toordinal() for j in judgments))
+    return last
 
 
 def gather(
@@ -236,29 +158,20 @@ def gather(
     as_of: date,
     rater_trust: Mapping[str, float] | None = None,
     rating_damping: Mapping[str, float] | None = None,
+    specs: tuple[FactorSpec, ...] | None = None,
 ) -> Evidence:
-    """What the factors see, weighting each record by its age: one tight pass per kind.
-
-    This is the scorer's hot loop (a subject may have thousands of records), so each kind's pass
-    keeps its state in locals.
-    """
-    by_kind: dict[type, list[Any]] = {
-        Payment: [],
-        Contract: [],
-        Rating: [],
-        Judgment: [],
-        Verification: [],
-    }
+    """What the factors see: the spec's generated evidence pass for the arithmetic, then the
+    counts and dates of each kind for the words and the badges."""
+    by_kind: dict[str, list[Any]] = {kind: [] for kind in RECORD_KINDS}
     for record in active:
-        by_kind[type(record)].append(record)
-    ev, marks, today = Evidence(), _Marks(), as_of.toordinal()
-    _payments(by_kind[Payment], ev, policy, today, marks)
-    _contracts(by_kind[Contract], ev, policy, today, marks)
-    _ratings(by_kind[Rating], ev, policy, today, marks, rater_trust, rating_damping)
-    _judgments(by_kind[Judgment], ev, policy, today, marks)
-    _verifications(by_kind[Verification], ev, marks)
+        by_kind[record.kind].append(record)
+    found = tally_function(specs or factor_specs(policy))(
+        by_kind, as_of.toordinal(), rater_trust, rating_damping
+    )
+    ev = Evidence(tallies=found.sums, flags=found.flags)
+    last_adverse = _words(by_kind, ev)
     as_date = date.fromordinal
-    ev.oldest_any = None if marks.oldest_any is None else as_date(marks.oldest_any)
-    ev.oldest_positive = None if marks.oldest_positive is None else as_date(marks.oldest_positive)
-    ev.last_adverse = None if marks.last_adverse is None else as_date(marks.last_adverse)
+    ev.oldest_any = None if found.oldest_any is None else as_date(found.oldest_any)
+    ev.oldest_positive = None if found.oldest_positive is None else as_date(found.oldest_positive)
+    ev.last_adverse = None if last_adverse is None else as_date(last_adverse)
     return ev

@@ -47,9 +47,11 @@ def _reason(factor: FactorScore, ev: Evidence, policy: Policy) -> str:
             return f"{plural(bad, 'negative rating')} from counterparties"
         return f"Few counterparty ratings yet ({ev.rating_counts.get('positive', 0)})"
     if name == "judgments":
-        if ev.judgments_unpaid:
-            return f"{plural(len(ev.judgments_unpaid), 'unpaid judgment')} on file"
-        return f"{plural(len(ev.judgments_satisfied), 'satisfied judgment')} still on file"
+        unpaid = ev.judgment_counts.get("unpaid", 0)
+        if unpaid:
+            return f"{plural(unpaid, 'unpaid judgment')} on file"
+        satisfied = ev.judgment_counts.get("satisfied", 0)
+        return f"{plural(satisfied, 'satisfied judgment')} still on file"
     if name == "verified_identity":
         return "Identity not verified" if not ev.identity_verified else "Licence not verified"
     full = policy.factors.history_length.full_after_years
@@ -104,19 +106,25 @@ def _identity_steps(
     return [Step(f"Verify your identity to reach {tier_label}", identity.name, 1, gain)]
 
 
+def _satisfying_relief(ev: Evidence, policy: Policy) -> float:
+    """How much negative evidence satisfying every unpaid judgment would take away: each then
+    weighs its satisfied severity instead of its unpaid one."""
+    f = policy.factors.judgments
+    return ev.total("jud_unpaid") * (f.unpaid_severity - f.satisfied_severity) / f.unpaid_severity
+
+
 def _judgment_steps(
     gap: float, by_name: dict[str, FactorScore], ev: Evidence, policy: Policy, tier_label: str
 ) -> list[Step]:
     """Satisfying every unpaid judgment, when that alone closes the gap."""
     judgments = by_name["judgments"]
-    if not ev.judgments_unpaid:
+    n = ev.judgment_counts.get("unpaid", 0)
+    if not n:
         return []
-    f = policy.factors.judgments
-    relief = math.fsum(ev.judgments_unpaid) * (f.unpaid_severity - f.satisfied_severity)
+    relief = _satisfying_relief(ev, policy)
     gain = (math.exp(-(judgments.negative - relief)) - judgments.quality) * judgments.max_points
     if gain < gap:
         return []
-    n = len(ev.judgments_unpaid)
     return [
         Step(
             f"Satisfy your {plural(n, 'unpaid judgment')} to reach {tier_label}",
@@ -240,12 +248,11 @@ def steps_for_reasons(
             )
             if gain > 0 and not (what == "licence" and ev.licence_verified):
                 steps.append(Step(f"Verify your {what} (+{gain:.0f} points)", name, 1, gain, False))
-        elif name == "judgments" and ev.judgments_unpaid:
-            f = policy.factors.judgments
-            relief = math.fsum(ev.judgments_unpaid) * (f.unpaid_severity - f.satisfied_severity)
+        elif name == "judgments" and ev.judgment_counts.get("unpaid", 0):
+            relief = _satisfying_relief(ev, policy)
             gain = (math.exp(-(factor.negative - relief)) - factor.quality) * factor.max_points
             if gain > 0:
-                n = len(ev.judgments_unpaid)
+                n = ev.judgment_counts["unpaid"]
                 steps.append(
                     Step(
                         f"Satisfy your {plural(n, 'unpaid judgment')} (+{gain:.0f} points)",

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from sincerity.core.evidence import DAYS_PER_YEAR, Evidence, beta_quality
-from sincerity.core.policy import FACTOR_NAMES, Policy
+from sincerity.core.factor_spec import FactorSpec, factor_specs, spec_max_points
+from sincerity.core.policy import Policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +37,7 @@ def plural(count: int, word: str) -> str:
 
 def max_points(policy: Policy) -> dict[str, float]:
     """Each factor's maximum points: its weight's share of the score range."""
-    weights = {name: getattr(policy.factors, name).weight for name in FACTOR_NAMES}
-    total = math.fsum(weights.values())
-    span = policy.range.max - policy.range.min
-    return {name: span * weight / total for name, weight in weights.items()}
+    return spec_max_points(policy, factor_specs(policy))
 
 
 def history_years(ev: Evidence, as_of: date) -> float:
@@ -51,119 +49,117 @@ def history_years(ev: Evidence, as_of: date) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """What one factor reads from the evidence: its quality, in words, and the evidence for and
-    against (the Beta counts the steps to the next tier are computed from)."""
+    """What one factor reads from the evidence: its quality, and the evidence for and against
+    (the Beta counts the steps to the next tier are computed from)."""
 
     quality: float
-    summary: str
     positive: float
     negative: float
 
 
-def _payments(ev: Evidence, policy: Policy, as_of: date) -> Reading:
-    pos, neg = math.fsum(ev.payments_on_time), math.fsum(ev.payments_adverse)
+def read(spec: FactorSpec, ev: Evidence, as_of: date) -> Reading:
+    """A factor's quality by its form, from the spec's tallies and flags."""
+    if spec.form == "beta":
+        pos = ev.total(*(t.name for t in spec.positive))
+        neg = ev.total(*(t.name for t in spec.negative))
+        return Reading(beta_quality(pos, neg), pos, neg)
+    if spec.form == "penalty":
+        neg = ev.total(*(t.name for t in spec.negative))
+        return Reading(math.exp(-neg), 0.0, neg)
+    if spec.form == "flags":
+        quality = math.fsum(f.share for f in spec.flags if f.name in ev.flags)
+        return Reading(quality, quality, 0.0)
+    years = history_years(ev, as_of)
+    return Reading(years / spec.full_after_years, years, 0.0)
+
+
+# Words: each factor's summary, in a sentence a person understands.
+
+
+def _payments(ev: Evidence) -> str:
     counts = ev.payment_counts
     total = sum(counts.values())
-    adverse = total - counts.get("on_time", 0)
     if total == 0:
-        summary = "No payments on record"
-    elif adverse == 0:
-        summary = f"All {plural(total, 'payment')} on time"
-    else:
-        parts = [
-            plural(counts[k], label)
-            for k, label in (
-                ("late", "late payment"),
-                ("missed", "missed payment"),
-                ("defaulted", "default"),
-            )
-            if counts.get(k)
-        ]
-        summary = f"{counts.get('on_time', 0)} of {total} payments on time; " + ", ".join(parts)
-    return Reading(beta_quality(pos, neg), summary, pos, neg)
+        return "No payments on record"
+    if total == counts.get("on_time", 0):
+        return f"All {plural(total, 'payment')} on time"
+    parts = [
+        plural(counts[k], label)
+        for k, label in (
+            ("late", "late payment"),
+            ("missed", "missed payment"),
+            ("defaulted", "default"),
+        )
+        if counts.get(k)
+    ]
+    return f"{counts.get('on_time', 0)} of {total} payments on time; " + ", ".join(parts)
 
 
-def _contracts(ev: Evidence, policy: Policy, as_of: date) -> Reading:
-    pos, neg = math.fsum(ev.contracts_kept), math.fsum(ev.contracts_breached)
+def _contracts(ev: Evidence) -> str:
     kept, breached = ev.contract_counts.get("fulfilled", 0), ev.contract_counts.get("breached", 0)
     open_ = ev.contract_counts.get("signed", 0)
     if kept + breached + open_ == 0:
-        summary = "No contracts on record"
-    else:
-        summary = f"{plural(kept, 'contract')} kept, {breached} breached"
-        if open_:
-            summary += f", {open_} open"
-    return Reading(beta_quality(pos, neg), summary, pos, neg)
+        return "No contracts on record"
+    return f"{plural(kept, 'contract')} kept, {breached} breached" + (
+        f", {open_} open" if open_ else ""
+    )
 
 
-def _ratings(ev: Evidence, policy: Policy, as_of: date) -> Reading:
-    pos, neg = math.fsum(ev.ratings_positive), math.fsum(ev.ratings_negative)
+def _ratings(ev: Evidence) -> str:
     good, bad = ev.rating_counts.get("positive", 0), ev.rating_counts.get("negative", 0)
     if good + bad + ev.rating_counts.get("neutral", 0) == 0:
-        summary = "No counterparty ratings"
-    else:
-        summary = f"{plural(good, 'positive rating')}, {bad} negative"
-    return Reading(beta_quality(pos, neg), summary, pos, neg)
+        return "No counterparty ratings"
+    return f"{plural(good, 'positive rating')}, {bad} negative"
 
 
-def _judgments(ev: Evidence, policy: Policy, as_of: date) -> Reading:
-    f = policy.factors.judgments
-    unpaid = math.fsum(ev.judgments_unpaid) * f.unpaid_severity
-    satisfied = math.fsum(ev.judgments_satisfied) * f.satisfied_severity
-    neg = math.fsum((unpaid, satisfied))
-    n_unpaid, n_sat = len(ev.judgments_unpaid), len(ev.judgments_satisfied)
+def _judgments(ev: Evidence) -> str:
+    n_unpaid, n_sat = ev.judgment_counts.get("unpaid", 0), ev.judgment_counts.get("satisfied", 0)
     if n_unpaid + n_sat == 0:
-        summary = "No judgments"
-    else:
-        summary = f"{plural(n_unpaid, 'unpaid judgment')}, {n_sat} satisfied"
-    return Reading(math.exp(-neg), summary, 0.0, neg)
+        return "No judgments"
+    return f"{plural(n_unpaid, 'unpaid judgment')}, {n_sat} satisfied"
 
 
-def _identity(ev: Evidence, policy: Policy, as_of: date) -> Reading:
-    share = policy.factors.verified_identity.identity_share
-    quality = (share if ev.identity_verified else 0.0) + (
-        (1.0 - share) if ev.licence_verified else 0.0
-    )
-    checks = [
-        n for n, ok in (("identity", ev.identity_verified), ("licence", ev.licence_verified)) if ok
-    ]
-    summary = ("Verified: " + " and ".join(checks)) if checks else "Identity not verified"
-    return Reading(quality, summary, quality, 0.0)
+def _identity(ev: Evidence) -> str:
+    checks = [n for n in ("identity", "licence") if n in ev.flags]
+    return ("Verified: " + " and ".join(checks)) if checks else "Identity not verified"
 
 
-def _history(ev: Evidence, policy: Policy, as_of: date) -> Reading:
-    years = history_years(ev, as_of)
-    quality = years / policy.factors.history_length.full_after_years
-    return Reading(quality, f"{years:.1f} years of history in good standing", years, 0.0)
-
-
-# Each factor's reading of the evidence, in the policy's fixed factor order.
-READINGS: dict[str, Callable[[Evidence, Policy, date], Reading]] = {
+SUMMARIES: dict[str, Callable[[Evidence], str]] = {
     "payment_history": _payments,
     "contract_fulfilment": _contracts,
     "counterparty_ratings": _ratings,
     "judgments": _judgments,
     "verified_identity": _identity,
-    "history_length": _history,
 }
 
 
-def compute_factors(ev: Evidence, policy: Policy, as_of: date) -> tuple[FactorScore, ...]:
-    """Every factor's points, in the policy's fixed factor order."""
-    caps = max_points(policy)
+def summary_of(spec: FactorSpec, ev: Evidence, reading: Reading) -> str:
+    """The factor's summary; a factor without words of its own gets a plain one."""
+    if spec.name in SUMMARIES:
+        return SUMMARIES[spec.name](ev)
+    if spec.form == "years":
+        return f"{reading.positive:.1f} years of history in good standing"
+    return f"{spec.label}: {round(100 * min(1.0, max(0.0, reading.quality)))}% of its best"
+
+
+def compute_factors(
+    ev: Evidence, policy: Policy, as_of: date, specs: tuple[FactorSpec, ...] | None = None
+) -> tuple[FactorScore, ...]:
+    """Every factor's points, in the spec's order (the policy's fixed factor order)."""
+    specs = specs or factor_specs(policy)
+    caps = spec_max_points(policy, specs)
     results = []
-    for name in FACTOR_NAMES:
-        reading = READINGS[name](ev, policy, as_of)
+    for spec in specs:
+        reading = read(spec, ev, as_of)
         quality = min(1.0, max(0.0, reading.quality))
-        label = getattr(policy.factors, name).label
         results.append(
             FactorScore(
-                name,
-                label,
-                quality * caps[name],
-                caps[name],
+                spec.name,
+                spec.label,
+                quality * caps[spec.name],
+                caps[spec.name],
                 quality,
-                reading.summary,
+                summary_of(spec, ev, reading),
                 reading.positive,
                 reading.negative,
             )

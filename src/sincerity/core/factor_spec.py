@@ -1,0 +1,207 @@
+"""The factor spec: what every factor reads from the records, as data derived from the policy.
+
+A factor's evidence is a set of tallies — decayed sums over one kind's records that pass a few
+tests, each record weighted by a constant, a severity ladder and, for ratings, its rater's
+credibility — or flags (a record of some kind exists). Its form turns the sums into a quality in
+[0, 1]: a Beta mean of positive and negative evidence, a penalty exp(−negative), a share of flags,
+or years of history in good standing. The Python scorer (`core/tally.py`, generated from this
+spec), the SQL compiler (`batch/compile.py`, DuckDB and Spark) and the vectorised finish read the
+same spec; so adding a factor is one entry in `factor_specs` plus its words (`core/factors.py`
+for its summary, `core/explain.py` for its reason). See docs/adding-a-factor.md.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from sincerity.core.policy import Policy
+
+Op = Literal["==", "!=", "<", ">"]
+Test = tuple[str, Op, str | float]  # (record field, operator, value)
+Form = Literal["beta", "penalty", "flags", "years"]
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One rung of a severity ladder: when every test holds, the record weighs `value`."""
+
+    when: tuple[Test, ...]
+    value: float
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A sum over one kind's active records that pass `when`: each adds its decay
+    2^(−age / half_life_days) (1 without a half-life), times `scale`, times the first rung of
+    `ladder` whose tests hold, times its rater's credibility when `trusted`."""
+
+    name: str
+    kind: str
+    when: tuple[Test, ...] = ()
+    half_life_days: float | None = None
+    scale: float = 1.0
+    ladder: tuple[Rung, ...] = ()
+    trusted: bool = False
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Raised by any active record of `kind` that passes `when`; worth `share` of the factor."""
+
+    name: str
+    kind: str
+    when: tuple[Test, ...]
+    share: float
+
+
+@dataclass(frozen=True)
+class FactorSpec:
+    """One factor: its weight, its label, its form and the evidence it reads."""
+
+    name: str
+    label: str
+    form: Form
+    weight: float
+    positive: tuple[Tally, ...] = ()
+    negative: tuple[Tally, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    full_after_years: float = 1.0
+
+    @property
+    def tallies(self) -> tuple[Tally, ...]:
+        return self.positive + self.negative
+
+
+_BY_VERSION: dict[str, tuple[FactorSpec, ...]] = {}
+
+
+def factor_specs(policy: Policy) -> tuple[FactorSpec, ...]:
+    """The policy's factors as a spec, in the policy's fixed factor order (built once per
+    policy version: the scorer asks for it on every score)."""
+    found = _BY_VERSION.get(policy.version)
+    if found is None:
+        found = _BY_VERSION[policy.version] = _build_specs(policy)
+    return found
+
+
+def _build_specs(policy: Policy) -> tuple[FactorSpec, ...]:
+    f = policy.factors
+    sev = f.payment_history.severity
+    pay, con, rat, jud = (
+        f.payment_history.half_life_days,
+        f.contract_fulfilment.half_life_days,
+        f.counterparty_ratings.half_life_days,
+        f.judgments.half_life_days,
+    )
+    payment_ladder = (
+        Rung((("status", "==", "missed"),), sev.missed),
+        Rung((("status", "==", "defaulted"),), sev.defaulted),
+        Rung((("days_late", "<", 30),), sev.late_1_29),
+        Rung((("days_late", "<", 60),), sev.late_30_59),
+        Rung((("days_late", "<", 90),), sev.late_60_89),
+        Rung((), sev.late_90_plus),
+    )
+    share = f.verified_identity.identity_share
+    return (
+        FactorSpec(
+            "payment_history",
+            f.payment_history.label,
+            "beta",
+            f.payment_history.weight,
+            positive=(Tally("pay_pos", "payment", (("status", "==", "on_time"),), pay),),
+            negative=(
+                Tally(
+                    "pay_neg", "payment", (("status", "!=", "on_time"),), pay, 1.0, payment_ladder
+                ),
+            ),
+        ),
+        FactorSpec(
+            "contract_fulfilment",
+            f.contract_fulfilment.label,
+            "beta",
+            f.contract_fulfilment.weight,
+            positive=(Tally("con_pos", "contract", (("status", "==", "fulfilled"),), con),),
+            negative=(
+                Tally(
+                    "con_neg",
+                    "contract",
+                    (("status", "==", "breached"),),
+                    con,
+                    f.contract_fulfilment.breach_severity,
+                ),
+            ),
+        ),
+        FactorSpec(
+            "counterparty_ratings",
+            f.counterparty_ratings.label,
+            "beta",
+            f.counterparty_ratings.weight,
+            # The sign counts, not the size; each rating weighs as much as its rater is credible.
+            positive=(Tally("rat_pos", "rating", (("rating", ">", 0),), rat, trusted=True),),
+            negative=(
+                Tally(
+                    "rat_neg",
+                    "rating",
+                    (("rating", "<", 0),),
+                    rat,
+                    f.counterparty_ratings.negative_weight,
+                    trusted=True,
+                ),
+            ),
+        ),
+        FactorSpec(
+            "judgments",
+            f.judgments.label,
+            "penalty",
+            f.judgments.weight,
+            negative=(
+                Tally(
+                    "jud_unpaid",
+                    "judgment",
+                    (("status", "==", "unpaid"),),
+                    jud,
+                    f.judgments.unpaid_severity,
+                ),
+                Tally(
+                    "jud_satisfied",
+                    "judgment",
+                    (("status", "==", "satisfied"),),
+                    jud,
+                    f.judgments.satisfied_severity,
+                ),
+            ),
+        ),
+        FactorSpec(
+            "verified_identity",
+            f.verified_identity.label,
+            "flags",
+            f.verified_identity.weight,
+            flags=(
+                Flag("identity", "verification", (("what", "==", "identity"),), share),
+                Flag("licence", "verification", (("what", "==", "licence"),), 1.0 - share),
+            ),
+        ),
+        FactorSpec(
+            "history_length",
+            f.history_length.label,
+            "years",
+            f.history_length.weight,
+            full_after_years=f.history_length.full_after_years,
+        ),
+    )
+
+
+def spec_max_points(policy: Policy, specs: tuple[FactorSpec, ...]) -> dict[str, float]:
+    """Each factor's maximum points: its weight's share of the score range."""
+    total = math.fsum(s.weight for s in specs)
+    span = policy.range.max - policy.range.min
+    return {s.name: span * s.weight / total for s in specs}
+
+
+def reason_threshold(max_points: float, span: float) -> float:
+    """A factor is a reason a score is not higher only when it costs at least this many points:
+    a noticeable share of its own points and of the range. (The Python explanation and the
+    vectorised finish both ask here.)"""
+    return max(0.05 * max_points, 0.01 * span)
