@@ -71,14 +71,42 @@ def registry_ledgers(draw: st.DrawFn) -> tuple[list[AnyRecord], set[str], dict[s
     return records, disputed, trust
 
 
-def python_scores(records, disputed, trust, subjects):
+def python_scores(records, disputed, trust, subjects, specs=None):
     by_subject: dict[str, list[AnyRecord]] = {}
     for record in records:
         by_subject.setdefault(record.subject, []).append(record)
     return {
-        s: score(by_subject.get(s, []), POLICY, AS_OF, disputed=disputed, rater_trust=trust)
+        s: score(
+            by_subject.get(s, []),
+            POLICY,
+            AS_OF,
+            disputed=disputed,
+            rater_trust=trust,
+            specs=specs,
+        )
         for s in subjects
     }
+
+
+def with_a_new_factor():
+    """The policy's spec plus a seventh factor that exists only in the spec: open contracts
+    count for a subject, payments more than 10 days late against, each with its own decay."""
+    from sincerity.core.factor_spec import FactorSpec, Tally, factor_specs
+
+    return (
+        *factor_specs(POLICY),
+        FactorSpec(
+            "open_commitments",
+            "Open commitments",
+            "beta",
+            12.0,
+            positive=(Tally("open_pos", "contract", (("status", "==", "signed"),), 180.0),),
+            negative=(
+                Tally("open_neg", "payment", (("days_late", ">", 10),), 90.0, 2.0),
+                Tally("open_bad", "rating", (("rating", "<", -5),), 45.0, 1.5, trusted=True),
+            ),
+        ),
+    )
 
 
 def engine_inputs(records, disputed, trust) -> Path:
@@ -157,6 +185,25 @@ def test_spark_matches_the_python_scorer(spark_ready, cases) -> None:
     try:
         batch = collect(run_spark(folder, POLICY, AS_OF, trust is not None), POLICY, subjects)
         assert_same(python_scores(records, disputed, trust, subjects), batch)
+    finally:
+        shutil.rmtree(folder)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(registry_ledgers())
+def test_a_factor_added_only_to_the_spec_scores_the_same_on_every_engine(spark_ready, case) -> None:
+    records, disputed, trust = case
+    specs = with_a_new_factor()
+    subjects = sorted({r.subject for r in records} | {"nobody"})
+    expected = python_scores(records, disputed, trust, subjects, specs)
+    assert all(len(s.factors) == 7 for s in expected.values())
+    folder = engine_inputs(records, disputed, trust)
+    try:
+        known = trust is not None
+        duck = run_duckdb(folder, POLICY, AS_OF, known, specs=specs)
+        assert_same(expected, collect(duck, POLICY, subjects, specs))
+        spark = run_spark(folder, POLICY, AS_OF, known, specs=specs)
+        assert_same(expected, collect(spark, POLICY, subjects, specs))
     finally:
         shutil.rmtree(folder)
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sincerity.core.factors import max_points
-from sincerity.core.policy import FACTOR_NAMES, Policy
+from sincerity.core.factor_spec import FactorSpec, Tally, Test, factor_specs, spec_max_points
+from sincerity.core.policy import Policy
 from sincerity.core.records import RECORD_KINDS
 
 
@@ -25,9 +25,10 @@ class Dialect:
     name: str
 
     def num(self, value: float) -> str:
-        """A floating-point literal: Spark reads `730.0` as a DECIMAL and would round with it."""
+        """A floating-point literal. Both engines read `730.0` as a DECIMAL, which rounds (Spark)
+        or overflows in a product (DuckDB): the literal is written as a double."""
         text = repr(float(value))
-        return f"{text}D" if self.name == "spark" else text
+        return f"{text}D" if self.name == "spark" else f"CAST({text} AS DOUBLE)"
 
     def age(self, as_of: date) -> str:
         if self.name == "spark":
@@ -54,27 +55,76 @@ class Needs:
     damping: bool = True
 
 
+def _literal(value: str | float, dialect: Dialect) -> str:
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, int):
+        return str(value)
+    return dialect.num(value)
+
+
+def _condition(kind: str, tests: tuple[Test, ...], dialect: Dialect) -> str:
+    sql_op = {"==": "=", "!=": "<>", "<": "<", ">": ">"}
+    parts = [f"a.kind = '{kind}'"] + [
+        f"a.{field} {sql_op[op]} {_literal(value, dialect)}" for field, op, value in tests
+    ]
+    return " AND ".join(parts)
+
+
+def _tally_expression(tally: Tally, dialect: Dialect, trust_term: str) -> str:
+    """The same product as the generated Python: decay × scale × ladder × credibility."""
+    parts = []
+    if tally.half_life_days is not None:
+        parts.append(
+            f"power({dialect.num(2.0)}, -a.age / {dialect.num(float(tally.half_life_days))})"
+        )
+    if tally.scale != 1.0:
+        parts.append(dialect.num(float(tally.scale)))
+    if tally.ladder:
+        cases = " ".join(
+            f"WHEN {_condition(tally.kind, rung.when, dialect)} THEN {dialect.num(rung.value)}"
+            for rung in tally.ladder[:-1]
+        )
+        parts.append(f"CASE {cases} ELSE {dialect.num(tally.ladder[-1].value)} END")
+    if tally.trusted:
+        parts.append(trust_term)
+    weight = " * ".join(parts) or dialect.num(1.0)
+    return f"CASE WHEN {_condition(tally.kind, tally.when, dialect)} THEN {weight} END"
+
+
+def _quality(spec: FactorSpec, dialect: Dialect, as_of: date) -> str:
+    one, two, zero = dialect.num(1.0), dialect.num(2.0), dialect.num(0.0)
+    pos = " + ".join(f"s_{t.name}" for t in spec.positive) or zero
+    neg = " + ".join(f"s_{t.name}" for t in spec.negative) or zero
+    if spec.form == "beta":
+        return f"({pos} + {one}) / ({pos} + {neg} + {two})"
+    if spec.form == "penalty":
+        return f"exp(-({neg}))"
+    if spec.form == "flags":
+        return " + ".join(f"f_{f.name} * {dialect.num(f.share)}" for f in spec.flags) or zero
+    years = f"COALESCE({dialect.days_between('oldest_positive', as_of)}, 0) / {dialect.num(365.25)}"
+    return f"{years} / {dialect.num(spec.full_after_years)}"
+
+
 def compile_policy(
-    policy: Policy, as_of: date, dialect: Dialect, trust_known: bool, needs: Needs = Needs()
+    policy: Policy,
+    as_of: date,
+    dialect: Dialect,
+    trust_known: bool,
+    needs: Needs = Needs(),
+    specs: tuple[FactorSpec, ...] | None = None,
 ) -> str:
-    """The scoring query for `policy` as of `as_of`."""
-    f = policy.factors
-    caps = max_points(policy)
-    sev = f.payment_history.severity
+    """The scoring query for `policy` (or an explicit factor spec) as of `as_of`, generated from
+    the same factor spec as the Python scorer."""
+    specs = specs or factor_specs(policy)
+    caps = spec_max_points(policy, specs)
     limits = " ".join(
         f"WHEN '{kind}' THEN {dialect.num(policy.obsolete_after_days(kind))}"
         for kind in RECORD_KINDS
     )
     missing_trust = dialect.num(0.0 if trust_known else 1.0)
-    one, two, zero = dialect.num(1.0), dialect.num(2.0), dialect.num(0.0)
-    zero_int, days_per_year = ", 0", dialect.num(365.25)
+    one, zero = dialect.num(1.0), dialect.num(0.0)
     age = dialect.age(as_of)
-    severity = (
-        f"CASE WHEN status = 'missed' THEN {dialect.num(sev.missed)} WHEN status = 'defaulted' THEN {dialect.num(sev.defaulted)} "
-        f"WHEN days_late < 30 THEN {dialect.num(sev.late_1_29)} WHEN days_late < 60 THEN {dialect.num(sev.late_30_59)} "
-        f"WHEN days_late < 90 THEN {dialect.num(sev.late_60_89)} ELSE {dialect.num(sev.late_90_plus)} END"
-    )
-    share = f.verified_identity.identity_share
     undisputed = (
         "SELECT k.* FROM known k LEFT JOIN excluded e ON k.id = e.record_id WHERE e.record_id IS NULL"
         if needs.excluded
@@ -91,10 +141,34 @@ def compile_policy(
     if trust_known:
         joins += "\n  LEFT JOIN credibility c ON a.kind = 'rating' AND a.rater = c.node_id"
         trust_term = f"COALESCE(c.credibility, {missing_trust})"
-    damping_term = one
     if needs.damping:
         joins += "\n  LEFT JOIN damping d ON a.kind = 'rating' AND a.id = d.record_id"
-        damping_term = f"COALESCE(d.factor, {one})"
+        trust_term = f"{trust_term} * COALESCE(d.factor, {one})"
+    tallies = [(t, spec) for spec in specs for t in spec.tallies]
+    flags = [f for spec in specs for f in spec.flags]
+    tally_columns = ",\n    ".join(
+        f"{_tally_expression(t, dialect, trust_term)} AS t_{t.name}" for t, _ in tallies
+    )
+    flag_columns = ",\n    ".join(
+        f"CASE WHEN {_condition(f.kind, f.when, dialect)} THEN 1 ELSE 0 END AS f_{f.name}"
+        for f in flags
+    )
+    good = (
+        " OR ".join(
+            [f"t_{t.name} > {zero}" for spec in specs for t in spec.positive]
+            + [f"f_{f.name} = 1" for f in flags]
+        )
+        or "FALSE"
+    )
+    sums = ",\n    ".join(
+        [f"COALESCE(SUM(t_{t.name}), {zero}) AS s_{t.name}" for t, _ in tallies]
+        + [f"MAX(f_{f.name}) AS f_{f.name}" for f in flags]
+    )
+    qualities = ",\n    ".join(
+        f"{_quality(spec, dialect, as_of)} AS q_{spec.name}" for spec in specs
+    )
+    weighted_columns = ",\n    ".join(c for c in (tally_columns, flag_columns) if c)
+    evidence_columns = f",\n    {sums}" if sums else ""
     return f"""
 WITH known AS (
   SELECT * FROM records
@@ -107,46 +181,23 @@ WITH known AS (
   SELECT p.*, {age} AS age FROM present p
   WHERE {age} <= CASE p.kind {limits} END
 ), weighted AS (
-  SELECT a.subject, a.kind, a.status, a.what, a.rating, a.occurred_on,
-    power({two}, -a.age / CASE a.kind WHEN 'payment' THEN {dialect.num(f.payment_history.half_life_days)}
-      WHEN 'contract' THEN {dialect.num(f.contract_fulfilment.half_life_days)}
-      WHEN 'rating' THEN {dialect.num(f.counterparty_ratings.half_life_days)}
-      ELSE {dialect.num(f.judgments.half_life_days)} END)
-      * CASE WHEN a.kind = 'rating' THEN {trust_term} * {damping_term} ELSE {one} END AS w,
-    CASE WHEN a.kind = 'payment' AND a.status <> 'on_time' THEN {severity.replace("status", "a.status").replace("days_late", "a.days_late")} END AS pay_severity
+  SELECT a.subject, a.occurred_on{"," if weighted_columns else ""}
+    {weighted_columns}
   FROM active a{joins}
 ), evidence AS (
   SELECT subject,
     COUNT(*) AS n_active,
     MIN(occurred_on) AS oldest_any,
-    MIN(CASE WHEN (kind = 'payment' AND status = 'on_time') OR (kind = 'contract' AND status = 'fulfilled')
-             OR (kind = 'rating' AND rating > 0 AND w > 0) OR kind = 'verification'
-        THEN occurred_on END) AS oldest_positive,
-    COALESCE(SUM(CASE WHEN kind = 'payment' AND status = 'on_time' THEN w END), {zero}) AS pay_pos,
-    COALESCE(SUM(CASE WHEN kind = 'payment' AND status <> 'on_time' THEN w * pay_severity END), {zero}) AS pay_neg,
-    COALESCE(SUM(CASE WHEN kind = 'contract' AND status = 'fulfilled' THEN w END), {zero}) AS con_pos,
-    COALESCE(SUM(CASE WHEN kind = 'contract' AND status = 'breached' THEN w * {dialect.num(f.contract_fulfilment.breach_severity)} END), {zero}) AS con_neg,
-    COALESCE(SUM(CASE WHEN kind = 'rating' AND rating > 0 THEN w END), {zero}) AS rat_pos,
-    COALESCE(SUM(CASE WHEN kind = 'rating' AND rating < 0 THEN w * {dialect.num(f.counterparty_ratings.negative_weight)} END), {zero}) AS rat_neg,
-    COALESCE(SUM(CASE WHEN kind = 'judgment' AND status = 'unpaid' THEN w END), {zero}) * {dialect.num(f.judgments.unpaid_severity)}
-      + COALESCE(SUM(CASE WHEN kind = 'judgment' AND status = 'satisfied' THEN w END), {zero}) * {dialect.num(f.judgments.satisfied_severity)} AS jud_neg,
-    MAX(CASE WHEN kind = 'verification' AND what = 'identity' THEN 1 ELSE 0 END) AS identity,
-    MAX(CASE WHEN kind = 'verification' AND what = 'licence' THEN 1 ELSE 0 END) AS licence
+    MIN(CASE WHEN {good} THEN occurred_on END) AS oldest_positive{evidence_columns}
   FROM weighted GROUP BY subject
 ), qualities AS (
   SELECT subject, n_active,
     {dialect.days_between("oldest_any", as_of)} AS span_days,
-    (pay_pos + {one}) / (pay_pos + pay_neg + {two}) AS q_payment_history,
-    (con_pos + {one}) / (con_pos + con_neg + {two}) AS q_contract_fulfilment,
-    (rat_pos + {one}) / (rat_pos + rat_neg + {two}) AS q_counterparty_ratings,
-    exp(-jud_neg) AS q_judgments,
-    identity * {dialect.num(share)} + licence * {dialect.num(1.0 - share)} AS q_verified_identity,
-    LEAST({one}, GREATEST({zero}, COALESCE({dialect.days_between("oldest_positive", as_of)}{zero_int}) / {days_per_year}
-          / {dialect.num(f.history_length.full_after_years)})) AS q_history_length
+    {qualities}
   FROM evidence
 )
 SELECT subject, n_active, span_days,
-  {", ".join(f"LEAST({one}, GREATEST({zero}, q_{n})) * {dialect.num(caps[n])} AS p_{n}" for n in FACTOR_NAMES)}
+  {", ".join(f"LEAST({one}, GREATEST({zero}, q_{s.name})) * {dialect.num(caps[s.name])} AS p_{s.name}" for s in specs)}
 FROM qualities
 """
 

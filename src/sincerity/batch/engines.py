@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sincerity.batch.compile import DUCKDB, SPARK, Needs, compile_policy
+from sincerity.core.factor_spec import FactorSpec
 from sincerity.core.policy import Policy
 
 TABLES = ("excluded", "credibility", "damping")
@@ -43,7 +44,12 @@ def needs_of(folder: Path) -> Needs:
 
 
 def run_duckdb(
-    folder: Path, policy: Policy, as_of: date, trust_known: bool, threads: int | None = None
+    folder: Path,
+    policy: Policy,
+    as_of: date,
+    trust_known: bool,
+    threads: int | None = None,
+    specs: tuple[FactorSpec, ...] | None = None,
 ) -> pa.Table:
     """Per-subject factor points computed by DuckDB over folder/records/*.parquet."""
     import duckdb
@@ -59,7 +65,7 @@ def run_duckdb(
             path = folder / f"{name}.parquet"
             connection.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}')")
         return connection.sql(
-            compile_policy(policy, as_of, DUCKDB, trust_known, needs_of(folder))
+            compile_policy(policy, as_of, DUCKDB, trust_known, needs_of(folder), specs)
         ).to_arrow_table()
     finally:
         connection.close()
@@ -104,6 +110,7 @@ def run_spark(
     trust_known: bool,
     master: str = "local[*]",
     out: Path | None = None,
+    specs: tuple[FactorSpec, ...] | None = None,
 ) -> pa.Table:
     """Per-subject factor points computed by Spark; written as Parquet (to `out`, or to a
     temporary folder removed once the result is read back)."""
@@ -111,7 +118,7 @@ def run_spark(
     spark.read.parquet(str(folder / "records")).createOrReplaceTempView("records")
     for name in TABLES:
         spark.read.parquet(str(folder / f"{name}.parquet")).createOrReplaceTempView(name)
-    result = spark.sql(compile_policy(policy, as_of, SPARK, trust_known, needs_of(folder)))
+    result = spark.sql(compile_policy(policy, as_of, SPARK, trust_known, needs_of(folder), specs))
     if out is not None:
         result.write.mode("overwrite").parquet(str(out))
         return pq.read_table(str(out))

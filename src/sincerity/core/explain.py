@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 from sincerity.core.evidence import Evidence, beta_quality
+from sincerity.core.factor_spec import reason_threshold
 from sincerity.core.factors import FactorScore, plural
 from sincerity.core.policy import Policy
 
@@ -54,8 +55,11 @@ def _reason(factor: FactorScore, ev: Evidence, policy: Policy) -> str:
         return f"{plural(satisfied, 'satisfied judgment')} still on file"
     if name == "verified_identity":
         return "Identity not verified" if not ev.identity_verified else "Licence not verified"
-    full = policy.factors.history_length.full_after_years
-    return f"Short history: {factor.positive:.1f} of {full:g} years in good standing"
+    if name == "history_length":
+        full = policy.factors.history_length.full_after_years
+        return f"Short history: {factor.positive:.1f} of {full:g} years in good standing"
+    # A factor without words of its own (one added to the spec only) still gets a reason.
+    return f"{factor.label}: {round(100 * factor.quality)}% of its best"
 
 
 def reason_factors(factors: tuple[FactorScore, ...], policy: Policy) -> tuple[str, ...]:
@@ -67,7 +71,7 @@ def reason_factors(factors: tuple[FactorScore, ...], policy: Policy) -> tuple[st
     costly = [
         f
         for f in factors
-        if f.points_lost >= max(0.05 * f.max_points, 0.01 * span) and f.points_lost > 0
+        if f.points_lost >= reason_threshold(f.max_points, span) and f.points_lost > 0
     ]
     costly.sort(key=lambda f: (-f.points_lost, f.name))
     return tuple(f.name for f in costly[:MAX_REASONS])

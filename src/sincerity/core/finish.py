@@ -7,20 +7,27 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sincerity.core.explain import MAX_REASONS
-from sincerity.core.factors import max_points
-from sincerity.core.policy import FACTOR_NAMES, Policy
+from sincerity.core.factor_spec import FactorSpec, factor_specs, reason_threshold, spec_max_points
+from sincerity.core.policy import Policy
 
 FloatArray = NDArray[np.float64]
 
 
 def finish(
-    policy: Policy, points: FloatArray, n_active: NDArray[np.int64], span_days: NDArray[np.int64]
+    policy: Policy,
+    points: FloatArray,
+    n_active: NDArray[np.int64],
+    span_days: NDArray[np.int64],
+    specs: tuple[FactorSpec, ...] | None = None,
 ) -> tuple[FloatArray, list[str | None], list[tuple[str, ...]]]:
     """Scores (NaN for a thin file), tier names (None for a thin file) and reason factors.
 
-    `points` has one row per subject and one column per factor, in FACTOR_NAMES order.
+    `points` has one row per subject and one column per factor of the spec, in its order.
     """
-    caps = np.array([max_points(policy)[name] for name in FACTOR_NAMES])
+    specs = specs or factor_specs(policy)
+    names = tuple(s.name for s in specs)
+    maxima = spec_max_points(policy, specs)
+    caps = np.array([maxima[name] for name in names])
     thin = (n_active < policy.thin_file.min_records) | (
         span_days < policy.thin_file.min_history_days
     )
@@ -31,18 +38,19 @@ def finish(
     value[thin] = np.nan
     mins = np.array([t.min_score for t in policy.tiers], dtype=np.float64)
     tier_index = np.searchsorted(mins, np.nan_to_num(value, nan=-np.inf), side="right") - 1
-    names = np.array([t.name for t in policy.tiers] + [None], dtype=object)
-    tiers: list[str | None] = names[np.where(thin, len(policy.tiers), tier_index)].tolist()
+    tier_names = np.array([t.name for t in policy.tiers] + [None], dtype=object)
+    tiers: list[str | None] = tier_names[np.where(thin, len(policy.tiers), tier_index)].tolist()
     span = policy.range.max - policy.range.min
     lost = caps[None, :] - points
-    eligible = (lost >= np.maximum(0.05 * caps, 0.01 * span)[None, :]) & (lost > 0)
-    name_rank = np.broadcast_to(np.argsort(np.argsort(np.array(FACTOR_NAMES))), lost.shape)
+    threshold = np.array([reason_threshold(cap, span) for cap in caps])
+    eligible = (lost >= threshold[None, :]) & (lost > 0)
+    name_rank = np.broadcast_to(np.argsort(np.argsort(np.array(names))), lost.shape)
     order = np.lexsort((name_rank, -np.where(eligible, lost, -np.inf)), axis=1)[:, :MAX_REASONS]
     chosen = np.take_along_axis(eligible, order, axis=1) & ~thin[:, None]
     codes = np.where(chosen, order, -1)
     # Few distinct reason patterns exist: fold each row into one number (base len(FACTORS)+1),
     # build each pattern's tuple once, then look rows up.
-    base = len(FACTOR_NAMES) + 1
+    base = len(names) + 1
     keys = ((codes + 1) * (base ** np.arange(codes.shape[1]))).sum(axis=1)
     ordered = np.sort(keys)
     distinct = (
@@ -50,7 +58,7 @@ def finish(
     )
     tuples = [
         tuple(
-            FACTOR_NAMES[int(key) // base**k % base - 1]
+            names[int(key) // base**k % base - 1]
             for k in range(codes.shape[1])
             if int(key) // base**k % base
         )

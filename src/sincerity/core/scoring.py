@@ -21,6 +21,7 @@ from sincerity.core.explain import (
     steps_for_reasons,
     steps_to,
 )
+from sincerity.core.factor_spec import FactorSpec
 from sincerity.core.factors import FactorScore, compute_factors
 from sincerity.core.policy import Policy
 from sincerity.core.records import AnyRecord
@@ -75,6 +76,7 @@ def score(
     disputed: Collection[str] = (),
     rater_trust: Mapping[str, float] | None = None,
     rating_damping: Mapping[str, float] | None = None,
+    specs: tuple[FactorSpec, ...] | None = None,
 ) -> Score:
     """Score one subject's records under `policy` as of `as_of`.
 
@@ -82,10 +84,11 @@ def score(
     `rater_trust` maps a rater to the credibility of its ratings, 0 to 1 (default: every rater
     counts 1; with a mapping, a rater missing from it counts 0). `rating_damping` maps a rating's
     record id to a factor that damps it (retaliation); see `sincerity.core.reputation`.
+    `specs` replaces the policy's factor spec (to try a factor before it joins the policy).
     """
     selection = select_active(records, policy, as_of, disputed)
-    evidence = gather(selection.active, policy, as_of, rater_trust, rating_damping)
-    factors = compute_factors(evidence, policy, as_of)
+    evidence = gather(selection.active, policy, as_of, rater_trust, rating_damping, specs)
+    factors = compute_factors(evidence, policy, as_of, specs)
     badges = badge_statuses(evidence, policy, as_of)
     count = len(selection.active)
     span_days = 0 if evidence.oldest_any is None else (as_of - evidence.oldest_any).days
