@@ -147,3 +147,42 @@ def test_the_lab_reads_the_score_range_from_the_registry_policy() -> None:
         model.score[:] = lo + 0.5 * (hi - lo)  # the midpoint of dealing's curve on either range
         results[name] = float(np.abs(model._in_range(0.5, 0.05)).max())
     assert results == {"300-900": 0.0, "0-1000": 0.0}
+
+
+def test_the_lab_scores_its_agents_with_the_registrys_own_factor_spec() -> None:
+    """An agent's events score as the records they stand for would through the python scorer."""
+    from datetime import date, timedelta
+
+    from sincerity.core.scoring import score
+    from sincerity.lab.registry_scores import registry_scores
+    from tests.conftest import make
+
+    policy = shipped_policy()
+    as_of = date(2026, 6, 1)
+    # 48 months of history (1,461 days: exactly 4 years): 20 bills paid, 4 missed, 6 contracts kept, 1 broken, all today,
+    # with identity and licence verified (as every lab agent's are).
+    records = [make("payment", as_of, f"p{i}") for i in range(20)]
+    records += [make("payment", as_of, f"m{i}", status="missed") for i in range(4)]
+    records += [make("contract", as_of, f"c{i}") for i in range(6)]
+    records += [make("contract", as_of, "b", status="breached")]
+    records += [
+        make("verification", as_of, "id"),
+        make("verification", as_of, "lic", what="licence"),
+    ]
+    records += [make("payment", as_of - timedelta(days=1461), "first")]
+    expected = score(records, policy, as_of)
+
+    class Ledger:
+        paid = np.array([21.0])
+        missed = np.array([4.0])
+        kept = np.array([6.0])
+        broken = np.array([1.0])
+        praised = np.array([0.0])
+        blamed = np.array([0.0])
+
+    # The first payment, four years back, has decayed by its half-life as the lab's counts do.
+    first = 2.0 ** (-1461 / policy.factors.payment_history.half_life_days)
+    Ledger.paid = np.array([20.0 + first])
+    lab = registry_scores(policy, Ledger, months=48, n=1)
+    assert expected.value is not None
+    assert abs(float(lab[0]) - expected.value) < 1e-3  # the lab computes in float32

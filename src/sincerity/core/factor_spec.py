@@ -13,8 +13,12 @@ for its summary, `core/explain.py` for its reason). See docs/adding-a-factor.md.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
 
 from sincerity.core.policy import Policy
 
@@ -205,3 +209,55 @@ def reason_threshold(max_points: float, span: float) -> float:
     a noticeable share of its own points and of the range. (The Python explanation and the
     vectorised finish both ask here.)"""
     return max(0.05 * max_points, 0.01 * span)
+
+
+def _passes(tests: tuple[Test, ...], event: Mapping[str, object]) -> bool:
+    for field, op, value in tests:
+        actual = event.get(field)
+        if op == "==" and actual != value:
+            return False
+        if op == "!=" and actual == value:
+            return False
+        if op in ("<", ">"):
+            if not isinstance(actual, int | float) or isinstance(value, str):
+                return False
+            if (op == "<" and not actual < value) or (op == ">" and not actual > value):
+                return False
+    return True
+
+
+def event_weight(tally: Tally, event: Mapping[str, object]) -> float | None:
+    """What one undecayed record like `event` (a dict of record fields, `kind` included) adds to
+    `tally` — its scale times its ladder rung — or None when the tally does not read it. (The
+    lab's synthetic agents keep counts of such events instead of records.)"""
+    if event.get("kind") != tally.kind or not _passes(tally.when, event):
+        return None
+    rung = next((r.value for r in tally.ladder if _passes(r.when, event)), 1.0)
+    return tally.scale * rung
+
+
+def quality_columns(
+    specs: tuple[FactorSpec, ...],
+    sums: Mapping[str, NDArray[np.floating]],
+    flags: Mapping[str, NDArray[np.floating]],
+    years: NDArray[np.floating],
+) -> NDArray[np.floating]:
+    """Every factor's quality for many subjects at once (one row each, one column per factor),
+    from their tallies' sums, flags (0 or 1) and years in good standing — the same forms as the
+    Python scorer and the SQL, vectorised."""
+    columns = []
+    n = len(years)
+    zero = np.zeros(n, dtype=years.dtype)  # float32 in the lab, float64 elsewhere
+    for spec in specs:
+        pos = sum((sums[t.name] for t in spec.positive), zero)
+        neg = sum((sums[t.name] for t in spec.negative), zero)
+        if spec.form == "beta":
+            quality = (pos + 1.0) / (pos + neg + 2.0)
+        elif spec.form == "penalty":
+            quality = np.exp(-neg)
+        elif spec.form == "flags":
+            quality = sum((flags[f.name] * f.share for f in spec.flags), zero)
+        else:
+            quality = years / spec.full_after_years
+        columns.append(np.clip(quality, 0.0, 1.0))
+    return np.column_stack(columns) if columns else np.zeros((n, 0), dtype=years.dtype)

@@ -21,12 +21,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from sincerity.core.factors import max_points
+from sincerity.core.factor_spec import factor_specs
 from sincerity.core.stats import roc_auc
 from sincerity.lab import metrics
 from sincerity.lab.config import LabConfig
 from sincerity.lab.dynamics import deffuant, disjoint_pairs, sigmoid
 from sincerity.lab.policy import LabPolicy
+from sincerity.lab.registry_scores import event_half_lives, registry_scores
 from sincerity.lab.society import draw_traits, scale_free, small_world
 
 F32 = NDArray[np.float32]
@@ -94,23 +95,8 @@ class Model:
         policy = self.policy.registry
         if policy is None:
             return np.full(self.n, np.nan, dtype=np.float32)
-        f, led = policy.factors, self.ledger
-        caps = max_points(policy)
-        q_pay = (led.paid + 1) / (led.paid + f.payment_history.severity.missed * led.missed + 2)
-        q_con = (led.kept + 1) / (led.kept + f.contract_fulfilment.breach_severity * led.broken + 2)
-        q_rat = (led.praised + 1) / (
-            led.praised + f.counterparty_ratings.negative_weight * led.blamed + 2
-        )
-        q_hist = min(1.0, self.months / (12 * f.history_length.full_after_years))
-        score = (
-            policy.range.min
-            + caps["payment_history"] * q_pay
-            + caps["contract_fulfilment"] * q_con
-            + caps["counterparty_ratings"] * q_rat
-            + caps["judgments"]  # no court judgments in the lab
-            + caps["verified_identity"]  # everyone's identity is known in the lab
-            + caps["history_length"] * q_hist
-        )
+        led = self.ledger
+        score = registry_scores(policy, led, self.months, self.n)
         lab = self.policy
         if lab.speech_rules:
             score -= lab.speech_rules.penalty_per_critical_post * led.critical_posts
@@ -181,15 +167,8 @@ class Model:
     def _decay(self) -> None:
         led, policy = self.ledger, self.policy.registry
         if policy is not None:
-            f = policy.factors
-            for names, half_life in (
-                (("paid", "missed"), f.payment_history.half_life_days),
-                (("kept", "broken"), f.contract_fulfilment.half_life_days),
-                (("praised", "blamed"), f.counterparty_ratings.half_life_days),
-            ):
-                factor = np.float32(2.0 ** (-30.0 / half_life))
-                for name in names:
-                    getattr(led, name).__imul__(factor)
+            for event, half_life in event_half_lives(factor_specs(policy)).items():
+                getattr(led, event).__imul__(np.float32(2.0 ** (-30.0 / half_life)))
         speech = self.policy.speech_rules
         led.critical_posts *= np.float32(2.0 ** (-1.0 / (speech.memory_steps if speech else 12.0)))
         purchases = self.policy.purchase_rules
