@@ -13,14 +13,14 @@ for its summary, `core/explain.py` for its reason). See docs/adding-a-factor.md.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from sincerity.core.policy import Policy
+from sincerity.core.policy import FACTOR_NAMES, Policy
 
 Op = Literal["==", "!=", "<", ">"]
 Test = tuple[str, Op, str | float]  # (record field, operator, value)
@@ -90,16 +90,10 @@ def factor_specs(policy: Policy) -> tuple[FactorSpec, ...]:
     return found
 
 
-def _build_specs(policy: Policy) -> tuple[FactorSpec, ...]:
-    f = policy.factors
-    sev = f.payment_history.severity
-    pay, con, rat, jud = (
-        f.payment_history.half_life_days,
-        f.contract_fulfilment.half_life_days,
-        f.counterparty_ratings.half_life_days,
-        f.judgments.half_life_days,
-    )
-    payment_ladder = (
+def _payments(policy: Policy) -> FactorSpec:
+    f = policy.factors.payment_history
+    sev, days = f.severity, f.half_life_days
+    ladder = (
         Rung((("status", "==", "missed"),), sev.missed),
         Rung((("status", "==", "defaulted"),), sev.defaulted),
         Rung((("days_late", "<", 30),), sev.late_1_29),
@@ -107,94 +101,105 @@ def _build_specs(policy: Policy) -> tuple[FactorSpec, ...]:
         Rung((("days_late", "<", 90),), sev.late_60_89),
         Rung((), sev.late_90_plus),
     )
-    share = f.verified_identity.identity_share
-    return (
-        FactorSpec(
-            "payment_history",
-            f.payment_history.label,
-            "beta",
-            f.payment_history.weight,
-            positive=(Tally("pay_pos", "payment", (("status", "==", "on_time"),), pay),),
-            negative=(
-                Tally(
-                    "pay_neg", "payment", (("status", "!=", "on_time"),), pay, 1.0, payment_ladder
-                ),
-            ),
-        ),
-        FactorSpec(
-            "contract_fulfilment",
-            f.contract_fulfilment.label,
-            "beta",
-            f.contract_fulfilment.weight,
-            positive=(Tally("con_pos", "contract", (("status", "==", "fulfilled"),), con),),
-            negative=(
-                Tally(
-                    "con_neg",
-                    "contract",
-                    (("status", "==", "breached"),),
-                    con,
-                    f.contract_fulfilment.breach_severity,
-                ),
-            ),
-        ),
-        FactorSpec(
-            "counterparty_ratings",
-            f.counterparty_ratings.label,
-            "beta",
-            f.counterparty_ratings.weight,
-            # The sign counts, not the size; each rating weighs as much as its rater is credible.
-            positive=(Tally("rat_pos", "rating", (("rating", ">", 0),), rat, trusted=True),),
-            negative=(
-                Tally(
-                    "rat_neg",
-                    "rating",
-                    (("rating", "<", 0),),
-                    rat,
-                    f.counterparty_ratings.negative_weight,
-                    trusted=True,
-                ),
-            ),
-        ),
-        FactorSpec(
-            "judgments",
-            f.judgments.label,
-            "penalty",
-            f.judgments.weight,
-            negative=(
-                Tally(
-                    "jud_unpaid",
-                    "judgment",
-                    (("status", "==", "unpaid"),),
-                    jud,
-                    f.judgments.unpaid_severity,
-                ),
-                Tally(
-                    "jud_satisfied",
-                    "judgment",
-                    (("status", "==", "satisfied"),),
-                    jud,
-                    f.judgments.satisfied_severity,
-                ),
-            ),
-        ),
-        FactorSpec(
-            "verified_identity",
-            f.verified_identity.label,
-            "flags",
-            f.verified_identity.weight,
-            flags=(
-                Flag("identity", "verification", (("what", "==", "identity"),), share),
-                Flag("licence", "verification", (("what", "==", "licence"),), 1.0 - share),
-            ),
-        ),
-        FactorSpec(
-            "history_length",
-            f.history_length.label,
-            "years",
-            f.history_length.weight,
-            full_after_years=f.history_length.full_after_years,
+    return FactorSpec(
+        "payment_history",
+        f.label,
+        "beta",
+        f.weight,
+        positive=(Tally("pay_pos", "payment", (("status", "==", "on_time"),), days),),
+        negative=(Tally("pay_neg", "payment", (("status", "!=", "on_time"),), days, 1.0, ladder),),
+    )
+
+
+def _contracts(policy: Policy) -> FactorSpec:
+    f = policy.factors.contract_fulfilment
+    days = f.half_life_days
+    return FactorSpec(
+        "contract_fulfilment",
+        f.label,
+        "beta",
+        f.weight,
+        positive=(Tally("con_pos", "contract", (("status", "==", "fulfilled"),), days),),
+        negative=(
+            Tally("con_neg", "contract", (("status", "==", "breached"),), days, f.breach_severity),
         ),
     )
+
+
+def _ratings(policy: Policy) -> FactorSpec:
+    # The sign counts, not the size; each rating weighs as much as its rater is credible.
+    f = policy.factors.counterparty_ratings
+    days = f.half_life_days
+    return FactorSpec(
+        "counterparty_ratings",
+        f.label,
+        "beta",
+        f.weight,
+        positive=(Tally("rat_pos", "rating", (("rating", ">", 0),), days, trusted=True),),
+        negative=(
+            Tally(
+                "rat_neg", "rating", (("rating", "<", 0),), days, f.negative_weight, trusted=True
+            ),
+        ),
+    )
+
+
+def _judgments(policy: Policy) -> FactorSpec:
+    f = policy.factors.judgments
+    days = f.half_life_days
+    return FactorSpec(
+        "judgments",
+        f.label,
+        "penalty",
+        f.weight,
+        negative=(
+            Tally("jud_unpaid", "judgment", (("status", "==", "unpaid"),), days, f.unpaid_severity),
+            Tally(
+                "jud_satisfied",
+                "judgment",
+                (("status", "==", "satisfied"),),
+                days,
+                f.satisfied_severity,
+            ),
+        ),
+    )
+
+
+def _identity(policy: Policy) -> FactorSpec:
+    f = policy.factors.verified_identity
+    share = f.identity_share
+    return FactorSpec(
+        "verified_identity",
+        f.label,
+        "flags",
+        f.weight,
+        flags=(
+            Flag("identity", "verification", (("what", "==", "identity"),), share),
+            Flag("licence", "verification", (("what", "==", "licence"),), 1.0 - share),
+        ),
+    )
+
+
+def _history(policy: Policy) -> FactorSpec:
+    f = policy.factors.history_length
+    return FactorSpec(
+        "history_length", f.label, "years", f.weight, full_after_years=f.full_after_years
+    )
+
+
+# One entry per factor, in the policy's fixed factor order.
+SPEC_OF: dict[str, Callable[[Policy], FactorSpec]] = {
+    "payment_history": _payments,
+    "contract_fulfilment": _contracts,
+    "counterparty_ratings": _ratings,
+    "judgments": _judgments,
+    "verified_identity": _identity,
+    "history_length": _history,
+}
+
+
+def _build_specs(policy: Policy) -> tuple[FactorSpec, ...]:
+    return tuple(SPEC_OF[name](policy) for name in FACTOR_NAMES)
 
 
 def spec_max_points(policy: Policy, specs: tuple[FactorSpec, ...]) -> dict[str, float]:

@@ -15,7 +15,7 @@ from sincerity.services import access_log
 from sincerity.services.keys import Actor
 from sincerity.services.parties import check_consent_end
 from sincerity.services.registry import Registry
-from sincerity.services.scores import rescore_subjects, score_row, score_subject, stored_score
+from sincerity.services.scores import rescore_subjects, stored_or_fresh
 
 
 @dataclass(frozen=True)
@@ -83,11 +83,7 @@ def check(
         consent = repo.consent_for_check(conn, subject_id, caller.id, purpose, now)
         if consent is None or repo.get_subject(conn, subject_id) is None:
             raise refusal
-        result = stored_score(conn, policy, subject_id, now.date())
-        if result is None:
-            fresh = score_subject(conn, policy, subject_id, now.date())
-            repo.save_scores(conn, [score_row(subject_id, fresh, now)])
-            result = fresh.to_dict()
+        result = stored_or_fresh(conn, policy, subject_id, now)
         access_log.append(
             conn,
             subject_id,

@@ -153,8 +153,19 @@ def current_score(registry: Registry, subject_id: str) -> dict[str, Any]:
     if found is not None:  # a stored score implies the subject exists: erasure deletes both
         return found
     with registry.transaction() as conn:
-        result = score_subject(conn, registry.policy, subject_id, now.date())
-        repo.save_scores(conn, [score_row(subject_id, result, now)])
+        return stored_or_fresh(conn, registry.policy, subject_id, now)
+
+
+def stored_or_fresh(
+    conn: Connection, policy: Policy, subject_id: str, now: datetime
+) -> dict[str, Any]:
+    """Today's stored score under `policy`, or one computed and stored now (inside the caller's
+    write transaction): the one rule of which score a read gets."""
+    found = stored_score(conn, policy, subject_id, now.date())
+    if found is not None:
+        return found
+    result = score_subject(conn, policy, subject_id, now.date())
+    repo.save_scores(conn, [score_row(subject_id, result, now)])
     return result.to_dict()
 
 
