@@ -9,11 +9,8 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy import select
 
-from sincerity.core.disputes import NOT_COUNTING
 from sincerity.db import repo
-from sincerity.db import tables as t
 
 RECORD_SCHEMA = pa.schema(
     [
@@ -124,19 +121,10 @@ def export_registry(
     folder.mkdir(parents=True, exist_ok=True)
     with registry.engine.connect() as conn:
         subjects = repo.list_subject_ids(conn)
-        bodies = conn.execution_options(stream_results=True, yield_per=20_000).execute(
-            select(t.records.c.body)
-        )
-        write_records((flatten(json.loads(body)) for (body,) in bodies), folder, progress)
-        excluded = conn.scalars(
-            select(t.disputes.c.record_id).where(t.disputes.c.state.in_(NOT_COUNTING))
-        ).all()
-        cred_rows = conn.execute(select(t.rater_trust.c.node_id, t.rater_trust.c.credibility)).all()
-        damping = dict(
-            conn.execute(select(t.rating_damping.c.record_id, t.rating_damping.c.factor)).all()
-        )
-    credibility = {node: float(c) for node, c in cred_rows} if cred_rows else None
-    trust_known = write_side_tables(
-        folder, excluded, credibility, {k: float(v) for k, v in damping.items()}
-    )
+        bodies = repo.all_record_bodies(conn)
+        write_records((flatten(json.loads(body)) for body in bodies), folder, progress)
+        excluded = repo.not_counting_record_ids(conn)
+        credibility = repo.all_credibilities(conn)
+        damping = repo.all_damping(conn)
+    trust_known = write_side_tables(folder, excluded, credibility, damping)
     return subjects, trust_known

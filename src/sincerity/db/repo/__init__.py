@@ -63,6 +63,12 @@ from sincerity.db.repo.erasure import (
     record_erasure,
     truncate_sqlite_wal,
 )
+from sincerity.db.repo.export import (
+    all_credibilities,
+    all_damping,
+    all_record_bodies,
+    not_counting_record_ids,
+)
 from sincerity.db.repo.keys import (
     active_api_key,
     insert_api_key,
@@ -142,8 +148,11 @@ __all__ = [
     "active_api_key",
     "active_policy_body",
     "active_signing_key",
+    "all_credibilities",
+    "all_damping",
     "all_log_entries",
     "all_public_keys",
+    "all_record_bodies",
     "answer_presentation_request",
     "attestations_of",
     "claim_idempotency_key",
@@ -202,6 +211,7 @@ __all__ = [
     "log_entry_owner",
     "log_head_seq",
     "mark_revoked",
+    "not_counting_record_ids",
     "not_counting_records",
     "open_dispute_on",
     "open_since",
