@@ -59,6 +59,29 @@ class Score:
         """The score as shown to people: a whole number."""
         return None if self.value is None else math.floor(self.value + 0.5)
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Score:
+        """A Score from its `to_dict` data (as stored with a subject's score history)."""
+        return cls(
+            status=data["status"],
+            value=data["value"],
+            tier=data["tier"],
+            tier_label=data["tier_label"],
+            range_min=data["range_min"],
+            range_max=data["range_max"],
+            factors=tuple(FactorScore(**f) for f in data["factors"]),
+            reasons=tuple(data["reasons"]),
+            reason_factors=tuple(data.get("reason_factors", ())),
+            steps=tuple(Step(**s) for s in data["steps"]),
+            next_tier=data["next_tier"],
+            badges=tuple(BadgeStatus(**b) for b in data["badges"]),
+            privileges=tuple(data["privileges"]),
+            policy_version=data["policy_version"],
+            as_of=date.fromisoformat(data["as_of"]),
+            records_used=data["records_used"],
+            records_excluded=dict(data["records_excluded"]),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able data."""
         data = asdict(self)

@@ -21,23 +21,20 @@ STATUS_LIST_ID = 1
 STATUS_LIST_SIZE = 131_072  # 16 KiB of bits; indices are never reused
 
 
-def attestable_claims(score: Mapping[str, Any], policy: Policy, subject_id: str) -> dict[str, Any]:
-    """The claims a subject may choose to prove, from a Score's data: only true statements."""
+def attestable_claims(score: Score, policy: Policy, subject_id: str) -> dict[str, Any]:
+    """The claims a subject may choose to prove, from their score: only true statements."""
     claims: dict[str, Any] = {"subject": subject_id}
-    if score.get("status") == "scored" and score.get("tier"):
-        claims["tier"] = score["tier"]
-        value = float(score["value"])
+    if score.status == "scored" and score.tier and score.value is not None:
+        claims["tier"] = score.tier
         for threshold in policy.thresholds:
-            if value >= threshold:
+            if score.value >= threshold:
                 claims[f"score_at_least_{threshold}"] = True
-    for badge in score.get("badges", []):
-        if badge.get("earned"):
-            claims[f"badge_{badge['id']}"] = True
-    identity = next(
-        (f for f in score.get("factors", []) if f.get("name") == "verified_identity"), None
-    )
+    for badge in score.badges:
+        if badge.earned:
+            claims[f"badge_{badge.id}"] = True
+    identity = next((f for f in score.factors if f.name == "verified_identity"), None)
     share = policy.factors.verified_identity.identity_share
-    if identity is not None and share > 0 and identity.get("quality", 0.0) >= share - 1e-9:
+    if identity is not None and share > 0 and identity.quality >= share - 1e-9:
         claims["identity_verified"] = True
     return claims
 
@@ -94,7 +91,7 @@ def revoke_untrue(
         for row in live
         if not still_true(
             row["claims"],
-            attestable_claims(scores[row["subject_id"]].to_dict(), policy, row["subject_id"]),
+            attestable_claims(scores[row["subject_id"]], policy, row["subject_id"]),
             policy,
         )
     ]

@@ -96,19 +96,19 @@ def check(
             now,
             consent_id=consent[0],
         )
-    value = result["value"]
+    value = result.value
     meets = None if threshold is None or value is None else value >= threshold
     return CheckResult(
         subject_id=subject_id,
         purpose=purpose,
-        status=result["status"],
-        tier=result["tier"],
-        tier_label=result["tier_label"],
+        status=result.status,
+        tier=result.tier,
+        tier_label=result.tier_label,
         meets_threshold=meets,
         threshold=threshold,
-        score=result["rounded"] if consent[1] else None,
-        policy_version=result["policy_version"],
-        as_of=date.fromisoformat(result["as_of"]),
+        score=result.rounded if consent[1] else None,
+        policy_version=result.policy_version,
+        as_of=result.as_of,
     )
 
 

@@ -133,18 +133,18 @@ def score_subject(conn: Connection, policy: Policy, subject_id: str, as_of: date
     return score_in(load_context(conn, [subject_id]), subject_id, policy, as_of)
 
 
-def stored_score(
-    conn: Connection, policy: Policy, subject_id: str, today: date
-) -> dict[str, Any] | None:
-    """Today's stored score under `policy`, as Score.to_dict() data, or None."""
+def stored_score(conn: Connection, policy: Policy, subject_id: str, today: date) -> Score | None:
+    """Today's stored score under `policy`, or None."""
     stored = repo.stored_explanation(conn, subject_id, today, policy.version)
     if stored is None:
         return None
     data = dict(json.loads(stored))
-    return None if data.get("batch") else data  # a batch engine stores points, not explanations
+    if data.get("batch"):  # a batch engine stores points, not explanations
+        return None
+    return Score.from_dict(data)
 
 
-def current_score(registry: Registry, subject_id: str) -> dict[str, Any]:
+def current_score(registry: Registry, subject_id: str) -> Score:
     """Today's score as stored when the subject's file last changed (every change rescores at
     once) — a read; computed and stored now only if the day or the policy moved on since."""
     now = registry.now()
@@ -156,9 +156,7 @@ def current_score(registry: Registry, subject_id: str) -> dict[str, Any]:
         return stored_or_fresh(conn, registry.policy, subject_id, now)
 
 
-def stored_or_fresh(
-    conn: Connection, policy: Policy, subject_id: str, now: datetime
-) -> dict[str, Any]:
+def stored_or_fresh(conn: Connection, policy: Policy, subject_id: str, now: datetime) -> Score:
     """Today's stored score under `policy`, or one computed and stored now (inside the caller's
     write transaction): the one rule of which score a read gets."""
     found = stored_score(conn, policy, subject_id, now.date())
@@ -166,7 +164,7 @@ def stored_or_fresh(
         return found
     result = score_subject(conn, policy, subject_id, now.date())
     repo.save_scores(conn, [score_row(subject_id, result, now)])
-    return result.to_dict()
+    return result
 
 
 def rescore_registry(

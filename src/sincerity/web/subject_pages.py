@@ -70,10 +70,10 @@ def file_context(registry: Registry, subject_id: str) -> dict[str, Any]:
             }
         )
     points = [(str(h.as_of), float(h.value)) for h in history if h.value is not None]
-    label = score.get("tier_label") or "not enough history"
+    label = score.tier_label or "not enough history"
     return {
         "score": score,
-        "gauge": gauge(score.get("value"), policy.range.min, policy.range.max, label),
+        "gauge": gauge(score.value, policy.range.min, policy.range.max, label),
         "history_chart": line_chart(
             points[-60:], policy.range.min, policy.range.max, "Score over time"
         ),

@@ -55,10 +55,9 @@ def my_records(
 
 
 @router.get("/score", response_model=ScoreOut)
-def my_score(registry: RegistryDep, subject: SubjectActor) -> dict[str, Any]:
+def my_score(registry: RegistryDep, subject: SubjectActor) -> ScoreOut:
     """Today's score and why: factors, key reasons, steps to the next tier, badges."""
-    # Returned as data: FastAPI validates and filters it through ScoreOut once.
-    return current_score(registry, subject.id)
+    return ScoreOut.model_validate(current_score(registry, subject.id), from_attributes=True)
 
 
 @router.get("/score/history", response_model=list[HistoryOut])
