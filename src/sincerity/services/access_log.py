@@ -15,8 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -176,46 +176,69 @@ def verify_extends(conn: Connection, size: int, root_hash: str) -> Verification:
     return state
 
 
-def consistency(conn: Connection, old_size: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ConsistencyProof:
+    """That the tree of `old_size` entries is a prefix of today's (RFC 9162 2.1.4)."""
+
+    old_size: int
+    tree_size: int
+    root_hash: str
+    proof: list[str]
+
+
+@dataclass(frozen=True)
+class InclusionProof:
+    """That entry `seq` (leaf `leaf_index`) is in today's tree (RFC 9162 2.1.3)."""
+
+    seq: int
+    leaf_index: int
+    leaf_hash: str
+    tree_size: int
+    root_hash: str
+    audit_path: list[str]
+
+
+def consistency(conn: Connection, old_size: int) -> ConsistencyProof:
     """A consistency proof from the tree of `old_size` entries to today's tree."""
     hashes, _ = leaves(conn)
     if not 1 <= old_size <= len(hashes):
         raise NotFoundError(f"the log has {len(hashes)} entries; no tree of {old_size} to prove")
-    return {
-        "old_size": old_size,
-        "tree_size": len(hashes),
-        "root_hash": merkle.root(hashes).hex(),
-        "proof": [p.hex() for p in merkle.consistency_proof(old_size, hashes)],
-    }
+    return ConsistencyProof(
+        old_size,
+        len(hashes),
+        merkle.root(hashes).hex(),
+        [p.hex() for p in merkle.consistency_proof(old_size, hashes)],
+    )
 
 
-def inclusion(conn: Connection, seq: int, subject_id: str | None = None) -> dict[str, Any]:
+def inclusion(conn: Connection, seq: int, subject_id: str | None = None) -> InclusionProof:
     """An inclusion proof for entry `seq` in today's tree (only the subject's own entries when
     `subject_id` is given)."""
     hashes, _ = leaves(conn)
     row = repo.log_entry_owner(conn, seq)
     if row is None or (subject_id is not None and row[0] != subject_id):
         raise NotFoundError(f"no access log entry {seq} about you")
-    return {
-        "seq": seq,
-        "leaf_index": seq - 1,
-        "leaf_hash": row[1],
-        "tree_size": len(hashes),
-        "root_hash": merkle.root(hashes).hex(),
-        "audit_path": [p.hex() for p in merkle.inclusion_proof(seq - 1, hashes)],
-    }
+    return InclusionProof(
+        seq,
+        seq - 1,
+        row[1],
+        len(hashes),
+        merkle.root(hashes).hex(),
+        [p.hex() for p in merkle.inclusion_proof(seq - 1, hashes)],
+    )
 
 
-def check_inclusion(proof: dict[str, Any]) -> bool:
-    """Whether an inclusion proof (as `inclusion` returns it) holds."""
+def check_inclusion(proof: InclusionProof | Mapping[str, Any]) -> bool:
+    """Whether an inclusion proof holds (as `inclusion` returns it, or its JSON)."""
+    data = asdict(proof) if isinstance(proof, InclusionProof) else proof
     try:
-        path: Sequence[bytes] = [bytes.fromhex(p) for p in proof["audit_path"]]
+        path: Sequence[bytes] = [bytes.fromhex(p) for p in data["audit_path"]]
         return merkle.verify_inclusion(
-            int(proof["leaf_index"]),
-            int(proof["tree_size"]),
-            bytes.fromhex(proof["leaf_hash"]),
+            int(data["leaf_index"]),
+            int(data["tree_size"]),
+            bytes.fromhex(data["leaf_hash"]),
             path,
-            bytes.fromhex(proof["root_hash"]),
+            bytes.fromhex(data["root_hash"]),
         )
     except (KeyError, TypeError, ValueError):
         return False
@@ -230,13 +253,13 @@ def verify_registry(registry: Registry) -> Verification:
         return verify(conn)
 
 
-def consistency_proof(registry: Registry, old_size: int) -> dict[str, Any]:
+def consistency_proof(registry: Registry, old_size: int) -> ConsistencyProof:
     """`consistency` over the registry's log."""
     with registry.engine.connect() as conn:
         return consistency(conn, old_size)
 
 
-def inclusion_proof(registry: Registry, seq: int, subject_id: str) -> dict[str, Any]:
+def inclusion_proof(registry: Registry, seq: int, subject_id: str) -> InclusionProof:
     """`inclusion` of one of the subject's entries in the registry's log."""
     with registry.engine.connect() as conn:
         return inclusion(conn, seq, subject_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -23,11 +24,7 @@ class CheckpointOut(BaseModel):
     jwks: dict[str, Any] = Field(description="The keys that may have signed checkpoints.")
 
 
-class ConsistencyOut(BaseModel):
-    old_size: int
-    tree_size: int
-    root_hash: str
-    proof: list[str]
+ConsistencyOut = access_log.ConsistencyProof
 
 
 class InclusionOut(BaseModel):
@@ -61,7 +58,7 @@ def consistency(
 ) -> ConsistencyOut:
     """Proof that the log of `from` entries (an earlier checkpoint) is a prefix of today's."""
     limit_by_client(request, "audit")
-    return ConsistencyOut(**access_log.consistency_proof(registry, old_size))
+    return access_log.consistency_proof(registry, old_size)
 
 
 @router.get("/v1/me/access-log/{seq}/proof", response_model=InclusionOut)
@@ -71,6 +68,6 @@ def inclusion(
     """Proof that an entry about you is in the log whose head the registry signs."""
     proof = access_log.inclusion_proof(registry, seq, subject.id)
     signed = sign_checkpoint(registry, settings.public_url)
-    if signed.tree_size != proof["tree_size"]:  # the log grew in between: prove against it
+    if signed.tree_size != proof.tree_size:  # the log grew in between: prove against it
         proof = access_log.inclusion_proof(registry, seq, subject.id)
-    return InclusionOut(**proof, checkpoint=signed.token)
+    return InclusionOut(**asdict(proof), checkpoint=signed.token)
