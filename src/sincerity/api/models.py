@@ -3,7 +3,7 @@ a relying party's view has no field that could leak a record or an exact score b
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -15,7 +15,7 @@ from sincerity.core.strict import StrictModel
 from sincerity.services.checks import CheckResult
 from sincerity.services.disputes import Dispute
 from sincerity.services.ingest import IngestResult
-from sincerity.services.operator import RegistryStats
+from sincerity.services.operator import RegistryStats, RelyingPartyView, SourceView
 from sincerity.services.subject_file import RecordView
 from sincerity.services.subject_view import (
     Consent,
@@ -45,17 +45,8 @@ class PartyCreated(BaseModel):
     api_key: str = Field(description="Shown once; only a hash is stored.")
 
 
-class SourceOut(BaseModel):
-    id: str
-    name: str
-    kinds: list[str]
-    created_at: datetime
-
-
-class RelyingPartyOut(BaseModel):
-    id: str
-    name: str
-    created_at: datetime
+SourceOut = SourceView
+RelyingPartyOut = RelyingPartyView
 
 
 class KeyOut(BaseModel):

@@ -193,7 +193,8 @@ def score(
             rescore_registry(registry, day, progress=lambda n: bar.advance(task, n))
         dist = distribution(registry)
         if as_json:
-            out.print_json(json.dumps({k: v for k, v in dist.items() if k != "values"}))
+            summary = {"subjects": dist.subjects, "thin_file": dist.thin_file, "tiers": dist.tiers}
+            out.print_json(json.dumps(summary))
         else:
             out.print(distribution_table(dist, [(t.name, t.label) for t in registry.policy.tiers]))
 

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from sincerity.core.scoring import Score
 from sincerity.services import SubjectReport
+from sincerity.services.scores import Distribution
 
 
 def _bar(points: float, maximum: float, width: int = 20) -> str:
@@ -117,12 +118,11 @@ def report_group(report: SubjectReport, record_limit: int = 30) -> Group:
     return Group(score_panel(title, report.score), records, consents, history)
 
 
-def distribution_table(dist: dict[str, object], tiers: list[tuple[str, str]]) -> Table:
+def distribution_table(dist: Distribution, tiers: list[tuple[str, str]]) -> Table:
     """Subjects per tier with a bar, and the thin files."""
-    counts = dist["tiers"]
-    assert isinstance(counts, dict)
-    total = max(1, int(dist["subjects"]))  # type: ignore[call-overload]
-    table = Table(title=f"Score distribution ({dist['subjects']} subjects)")
+    counts = dist.tiers
+    total = max(1, dist.subjects)
+    table = Table(title=f"Score distribution ({dist.subjects} subjects)")
     table.add_column("Tier")
     table.add_column("Subjects", justify="right")
     table.add_column("Share", justify="right")
@@ -130,7 +130,7 @@ def distribution_table(dist: dict[str, object], tiers: list[tuple[str, str]]) ->
     for name, label in tiers:
         n = int(counts.get(name, 0))
         table.add_row(label, str(n), f"{100 * n / total:.1f}%", "█" * round(40 * n / total))
-    thin = int(dist["thin_file"])  # type: ignore[call-overload]
+    thin = dist.thin_file
     table.add_row(
         "Not enough history",
         str(thin),

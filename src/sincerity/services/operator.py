@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
@@ -59,13 +59,42 @@ def reissue_key(registry: Registry, kind: str, party_id: str) -> str:
         return issue_key(conn, kind, party_id, registry.now())
 
 
-def list_parties(registry: Registry) -> dict[str, list[dict[str, Any]]]:
+@dataclass(frozen=True)
+class SourceView:
+    """A registered source and the record kinds it may report."""
+
+    id: str
+    name: str
+    kinds: list[str]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class RelyingPartyView:
+    """A registered relying party."""
+
+    id: str
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Parties:
+    """Who reports to the registry and who checks it."""
+
+    sources: list[SourceView]
+    relying_parties: list[RelyingPartyView]
+
+
+def list_parties(registry: Registry) -> Parties:
     """Sources and relying parties."""
     with registry.engine.connect() as conn:
-        return {
-            "sources": repo.list_sources(conn),
-            "relying_parties": repo.list_relying_parties(conn),
-        }
+        sources = repo.list_sources(conn)
+        parties = repo.list_relying_parties(conn)
+    return Parties(
+        [SourceView(s["id"], s["name"], s["kinds"].split(","), s["created_at"]) for s in sources],
+        [RelyingPartyView(p["id"], p["name"], p["created_at"]) for p in parties],
+    )
 
 
 @dataclass(frozen=True)
@@ -92,7 +121,7 @@ def stats(registry: Registry) -> RegistryStats:
     return RegistryStats(
         **counts,
         disputes=by_state,
-        tiers=dist["tiers"],
-        thin_files=dist["thin_file"],
+        tiers=dist.tiers,
+        thin_files=dist.thin_file,
         policy_version=registry.policy.version,
     )

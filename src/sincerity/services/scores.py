@@ -180,7 +180,17 @@ def rescore_registry(
         return rescore_subjects(conn, registry.policy, subject_ids, as_of, now, progress)
 
 
-def distribution(registry: Registry) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Distribution:
+    """The latest stored scores: how many subjects per tier, thin files, and the values."""
+
+    subjects: int
+    thin_file: int
+    tiers: dict[str, int]
+    values: list[float]
+
+
+def distribution(registry: Registry) -> Distribution:
     """The latest stored scores: how many subjects per tier, thin files, and the values."""
     with registry.engine.connect() as conn:
         latest = repo.latest_scores(conn)
@@ -193,7 +203,7 @@ def distribution(registry: Registry) -> dict[str, Any]:
         else:
             values.append(float(row["value"]))
             tiers[row["tier"]] = tiers.get(row["tier"], 0) + 1
-    return {"subjects": len(latest), "thin_file": thin, "tiers": tiers, "values": values}
+    return Distribution(len(latest), thin, tiers, values)
 
 
 def latest_scores(registry: Registry) -> list[dict[str, Any]]:

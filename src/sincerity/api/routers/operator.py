@@ -43,12 +43,7 @@ def create_source(body: SourceIn, registry: RegistryDep, _: OperatorActor) -> Pa
 @router.get("/sources", response_model=list[SourceOut])
 def sources(registry: RegistryDep, _: OperatorActor) -> list[SourceOut]:
     """Every registered source."""
-    return [
-        SourceOut(
-            id=s["id"], name=s["name"], kinds=s["kinds"].split(","), created_at=s["created_at"]
-        )
-        for s in list_parties(registry)["sources"]
-    ]
+    return list_parties(registry).sources
 
 
 @router.post("/relying-parties", status_code=201, response_model=PartyCreated)
@@ -60,7 +55,7 @@ def create_relying_party(body: PartyIn, registry: RegistryDep, _: OperatorActor)
 @router.get("/relying-parties", response_model=list[RelyingPartyOut])
 def relying_parties(registry: RegistryDep, _: OperatorActor) -> list[RelyingPartyOut]:
     """Every registered relying party."""
-    return [RelyingPartyOut(**p) for p in list_parties(registry)["relying_parties"]]
+    return list_parties(registry).relying_parties
 
 
 @router.post("/subjects", status_code=201, response_model=PartyCreated)
