@@ -9,7 +9,6 @@ from sincerity.services.ingest import IngestResult, ingest_file, ingest_rows
 from sincerity.services.parties import (
     add_source,
     add_subject,
-    consents,
     grant_source_consent,
     revoke_source_consent,
 )
@@ -24,7 +23,6 @@ __all__ = [
     "add_source",
     "add_subject",
     "build_demo",
-    "consents",
     "distribution",
     "grant_source_consent",
     "ingest_file",

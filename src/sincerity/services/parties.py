@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -98,9 +97,3 @@ def revoke_source_consent(registry: Registry, subject_id: str, source_id: str) -
     """Stop `source_id` reporting about the subject from now on; returns consents revoked."""
     with registry.transaction() as conn:
         return repo.revoke_consents(conn, subject_id, source_id, "source", registry.now())
-
-
-def consents(registry: Registry, subject_id: str) -> list[dict[str, Any]]:
-    """Every consent the subject has given, in force or not."""
-    with registry.engine.connect() as conn:
-        return repo.consents_of(conn, subject_id)

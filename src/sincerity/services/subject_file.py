@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from sincerity.core.disputes import stops_counting
 from sincerity.core.errors import InvalidInputError, NotFoundError
 from sincerity.db import repo
@@ -66,13 +68,20 @@ def record_page(
         rows = repo.record_page_rows(conn, after, limit + 1, subject_id, source_id, only_id)
         more = len(rows) > limit
         rows = rows[:limit]
-        ids = [row["id"] for row in rows]
-        states = repo.latest_dispute_states(conn, ids)
-        replaced = repo.superseded_among(conn, ids) if ids else set()
-    page = []
+        page = record_views(conn, rows)
+    return page, (encode_cursor(rows[-1]["id"]) if more and rows else None)
+
+
+def record_views(conn: Connection, rows: list[dict[str, Any]]) -> list[RecordView]:
+    """Stored record rows as their source and subject see them: whether each counts, and why
+    not (its dispute state, or a later record of its source that replaces it)."""
+    ids = [row["id"] for row in rows]
+    states = repo.latest_dispute_states(conn, ids)
+    replaced = repo.superseded_among(conn, ids) if ids else set()
+    views = []
     for row in rows:
         state = states.get(row["id"])
-        page.append(
+        views.append(
             RecordView(
                 id=row["id"],
                 source=row["source_id"],
@@ -87,7 +96,7 @@ def record_page(
                 counts=not stops_counting(state) and row["id"] not in replaced,
             )
         )
-    return page, (encode_cursor(rows[-1]["id"]) if more and rows else None)
+    return views
 
 
 def log_source_reads(registry: Registry, source_id: str, subject_ids: set[str], what: str) -> None:

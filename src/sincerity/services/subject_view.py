@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sincerity.db import repo
 from sincerity.services import access_log
 from sincerity.services.registry import Registry
+from sincerity.services.subject_file import RecordView, record_views
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def access_entries(
         return [AccessEntry(**e) for e in access_log.entries_for(conn, subject_id, limit, after)]
 
 
-def record_rows(registry: Registry, subject_id: str) -> list[dict[str, Any]]:
-    """The subject's stored records, newest first, as the dashboard lists them."""
+def records(registry: Registry, subject_id: str) -> list[RecordView]:
+    """The subject's records, newest first, each with whether it counts and why not."""
     with registry.engine.connect() as conn:
-        return repo.record_rows_of(conn, subject_id)
+        return record_views(conn, repo.record_rows_of(conn, subject_id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Header, Request
@@ -18,7 +18,7 @@ from sincerity.services.checks import revoke_consent
 from sincerity.services.disputes import disputes_for_subject
 from sincerity.services.registry import Registry
 from sincerity.services.scores import current_score
-from sincerity.services.subject_file import export_file
+from sincerity.services.subject_file import RecordView, export_file
 from sincerity.services.web_sessions import Session
 from sincerity.web.pages import (
     OptionalSession,
@@ -33,14 +33,15 @@ router = APIRouter(include_in_schema=False)
 RECORDS_SHOWN = 50
 
 
-def describe(record: dict[str, Any]) -> str:
-    body = record["record"]
-    if record["kind"] == "payment":
+def describe(record: RecordView) -> str:
+    """A record in a few words."""
+    body = record.record
+    if record.kind == "payment":
         text = body["status"].replace("_", " ")
         return f"{text} ({body['days_late']} days)" if body.get("days_late") else text
-    if record["kind"] == "rating":
+    if record.kind == "rating":
         return f"rating {body['rating']:+d} from {body['rater']}"
-    if record["kind"] == "verification":
+    if record.kind == "verification":
         return f"{body['what']} verified"
     return str(body.get("status", "")).replace("_", " ")
 
@@ -48,27 +49,17 @@ def describe(record: dict[str, Any]) -> str:
 def file_context(registry: Registry, subject_id: str) -> dict[str, Any]:
     score = current_score(registry, subject_id)
     policy = registry.policy
-    rows = subject_view.record_rows(registry, subject_id)  # newest first
+    views = subject_view.records(registry, subject_id)  # newest first
     history = subject_view.score_history(registry, subject_id)
     disputes = {d.record_id: d for d in disputes_for_subject(registry, subject_id)}
-    replaced = {row["supersedes"] for row in rows if row.get("supersedes")}
-    records = []
-    for row in rows[:RECORDS_SHOWN]:
-        item = {
-            "id": row["id"],
-            "source": row["source_id"],
-            "kind": row["kind"],
-            "occurred_on": row["occurred_on"],
-            "record": json.loads(row["body"]),
+    records = [
+        {
+            **asdict(view),
+            "what": describe(view),
+            "dispute": disputes.get(view.id),
         }
-        records.append(
-            {
-                **item,
-                "what": describe(item),
-                "dispute": disputes.get(row["id"]),
-                "superseded": row["id"] in replaced,
-            }
-        )
+        for view in views[:RECORDS_SHOWN]
+    ]
     points = [(str(h.as_of), float(h.value)) for h in history if h.value is not None]
     label = score.tier_label or "not enough history"
     return {
@@ -78,7 +69,7 @@ def file_context(registry: Registry, subject_id: str) -> dict[str, Any]:
             points[-60:], policy.range.min, policy.range.max, "Score over time"
         ),
         "records": records,
-        "total_records": len(rows),
+        "total_records": len(views),
         "claims": [c for c in attestable_claims(score, policy, subject_id) if c != "subject"]
         + ["subject"],
     }
