@@ -24,6 +24,8 @@ def serve(
 ) -> None:
     """Run the registry's HTTP API (OpenAPI docs at /docs) and its jobs on a timer."""
     import os
+    import subprocess
+    import sys
 
     import uvicorn
 
@@ -54,17 +56,27 @@ def serve(
             app = create_site(settings, registry)
             uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
         else:
+            # Worker processes build the site from SINCERITY_* variables: they get the database
+            # URL in their own environment; this process's environment is left as it was.
             registry.close()
-            os.environ["SINCERITY_DATABASE_URL"] = db
-            uvicorn.run(
+            command = [
+                sys.executable,
+                "-m",
+                "uvicorn",
                 "sincerity.web:create_site_from_env",
-                factory=True,
-                host=host,
-                port=port,
-                workers=workers,
-                log_config=None,
-                access_log=False,
-            )
+                "--factory",
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--no-access-log",
+                "--log-level",
+                settings.log_level.lower(),
+            ]
+            env = {**os.environ, "SINCERITY_DATABASE_URL": db}
+            raise typer.Exit(subprocess.run(command, env=env, check=False).returncode)
 
 
 @keys_app.command("create")
