@@ -241,10 +241,10 @@ def test_a_registry_policy_fitted_to_labels_ranks_held_out_subjects_better(tmp_p
     load_population(registry, population)
     labels = [Label(subject, bad, registry.today()) for subject, bad in outcome_labels(population)]
     policy, report = fit_from_registry(registry, labels)
-    assert report["auc_fitted_policy"] > report["auc_current_policy"]
+    assert report.auc_fitted_policy > report.auc_current_policy
     assert (
         policy.thin_file == registry.policy.thin_file
         and policy.obsolescence == registry.policy.obsolescence
     )
-    assert sum(report["weights"].values()) == pytest.approx(100, abs=0.01)
+    assert sum(report.weights.values()) == pytest.approx(100, abs=0.01)
     registry.close()

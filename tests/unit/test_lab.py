@@ -159,8 +159,8 @@ def test_the_lab_scores_its_agents_with_the_registrys_own_factor_spec() -> None:
 
     policy = shipped_policy()
     as_of = date(2026, 6, 1)
-    # 48 months of history (1,461 days: exactly 4 years): 20 bills paid, 4 missed, 6 contracts kept, 1 broken, all today,
-    # with identity and licence verified (as every lab agent's are).
+    # 48 months of history (1,461 days: exactly 4 years): 20 bills paid, 4 missed, 6 contracts
+    # kept, 1 broken, all today, with identity and licence verified (as every lab agent's are).
     records = [make("payment", as_of, f"p{i}") for i in range(20)]
     records += [make("payment", as_of, f"m{i}", status="missed") for i in range(4)]
     records += [make("contract", as_of, f"c{i}") for i in range(6)]

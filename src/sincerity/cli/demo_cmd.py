@@ -73,19 +73,14 @@ def demo(
         dist = distribution(registry)
         out.print(Rule("Sincerity demo: a trust registry of synthetic people"))
         out.print(distribution_table(dist, [(t.name, t.label) for t in registry.policy.tiers]))
-        latest = sorted(
-            latest_scores(registry), key=lambda r: (r["value"] is None, r["value"] or 0)
-        )
-        scored = [r for r in latest if r["value"] is not None]
-        thin = [r for r in latest if r["value"] is None]
+        latest = sorted(latest_scores(registry), key=lambda r: (r.value is None, r.value or 0))
+        scored = [r for r in latest if r.value is not None]
+        thin = [r for r in latest if r.value is None]
         picks = []
         if scored:
-            picks += [
-                scored[len(scored) // 2]["subject_id"],
-                scored[len(scored) // 20]["subject_id"],
-            ]
+            picks += [scored[len(scored) // 2].subject_id, scored[len(scored) // 20].subject_id]
         if thin:
-            picks.append(thin[0]["subject_id"])
+            picks.append(thin[0].subject_id)
         for subject in picks:
             report = subject_report(registry, subject)
             out.print(score_panel(f"{subject} ({report.subject['display_name']})", report.score))

@@ -263,15 +263,12 @@ def _fit_registry(labels_file: Path, out_file: Path, db: str) -> None:
         ),
         encoding="utf-8",
     )
+    out.print(f"Fitted on {report.scored - report.held_out} subjects; held out {report.held_out}.")
     out.print(
-        f"Fitted on {report['scored'] - report['held_out']} subjects; "
-        f"held out {report['held_out']}."
+        f"Held-out AUC: current policy {report.auc_current_policy:.4f}, "
+        f"fitted policy {report.auc_fitted_policy:.4f}"
     )
-    out.print(
-        f"Held-out AUC: current policy {report['auc_current_policy']:.4f}, "
-        f"fitted policy {report['auc_fitted_policy']:.4f}"
-    )
-    out.print("Weights: " + ", ".join(f"{k} {v:g}" for k, v in report["weights"].items()))
+    out.print("Weights: " + ", ".join(f"{k} {v:g}" for k, v in report.weights.items()))
     out.print(
         f"Written: {out_file} (check it with `sincerity policy check`, "
         "use it with `sincerity init --policy`)"

@@ -131,9 +131,24 @@ def fitted_policy(policy: Policy, weights: np.ndarray, name: str = "fitted") -> 
     return Policy.model_validate(content)
 
 
+@dataclass(frozen=True)
+class FitReport:
+    """How a policy fitted to outcome labels compares with the one in force, on held-out
+    subjects."""
+
+    labels: int
+    scored: int
+    held_out: int
+    auc_current_policy: float
+    auc_fitted_policy: float
+    weights: dict[str, float]
+    base_policy: str
+    fitted_policy: str
+
+
 def fit_from_registry(
     registry: Registry, labels: list[Label], holdout: float = 0.3, seed: int = 0
-) -> tuple[Policy, dict[str, Any]]:
+) -> tuple[Policy, FitReport]:
     """Fit on part of the labels; compare fitted and current policy on the held-out rest."""
     qualities, bad, kept = factor_matrix(registry, registry.policy, labels)
     if len(kept) < 20 or bad.all() or not bad.any():
@@ -151,17 +166,17 @@ def fit_from_registry(
     caps_fitted = np.array([max_points(policy)[n] for n in FACTOR_NAMES])
     current = qualities[test] @ caps_current
     fitted = qualities[test] @ caps_fitted
-    report = {
-        "labels": len(labels),
-        "scored": len(kept),
-        "held_out": int(test.sum()),
-        "auc_current_policy": roc_auc(current, ~bad[test]),
-        "auc_fitted_policy": roc_auc(fitted, ~bad[test]),
-        "weights": {
+    report = FitReport(
+        labels=len(labels),
+        scored=len(kept),
+        held_out=int(test.sum()),
+        auc_current_policy=roc_auc(current, ~bad[test]),
+        auc_fitted_policy=roc_auc(fitted, ~bad[test]),
+        weights={
             f: round(float(w), 3)
             for f, w in zip(FACTOR_NAMES, 100 * weights / weights.sum(), strict=True)
         },
-        "base_policy": registry.policy.version,
-        "fitted_policy": policy.version,
-    }
+        base_policy=registry.policy.version,
+        fitted_policy=policy.version,
+    )
     return policy, report

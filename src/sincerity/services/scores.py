@@ -206,10 +206,21 @@ def distribution(registry: Registry) -> Distribution:
     return Distribution(len(latest), thin, tiers, values)
 
 
-def latest_scores(registry: Registry) -> list[dict[str, Any]]:
-    """Each subject's most recent stored score (status, value, tier, as_of)."""
+@dataclass(frozen=True)
+class LatestScore:
+    """A subject's most recent stored score."""
+
+    subject_id: str
+    status: str
+    value: float | None
+    tier: str | None
+    as_of: date
+
+
+def latest_scores(registry: Registry) -> list[LatestScore]:
+    """Each subject's most recent stored score."""
     with registry.engine.connect() as conn:
-        return repo.latest_scores(conn)
+        return [LatestScore(**row) for row in repo.latest_scores(conn)]
 
 
 def subject_count(registry: Registry) -> int:
