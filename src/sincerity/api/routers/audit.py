@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -27,14 +27,11 @@ class CheckpointOut(BaseModel):
 ConsistencyOut = access_log.ConsistencyProof
 
 
-class InclusionOut(BaseModel):
-    seq: int
-    leaf_index: int
-    leaf_hash: str
-    tree_size: int
-    root_hash: str
-    audit_path: list[str]
-    checkpoint: str = Field(description="A checkpoint of this tree, signed now.")
+@dataclass(frozen=True)
+class InclusionOut(access_log.InclusionProof):
+    """An inclusion proof with a checkpoint of the same tree, signed now."""
+
+    checkpoint: str
 
 
 @router.get("/v1/audit/checkpoint", response_model=CheckpointOut)
