@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sincerity.api.deps import RegistryDep
-from sincerity.api.errors import error_response, install_error_handlers
+from sincerity.api.errors import ErrorBody, error_response, install_error_handlers
 from sincerity.api.logs import RequestIds
+from sincerity.api.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from sincerity.api.metrics import Metrics
 from sincerity.api.models import Health
 from sincerity.api.routers import (
     attestations,
@@ -28,6 +31,7 @@ from sincerity.core.errors import Problem
 from sincerity.services import Registry
 from sincerity.services.kek import require as require_kek
 from sincerity.services.rate_limits import Limit, RateLimits
+from sincerity.services.scores import database_ready
 
 DESCRIPTION = """An explainable, contestable trust registry.
 
@@ -37,6 +41,9 @@ grant or revoke consents; relying parties check a subject's tier for a purpose t
 allowed; the operator registers parties and reviews disputes. Errors have one shape:
 `{"error": {"code", "message", "problems"}}`.
 """
+
+
+log = logging.getLogger("sincerity.api")
 
 
 class BodyLimit:
@@ -221,10 +228,36 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     app.state.failure_limit = Limit(settings.auth_failures_per_minute, settings.auth_failure_burst)
     install_error_handlers(app)
 
+    app.state.metrics = Metrics(app.state.registry)
+
     @app.get("/v1/health", response_model=Health, tags=["meta"])
     def health(registry: RegistryDep) -> dict[str, Any]:
         """Liveness, and the policy in force."""
         return {"status": "ok", "policy_version": registry.policy.version}
+
+    @app.get("/v1/health/live", response_model=Health, tags=["meta"])
+    def live(registry: RegistryDep) -> dict[str, Any]:
+        """The process answers (for a supervisor's liveness probe); touches nothing else."""
+        return {"status": "ok", "policy_version": registry.policy.version}
+
+    @app.get(
+        "/v1/health/ready",
+        response_model=Health,
+        tags=["meta"],
+        responses={503: {"model": ErrorBody, "description": "Not ready"}},
+    )
+    def ready(registry: RegistryDep) -> Any:
+        """Ready for traffic: the database answers and the signing keys can be opened."""
+        problem = database_ready(registry)
+        if problem is not None:
+            log.warning("not ready: %s", problem)
+            return error_response(503, "unavailable", f"not ready: {problem}")
+        return {"status": "ok", "policy_version": registry.policy.version}
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        """Prometheus metrics (no personal data: counts and timings)."""
+        return Response(request.app.state.metrics.render(), media_type=METRICS_CONTENT_TYPE)
 
     mount_docs(app)
     for router in (

@@ -104,6 +104,12 @@ class RequestIds:
             failed = True
             raise
         finally:
+            metrics = getattr(getattr(scope.get("app"), "state", None), "metrics", None)
+            if metrics is not None:
+                route = getattr(scope.get("route"), "path", None) or "unmatched"
+                metrics.observe(
+                    str(scope.get("method")), route, status, time.perf_counter() - started
+                )
             log.info(
                 "request",
                 extra={

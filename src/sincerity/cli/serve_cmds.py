@@ -42,7 +42,6 @@ def serve(
             "`sincerity keys new-kek PATH`) and start again"
         )
         raise typer.Exit(2)
-    start_timer(registry, jobs_every)
     err.print(f"Sincerity API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     settings = Settings(database_url=db)
     try:
@@ -54,7 +53,12 @@ def serve(
     with user_errors():
         if workers == 1:
             app = create_site(settings, registry)
+            job_seconds = app.state.metrics.jobs
+            stop_jobs = start_timer(
+                registry, jobs_every, lambda job, s: job_seconds.labels(job).observe(s)
+            )
             uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+            stop_jobs.set()
         else:
             # Worker processes build the site from SINCERITY_* variables: they get the database
             # URL in their own environment; this process's environment is left as it was.
@@ -76,6 +80,7 @@ def serve(
                 settings.log_level.lower(),
             ]
             env = {**os.environ, "SINCERITY_DATABASE_URL": db}
+            stop_jobs = start_timer(registry, jobs_every)  # the workers time their requests
             raise typer.Exit(subprocess.run(command, env=env, check=False).returncode)
 
 

@@ -227,3 +227,21 @@ def subject_count(registry: Registry) -> int:
     """How many subjects the registry holds."""
     with registry.engine.connect() as conn:
         return repo.count_subjects(conn)
+
+
+def trust_computed_at(registry: Registry) -> datetime | None:
+    """When global trust was last computed (None: never)."""
+    with registry.engine.connect() as conn:
+        return repo.trust_computed_at(conn)
+
+
+def database_ready(registry: Registry) -> str | None:
+    """Why the registry cannot serve requests now (None: it can)."""
+    try:
+        with registry.engine.connect() as conn:
+            repo.count_subjects(conn)
+    except Exception as exc:  # any failure to reach the database means not ready
+        return f"the database does not answer: {type(exc).__name__}"
+    if registry.kek is None:
+        return "no key-encryption key: signing is impossible"
+    return None

@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
 from sincerity.api.deps import IntId, RegistryDep, SettingsDep, SourceActor
@@ -37,6 +37,7 @@ router = APIRouter(prefix="/v1", tags=["sources"], responses=ERROR_RESPONSES)
 )
 def submit_records(
     body: BatchIn,
+    request: Request,
     registry: RegistryDep,
     settings: SettingsDep,
     source: SourceActor,
@@ -76,6 +77,7 @@ def submit_records(
         if idempotency_key is not None:
             idempotency.release(registry, source.id, idempotency_key)
         raise
+    request.app.state.metrics.records.inc(result.inserted)
     out = asdict(result)
     if idempotency_key is not None:
         idempotency.complete(registry, source.id, idempotency_key, 200, json.dumps(out))

@@ -139,6 +139,7 @@ from sincerity.db.repo.trust import (
     rating_rows,
     replace_trust,
     stored_trust,
+    trust_computed_at,
     verified_subjects,
 )
 
@@ -249,6 +250,7 @@ __all__ = [
     "superseded_among",
     "take_status_index",
     "truncate_sqlite_wal",
+    "trust_computed_at",
     "unrevoked_indices",
     "verified_subjects",
     "was_erased",

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 
 from sincerity.core.disputes import NOT_COUNTING
 from sincerity.db import tables as t
@@ -98,3 +98,9 @@ def live_attestation_holders(
         select(a.subject_id).where(a.revoked_at.is_(None), a.expires_at > now).distinct()
     )
     return sorted(h for h in holders if h in wanted)
+
+
+def trust_computed_at(conn: Connection) -> datetime | None:
+    """When global trust was last computed (None: never)."""
+    found = conn.scalar(select(func.max(t.rater_trust.c.computed_at)))
+    return found if isinstance(found, datetime) else None
