@@ -253,3 +253,35 @@ def test_ingest_explains_a_deeply_nested_row_and_a_corrupt_parquet_file(tmp_path
     corrupt.write_bytes(b"PAR1" + b"\x00" * 40 + b"PAR1")
     code, _out, err = run("ingest", str(corrupt), "--db", url)
     assert code == 1 and "not a readable Parquet file" in err and "Traceback" not in err
+
+
+def test_backup_and_restore_round_trip_a_demo_registry(tmp_path: Path) -> None:
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'live.db'}"
+    assert run("demo", "--db", url, "--subjects", "60", "--no-serve")[0] == 0
+    copy = tmp_path / "backup.db"
+    code, out, err = run("backup", str(copy), "--db", url)
+    assert code == 0 and "Backed up" in out, err
+    assert run("backup", str(copy), "--db", url)[0] == 1  # never overwrites
+
+    def content(path: Path) -> dict[str, list[tuple[object, ...]]]:
+        with sqlite3.connect(path) as conn:
+            tables = [
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            ]
+            return {
+                t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables
+            }
+
+    before = content(tmp_path / "live.db")
+    target = f"sqlite:///{tmp_path / 'restored.db'}"
+    code, out, err = run("restore", str(copy), "--db", target)
+    assert code == 0, err
+    assert content(tmp_path / "restored.db") == before  # every table, every row
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(copy.read_bytes()[:4096] + b"\0" * 4096)
+    code, _out, err = run("restore", str(damaged), "--db", target)
+    assert code == 1 and "nothing was restored" in " ".join(err.split())
+    code, _out, err = run("backup", str(tmp_path / "pg.db"), "--db", "postgresql://x@127.0.0.1/y")
+    assert code == 1 and "pg_dump" in err

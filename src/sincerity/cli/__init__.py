@@ -33,6 +33,8 @@ def build_app() -> typer.Typer:
     app.command()(registry_cmds.report)
     app.command()(demo_cmd.demo)
     app.command()(serve_cmds.serve)
+    app.command()(serve_cmds.backup)
+    app.command()(serve_cmds.restore)
     app.command()(attest_cmds.attest)
     app.command()(attest_cmds.present)
     app.command()(attest_cmds.verify)

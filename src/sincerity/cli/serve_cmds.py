@@ -191,3 +191,28 @@ def jobs_run(
         done = run_jobs(registry, names)
     for name, count in done.items():
         out.print(f"{name}: {count}")
+
+
+def backup(
+    target: Annotated[Path, typer.Argument(help="The backup file to write (never replaced).")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Back a SQLite registry up while it runs (SQLite's online backup API). Keep its
+    key-encryption key (<db>.kek) apart: the backup alone cannot sign."""
+    from sincerity.services.backup import backup_registry
+
+    with user_errors():
+        pages = backup_registry(db, target)
+    out.print(f"Backed up {pages} pages to {target}")
+
+
+def restore(
+    source: Annotated[Path, typer.Argument(help="A backup made by `sincerity backup`.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Replace a SQLite registry with a backup (checked first; stop `serve` before)."""
+    from sincerity.services.backup import restore_registry
+
+    with user_errors():
+        pages = restore_registry(source, db)
+    out.print(f"Restored {pages} pages from {source} into {db}")
