@@ -285,3 +285,14 @@ def test_backup_and_restore_round_trip_a_demo_registry(tmp_path: Path) -> None:
     assert code == 1 and "nothing was restored" in " ".join(err.split())
     code, _out, err = run("backup", str(tmp_path / "pg.db"), "--db", "postgresql://x@127.0.0.1/y")
     assert code == 1 and "pg_dump" in err
+
+
+def test_links_follow_the_served_port_unless_a_public_url_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sincerity.cli.serve_cmds import public_url_for
+
+    monkeypatch.delenv("SINCERITY_PUBLIC_URL", raising=False)
+    assert public_url_for("127.0.0.1", 8044) == "http://127.0.0.1:8044"
+    monkeypatch.setenv("SINCERITY_PUBLIC_URL", "https://trust.example.org")
+    assert public_url_for("127.0.0.1", 8044) == "https://trust.example.org"

@@ -13,6 +13,14 @@ from sincerity.services.operator import create_operator_key
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 
 
+def public_url_for(host: str, port: int) -> str:
+    """The URL links, QR codes and the issuer name use: SINCERITY_PUBLIC_URL when set (behind a
+    proxy), else the address served — so they work on any port."""
+    import os
+
+    return os.environ.get("SINCERITY_PUBLIC_URL") or f"http://{host}:{port}"
+
+
 def serve(
     db: DbOption = DEFAULT_DB,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -43,7 +51,8 @@ def serve(
         )
         raise typer.Exit(2)
     err.print(f"Sincerity API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
-    settings = Settings(database_url=db)
+    public = public_url_for(host, port)
+    settings = Settings(database_url=db, public_url=public)
     try:
         configure_logging(settings.log_level)
     except ValueError as exc:
@@ -79,7 +88,7 @@ def serve(
                 "--log-level",
                 settings.log_level.lower(),
             ]
-            env = {**os.environ, "SINCERITY_DATABASE_URL": db}
+            env = {**os.environ, "SINCERITY_DATABASE_URL": db, "SINCERITY_PUBLIC_URL": public}
             stop_jobs = start_timer(registry, jobs_every)  # the workers time their requests
             raise typer.Exit(subprocess.run(command, env=env, check=False).returncode)
 
