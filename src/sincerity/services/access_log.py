@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from sincerity.core import merkle
-from sincerity.core.errors import NotFoundError
+from sincerity.core.errors import InvalidInputError, NotFoundError
 from sincerity.db import repo
 from sincerity.services.registry import Registry
 
@@ -215,6 +215,21 @@ def inclusion(conn: Connection, seq: int, subject_id: str | None = None) -> Incl
     """An inclusion proof for entry `seq` in today's tree (only the subject's own entries when
     `subject_id` is given)."""
     hashes, _ = leaves(conn)
+    return _inclusion(conn, hashes, seq, subject_id)
+
+
+def checked_inclusion(conn: Connection, seq: int, subject_id: str | None = None) -> InclusionProof:
+    """`inclusion`, refused when the log does not agree with itself (its head would not be
+    signed): one read of the log serves the proof and the check."""
+    hashes, state = leaves(conn)
+    if not state.ok:
+        raise InvalidInputError(f"the access log is inconsistent: {state.problem}")
+    return _inclusion(conn, hashes, seq, subject_id)
+
+
+def _inclusion(
+    conn: Connection, hashes: list[bytes], seq: int, subject_id: str | None
+) -> InclusionProof:
     row = repo.log_entry_owner(conn, seq)
     if row is None or (subject_id is not None and row[0] != subject_id):
         raise NotFoundError(f"no access log entry {seq} about you")
@@ -257,9 +272,3 @@ def consistency_proof(registry: Registry, old_size: int) -> ConsistencyProof:
     """`consistency` over the registry's log."""
     with registry.engine.connect() as conn:
         return consistency(conn, old_size)
-
-
-def inclusion_proof(registry: Registry, seq: int, subject_id: str) -> InclusionProof:
-    """`inclusion` of one of the subject's entries in the registry's log."""
-    with registry.engine.connect() as conn:
-        return inclusion(conn, seq, subject_id)

@@ -33,20 +33,29 @@ class Checkpoint:
 
 def sign_checkpoint(registry: Registry, issuer: str) -> Checkpoint:
     """Sign today's tree head of the access log."""
-    kid, key = current_signing_key(registry)
     with registry.engine.connect() as conn:
         state = access_log.verify(conn)
     if not state.ok:  # never sign a log that does not agree with itself
         raise InvalidInputError(f"the access log is inconsistent: {state.problem}")
+    return _sign_head(registry, issuer, state.entries, state.root_hash)
+
+
+def signed_inclusion(
+    registry: Registry, seq: int, subject_id: str, issuer: str
+) -> tuple[access_log.InclusionProof, Checkpoint]:
+    """An inclusion proof of one of the subject's entries and a checkpoint of the very tree it
+    was computed on (one read of the log: the two cannot describe different trees)."""
+    with registry.engine.connect() as conn:
+        proof = access_log.checked_inclusion(conn, seq, subject_id)
+    return proof, _sign_head(registry, issuer, proof.tree_size, proof.root_hash)
+
+
+def _sign_head(registry: Registry, issuer: str, size: int, root_hash: str) -> Checkpoint:
+    kid, key = current_signing_key(registry)
     now = int(registry.now().timestamp())
-    payload = {
-        "iss": issuer,
-        "tree_size": state.entries,
-        "root_hash": state.root_hash,
-        "iat": now,
-    }
+    payload = {"iss": issuer, "tree_size": size, "root_hash": root_hash, "iat": now}
     token = sign_jwt({"alg": ALGORITHM, "typ": CHECKPOINT_TYPE, "kid": kid}, payload, key)
-    return Checkpoint(token, state.entries, state.root_hash, now, kid)
+    return Checkpoint(token, size, root_hash, now, kid)
 
 
 def read_checkpoint(token: str, jwks: dict[str, Any]) -> Checkpoint:

@@ -12,7 +12,7 @@ from sincerity.api.deps import IntId, RegistryDep, SettingsDep, SubjectActor, li
 from sincerity.api.errors import ERROR_RESPONSES
 from sincerity.services import access_log
 from sincerity.services.attest import all_public_keys
-from sincerity.services.checkpoints import sign_checkpoint
+from sincerity.services.checkpoints import sign_checkpoint, signed_inclusion
 
 router = APIRouter(tags=["audit"], responses=ERROR_RESPONSES)
 
@@ -63,8 +63,5 @@ def inclusion(
     seq: IntId, registry: RegistryDep, settings: SettingsDep, subject: SubjectActor
 ) -> InclusionOut:
     """Proof that an entry about you is in the log whose head the registry signs."""
-    proof = access_log.inclusion_proof(registry, seq, subject.id)
-    signed = sign_checkpoint(registry, settings.public_url)
-    if signed.tree_size != proof.tree_size:  # the log grew in between: prove against it
-        proof = access_log.inclusion_proof(registry, seq, subject.id)
+    proof, signed = signed_inclusion(registry, seq, subject.id, settings.public_url)
     return InclusionOut(**asdict(proof), checkpoint=signed.token)

@@ -94,7 +94,6 @@ from sincerity.db.repo.parties import (
     was_erased,
 )
 from sincerity.db.repo.records import (
-    count_rows,
     existing_hashes,
     get_record_row,
     insert_batch,
@@ -161,7 +160,6 @@ __all__ = [
     "consent_for_check",
     "consented_pairs",
     "consents_of",
-    "count_rows",
     "count_subjects",
     "credibilities",
     "damping_of",

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, insert, select
 
 from sincerity.db import tables as t
 from sincerity.db.repo.base import chunks
@@ -70,10 +70,6 @@ def record_rows_of(conn: Connection, subject_id: str) -> list[dict[str, Any]]:
 def get_record_row(conn: Connection, record_id: str) -> dict[str, Any] | None:
     row = conn.execute(select(t.records).where(t.records.c.id == record_id)).mappings().first()
     return None if row is None else dict(row)
-
-
-def count_rows(conn: Connection, table: Any) -> int:
-    return int(conn.scalar(select(func.count()).select_from(table)) or 0)
 
 
 def record_page_rows(
