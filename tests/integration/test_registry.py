@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, select
 
 from sincerity.core.errors import (
     ConfigurationError,
@@ -81,7 +82,7 @@ def write_csv(path: Path, rows: list[dict[str, object]]) -> Path:
 
 def stored_records(reg: Registry) -> int:
     with reg.engine.connect() as conn:
-        return repo.count_rows(conn, tables.records)
+        return int(conn.scalar(select(func.count()).select_from(tables.records)) or 0)
 
 
 def test_schema_from_migrations_matches_the_tables(db_url: str) -> None:
