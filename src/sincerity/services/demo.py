@@ -32,11 +32,8 @@ def load_population(
         for source_id, name, kinds in population.sources:
             if source_id not in known:
                 repo.insert_source(conn, source_id, name, kinds, now)
-        new_subjects = [
-            s
-            for s in population.subjects
-            if s["id"] not in repo.existing_subjects(conn, [s["id"] for s in population.subjects])
-        ]
+        existing = repo.existing_subjects(conn, [s["id"] for s in population.subjects])
+        new_subjects = [s for s in population.subjects if s["id"] not in existing]
         repo.insert_subjects(conn, [{**s, "created_at": now} for s in new_subjects])
         repo.insert_consents(
             conn,
