@@ -100,6 +100,6 @@ def test_listing_disputes_never_writes_the_sweep_is_a_job(world: World) -> None:
     assert listed[0]["state"] == "open"  # overdue, but a read changes nothing
     from sincerity.services.jobs import run_jobs
 
-    assert run_jobs(world.registry) == {"sweep": 1}
+    assert run_jobs(world.registry, ["sweep"]) == {"sweep": 1}
     after = world.call("alice", "GET", "/v1/me/disputes").json()
     assert after[0]["id"] == opened["id"] and after[0]["state"] == "suppressed"

@@ -37,6 +37,7 @@ def test_metrics_expose_requests_latency_ingest_jobs_and_trust_age(world: World)
     assert "sincerity_records_ingested_total 3.0" in text
     assert 'sincerity_job_duration_seconds_count{job="sweep"} 1.0' in text
     assert "sincerity_trust_age_seconds" in text
+    assert "sincerity_trust_stale_seconds" in text
     assert "alice" not in text  # counts and timings only, no one's data
 
 

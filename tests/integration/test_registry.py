@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from sincerity.core.errors import (
     ConfigurationError,
@@ -24,6 +24,7 @@ from sincerity.core.errors import (
     RecordError,
 )
 from sincerity.db import current_revision, head_revision, make_engine, repo, tables
+from sincerity.db.migrate import upgrade
 from sincerity.db.tables import metadata
 from sincerity.services import (
     Registry,
@@ -33,7 +34,6 @@ from sincerity.services import (
     ingest_file,
     ingest_rows,
     open_dispute,
-    rescore_registry,
     revoke_source_consent,
     subject_report,
 )
@@ -92,6 +92,39 @@ def test_schema_from_migrations_matches_the_tables(db_url: str) -> None:
     assert current_revision(engine) == head_revision()
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+    engine.dispose()
+
+
+def test_upgrading_fills_the_rating_columns_of_stored_ratings(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine, "0006")
+    moment = "2026-05-01 00:00:00+00:00"
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO sources VALUES ('market', 'Market', 'rating', :t)"), {"t": moment}
+        )
+        conn.execute(text("INSERT INTO subjects VALUES ('alice', NULL, :t)"), {"t": moment})
+        conn.execute(
+            text(
+                "INSERT INTO batches (id, name, received_at, records_received, "
+                "records_inserted) VALUES (1, 'old', :t, 1, 1)"
+            ),
+            {"t": moment},
+        )
+        body = json.dumps({"kind": "rating", "rater": "bob", "rating": -7})
+        conn.execute(
+            text(
+                "INSERT INTO records (id, source_id, subject_id, kind, occurred_on, reported_on, "
+                "body, content_hash, batch_id, ingested_at) VALUES ('r1', 'market', 'alice', "
+                "'rating', '2026-04-01', '2026-04-01', :body, 'h', 1, :t)"
+            ),
+            {"body": body, "t": moment},
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert repo.rating_edges(conn, date(2026, 6, 1)) == [
+            ("r1", "bob", "alice", -7.0, date(2026, 4, 1))
+        ]
     engine.dispose()
 
 
@@ -217,68 +250,3 @@ def test_scores_survive_reopening(registry: Registry, db_url: str, clock: FixedC
         == subject_report(registry, "alice").score.value
     )
     reopened.close()
-
-
-def test_ratings_count_by_rater_credibility_after_a_rescore(registry: Registry) -> None:
-    add_source(registry, "market", "Market", ["rating"])
-    add_source(registry, "idcheck", "ID check", ["verification"])
-    people = ["alice", "mallory"] + [f"v{i}" for i in range(5)] + [f"s{i}" for i in range(5)]
-    for person in people[1:]:
-        add_subject(registry, person)
-    for person in people:
-        grant_source_consent(registry, person, "market")
-        grant_source_consent(registry, person, "idcheck")
-    day = date(2026, 5, 1)
-    rows: list[dict[str, object]] = []
-
-    def rating(rater: str, subject: str, value: int, on: date) -> None:
-        rows.append(
-            {
-                "id": f"m-{rater}-{subject}-{on}",
-                "source": "market",
-                "subject": subject,
-                "kind": "rating",
-                "rater": rater,
-                "transaction": f"t-{rater}-{subject}",
-                "rating": value,
-                "occurred_on": on.isoformat(),
-                "reported_on": on.isoformat(),
-            }
-        )
-
-    for i in range(5):
-        rows.append(
-            {
-                "id": f"id-v{i}",
-                "source": "idcheck",
-                "subject": f"v{i}",
-                "kind": "verification",
-                "what": "identity",
-                "occurred_on": "2025-01-01",
-                "reported_on": "2025-01-01",
-            }
-        )
-        rating(f"v{i}", "alice", 10, day - timedelta(days=30 * i))
-        for j in range(5):
-            if i != j:
-                rating(f"s{i}", f"s{j}", 10, day - timedelta(days=30 * i + j))
-        rating(f"s{i}", "mallory", 10, day - timedelta(days=30 * i))
-    rating("v0", "s0", -10, day - timedelta(days=20))
-    rating("s0", "v0", -10, day - timedelta(days=18))  # retaliation within 30 days
-    ingest_rows(registry, rows)
-    rescore_registry(registry)
-    with registry.engine.connect() as conn:
-        credibility = repo.credibilities(conn, ["v0", "s0"])
-        damped = repo.damping_of(conn, ["v0"])
-    assert credibility is not None
-    assert credibility["v0"] == 1.0 and credibility["s0"] < 1e-6
-    assert list(damped) == ["m-s0-v0-2026-04-13"]
-
-    def ratings_points(subject: str) -> float:
-        factors = subject_report(registry, subject).score.factors
-        return next(f.points for f in factors if f.name == "counterparty_ratings")
-
-    assert ratings_points("alice") > ratings_points("mallory") + 20
-    for subject in ("alice", "mallory"):  # the stored score is the one computed fresh
-        report = subject_report(registry, subject)
-        assert report.history[-1]["value"] == pytest.approx(report.score.value)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from sincerity.services.registry import Registry
-from sincerity.services.scores import trust_computed_at
+from sincerity.services.scores import trust_status
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -48,7 +48,15 @@ class Metrics:
             "Seconds since global trust was last computed (NaN: never).",
             registry=self.collectors,
         )
-        trust_age.set_function(lambda: _trust_age(registry))
+        trust_age.set_function(lambda: _seconds_since(trust_status(registry).computed_at))
+        trust_stale = Gauge(
+            "sincerity_trust_stale_seconds",
+            "Seconds since ratings changed without global trust being recomputed (0: current).",
+            registry=self.collectors,
+        )
+        trust_stale.set_function(
+            lambda: _seconds_since(trust_status(registry).stale_since, when_none=0.0)
+        )
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         """Count one answered request."""
@@ -60,8 +68,5 @@ class Metrics:
         return bytes(generate_latest(self.collectors))
 
 
-def _trust_age(registry: Registry) -> float:
-    computed = trust_computed_at(registry)
-    if computed is None:
-        return float("nan")
-    return (datetime.now(UTC) - computed).total_seconds()
+def _seconds_since(moment: datetime | None, when_none: float = float("nan")) -> float:
+    return when_none if moment is None else (datetime.now(UTC) - moment).total_seconds()

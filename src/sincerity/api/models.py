@@ -3,7 +3,7 @@ a relying party's view has no field that could leak a record or an exact score b
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -112,6 +112,10 @@ class ScoreOut(BaseModel):
     policy_version: str
     as_of: date
     records_used: int
+    trust_snapshot: datetime | None = Field(
+        description="When the global trust that weighed the counterparty ratings was computed "
+        "(null: not yet computed, every rater counts fully)."
+    )
 
 
 HistoryOut = HistoryEntry

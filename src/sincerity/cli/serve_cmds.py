@@ -27,7 +27,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
     jobs_every: Annotated[
-        float, typer.Option(min=10, help="Seconds between runs of the jobs (the dispute sweep).")
+        float, typer.Option(min=10, help="Seconds between runs of the dispute sweep.")
     ] = 3600,
 ) -> None:
     """Run the registry's HTTP API (OpenAPI docs at /docs) and its jobs on a timer."""
@@ -58,13 +58,17 @@ def serve(
     except ValueError as exc:
         err.print(f"[bold red]error:[/] SINCERITY_LOG_LEVEL: {exc}")
         raise typer.Exit(2) from None
+    schedule = {"sweep": jobs_every, "trust": settings.trust_every_seconds}
     # uvicorn's own loggers go through the same JSON handler (log_config=None keeps ours).
     with user_errors():
         if workers == 1:
             app = create_site(settings, registry)
             job_seconds = app.state.metrics.jobs
             stop_jobs = start_timer(
-                registry, jobs_every, lambda job, s: job_seconds.labels(job).observe(s)
+                registry,
+                schedule,
+                lambda job, s: job_seconds.labels(job).observe(s),
+                settings.trust_staleness_bound_seconds,
             )
             uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
             stop_jobs.set()
@@ -89,7 +93,10 @@ def serve(
                 settings.log_level.lower(),
             ]
             env = {**os.environ, "SINCERITY_DATABASE_URL": db, "SINCERITY_PUBLIC_URL": public}
-            stop_jobs = start_timer(registry, jobs_every)  # the workers time their requests
+            # The workers time their requests; this process runs the jobs.
+            stop_jobs = start_timer(
+                registry, schedule, staleness_bound=settings.trust_staleness_bound_seconds
+            )
             raise typer.Exit(subprocess.run(command, env=env, check=False).returncode)
 
 
@@ -192,7 +199,8 @@ def jobs_run(
     names: Annotated[list[str] | None, typer.Argument(help="Jobs to run (default: all).")] = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """Run the registry's jobs once: the 30-day dispute sweep."""
+    """Run the registry's jobs once: the 30-day dispute sweep, and global trust if ratings
+    changed since it was computed (rescoring the subjects it moves)."""
     from sincerity.services.jobs import run_jobs
 
     registry = open_registry(db)

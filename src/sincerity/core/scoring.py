@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from sincerity.core.badges import BadgeStatus, badge_statuses
@@ -53,6 +53,7 @@ class Score:
     as_of: date
     records_used: int
     records_excluded: Mapping[str, int]
+    trust_snapshot: datetime | None = None  # the global-trust computation ratings were weighed by
 
     @property
     def rounded(self) -> int | None:
@@ -80,6 +81,11 @@ class Score:
             as_of=date.fromisoformat(data["as_of"]),
             records_used=data["records_used"],
             records_excluded=dict(data["records_excluded"]),
+            trust_snapshot=(
+                None
+                if data.get("trust_snapshot") is None
+                else datetime.fromisoformat(data["trust_snapshot"])
+            ),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -88,6 +94,9 @@ class Score:
         data["as_of"] = self.as_of.isoformat()
         data["rounded"] = self.rounded
         data["records_excluded"] = dict(self.records_excluded)
+        data["trust_snapshot"] = (
+            None if self.trust_snapshot is None else self.trust_snapshot.isoformat()
+        )
         return data
 
 

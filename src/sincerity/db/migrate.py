@@ -36,12 +36,12 @@ def current_revision(engine: Engine) -> str | None:
         raise ConfigurationError(f"cannot reach the database: {exc.orig}") from None
 
 
-def upgrade(engine: Engine) -> None:
-    """Apply every migration the database lacks (idempotent)."""
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply every migration the database lacks up to `revision` (idempotent)."""
     config = _config()
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
     except OperationalError as exc:
         raise ConfigurationError(f"cannot reach the database: {exc.orig}") from None

@@ -88,9 +88,12 @@ records = Table(
     Column(
         "supersedes", String(ID), nullable=True, doc="the record of the same source it replaces"
     ),
+    Column("rater", String(ID), nullable=True, doc="a rating's rater (the graph step reads it)"),
+    Column("rating", Float, nullable=True, doc="a rating's value, -10 to +10"),
     Index("ix_records_subject", "subject_id"),
     Index("ix_records_source", "source_id"),
     Index("ix_records_supersedes", "supersedes"),
+    Index("ix_records_rater", "rater"),
 )
 
 disputes = Table(
@@ -141,6 +144,20 @@ rater_trust = Table(
     Column("trust", Float, nullable=False, doc="share of global trust (all rows sum to 1)"),
     Column("credibility", Float, nullable=False, doc="weight of its ratings, 0 to 1"),
     Column("computed_at", UtcDateTime(), nullable=False),
+)
+
+trust_state = Table(
+    "trust_state",
+    metadata,
+    Column("id", Integer, primary_key=True, doc="always 1: one row"),
+    Column("computed_at", UtcDateTime(), nullable=True, doc="the snapshot scores are using"),
+)
+
+trust_changes = Table(
+    "trust_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime(), nullable=False, doc="a batch changed the rating graph"),
 )
 
 rating_damping = Table(

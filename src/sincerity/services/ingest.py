@@ -18,12 +18,11 @@ from sqlalchemy import Connection
 
 from sincerity.core.errors import ConflictError, ConsentError, Problem, RecordError
 from sincerity.core.policy import Policy
-from sincerity.core.records import RECORD_ADAPTER, RECORD_KINDS, AnyRecord, canonical_form
+from sincerity.core.records import RECORD_ADAPTER, RECORD_KINDS, AnyRecord, Rating, canonical_form
 from sincerity.core.refusals import refusals
 from sincerity.db import repo
 from sincerity.services.files import Row, read_rows
 from sincerity.services.registry import Registry
-from sincerity.services.reputation import refresh_trust
 from sincerity.services.scores import rescore_subjects
 
 Progress = Callable[[int], None]
@@ -231,6 +230,8 @@ def stored_row(item: Validated, batch_id: int, now: datetime) -> dict[str, Any]:
         "batch_id": batch_id,
         "ingested_at": now,
         "supersedes": record.supersedes,
+        "rater": record.rater if isinstance(record, Rating) else None,
+        "rating": float(record.rating) if isinstance(record, Rating) else None,
     }
 
 
@@ -272,9 +273,9 @@ def store_batch(
     batch_id = repo.insert_batch(conn, name, len(batch), len(new), now)
     repo.insert_records(conn, [stored_row(v, batch_id, now) for v in new])
     touched = sorted({v.record.subject for v in new})
+    if any(v.record.kind in ("rating", "verification") for v in new):
+        repo.mark_trust_stale(conn, now)  # the trust job recomputes it, off this path
     if rescore and touched:
-        if any(v.record.kind in ("rating", "verification") for v in new):
-            refresh_trust(conn, policy, now.date(), now)
         rescore_subjects(conn, policy, touched, now.date(), now)
     return IngestResult(
         len(batch), len(new), len(batch) - len(new), len(touched) if rescore else 0, batch_id

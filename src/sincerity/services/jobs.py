@@ -12,11 +12,17 @@ from collections.abc import Callable
 
 from sincerity.services.disputes import sweep_overdue
 from sincerity.services.registry import Registry
+from sincerity.services.scores import trust_status
+from sincerity.services.trust_job import trust_job
 
 log = logging.getLogger("sincerity.jobs")
 
 JOBS: dict[str, tuple[str, Callable[[Registry], int]]] = {
     "sweep": ("suppress disputes left unanswered past their 30-day deadline", sweep_overdue),
+    "trust": (
+        "recompute global trust if ratings changed, and rescore the subjects it moved",
+        trust_job,
+    ),
 }
 
 
@@ -44,21 +50,44 @@ def run_jobs(
 
 def start_timer(
     registry: Registry,
-    interval_seconds: float,
+    every: dict[str, float],
     timed: Callable[[str, float], None] | None = None,
+    staleness_bound: float | None = None,
 ) -> threading.Event:
-    """Run every job now and then every `interval_seconds` in a daemon thread; set the returned
-    event to stop it. A failing job is logged with its traceback and tried again next time."""
+    """Run each named job now and then every `every[name]` seconds, in a daemon thread; set the
+    returned event to stop it. A failing job is logged with its traceback and tried again at its
+    next turn. With `staleness_bound`, a warning is logged whenever global trust has been stale
+    for longer than that many seconds (the trust job is failing or cannot keep up)."""
     stop = threading.Event()
+    due = dict.fromkeys(every, 0.0)
 
     def loop() -> None:
         while not stop.is_set():
-            try:
-                done = run_jobs(registry, timed=timed)
-                log.info("jobs ran", extra={"jobs": done})
-            except Exception:
-                log.exception("a scheduled job failed; it runs again at the next interval")
-            stop.wait(interval_seconds)
+            now = time.monotonic()
+            for name in [n for n, at in due.items() if at <= now]:
+                due[name] = now + every[name]
+                try:
+                    done = run_jobs(registry, [name], timed=timed)
+                    log.info("job ran", extra={"job": name, "done": done[name]})
+                except Exception:
+                    log.exception("job %s failed; it runs again at its next turn", name)
+            if staleness_bound is not None:
+                _warn_if_trust_lags(registry, staleness_bound)
+            stop.wait(max(0.0, min(due.values()) - time.monotonic()))
 
     threading.Thread(target=loop, name="sincerity-jobs", daemon=True).start()
     return stop
+
+
+def _warn_if_trust_lags(registry: Registry, bound: float) -> None:
+    stale_since = trust_status(registry).stale_since
+    if stale_since is None:
+        return
+    lag = (registry.now() - stale_since).total_seconds()
+    if lag > bound:
+        log.warning(
+            "global trust has been stale for %.0f s, beyond the %.0f s bound",
+            lag,
+            bound,
+            extra={"stale_seconds": lag, "bound_seconds": bound},
+        )

@@ -1,12 +1,14 @@
 """The graph step: global trust over every rating in the registry, stored for the scorer.
 
-Credibilities are recomputed (warm-started from the last run) by a full rescore and by any
-ingest batch that brings ratings; a rater absent from the stored result counts nothing.
+It is off the ingest path. A batch that brings ratings or identity verifications stores them,
+rescores its own subjects with the trust in force and marks trust stale; the trust job
+(`sincerity jobs run trust`, and a timer in `sincerity serve`) recomputes it, warm-started from
+the stored vector, writes only what changed, and rescores only the subjects whose evidence moved.
+A full rescore recomputes it too. A rater absent from the stored result counts nothing.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -16,7 +18,6 @@ from sqlalchemy import Connection
 
 from sincerity.core.policy import Policy
 from sincerity.core.reputation import (
-    TrustResult,
     default_seeds,
     global_trust,
     rating_graph,
@@ -26,6 +27,27 @@ from sincerity.core.reputation import (
 from sincerity.db import repo
 
 log = logging.getLogger("sincerity.trust")
+
+# A rater's stored credibility (what scores use) and a rating's damping are rewritten only when
+# the new computation moves them by more than this, and then the subjects they count for are
+# rescored. A rating's weight in a score is then never more than 1% off its exact value, which
+# moves a score by a fraction of a displayed point, while a small batch, which nudges the trust
+# of most raters a little, does not rescore the whole registry.
+RESCORE_TOLERANCE = 1e-2
+# Stored trust is rewritten when it moves by more than this (well below the 1e-9 to which the
+# incremental result must equal a full recomputation).
+WRITE_TOLERANCE = 1e-12
+
+
+@dataclass(frozen=True)
+class ComputedTrust:
+    """A computation of global trust, not yet stored."""
+
+    credibility: dict[str, tuple[float, float]]  # node -> (trust, credibility)
+    damping: dict[str, float]  # rating record id -> damping factor, for damped ratings only
+    ratings: int
+    seeds: int
+    iterations: int
 
 
 @dataclass(frozen=True)
@@ -37,34 +59,96 @@ class TrustRun:
     seeds: int
     iterations: int
     damped_ratings: int
+    changed_nodes: int
+    rescored_subjects: int
+
+
+def compute_trust(conn: Connection, policy: Policy, as_of: date) -> ComputedTrust:
+    """Global trust and retaliation damping over the rating graph as of `as_of` (reads only)."""
+    edges = repo.rating_edges(conn, as_of)
+    record_ids = [e[0] for e in edges]
+    graph = rating_graph(
+        [e[1] for e in edges],
+        [e[2] for e in edges],
+        [e[3] for e in edges],
+        [float(e[4].toordinal()) for e in edges],
+        float(as_of.toordinal()),
+    )
+    params = trust_params(policy)
+    seeds = default_seeds(graph, repo.verified_subjects(conn, as_of))
+    warm = {node: trust for node, (trust, _) in repo.stored_trust(conn).items()}
+    result = global_trust(graph, params, seeds, warm_start=warm)
+    factors = retaliation_factors(graph, params)
+    damping = {
+        record_ids[graph.source_index[e]]: float(factors[e]) for e in np.flatnonzero(factors < 1)
+    }
+    credibility = {
+        node: (float(t), float(c))
+        for node, t, c in zip(result.nodes, result.trust, result.credibility, strict=True)
+    }
+    return ComputedTrust(credibility, damping, len(edges), len(seeds), result.iterations)
+
+
+def _moved(old: float | None, new: float | None, tolerance: float) -> bool:
+    if old is None or new is None:
+        return old is not new
+    return abs(old - new) > tolerance
+
+
+def store_trust(conn: Connection, computed: ComputedTrust, now: datetime) -> tuple[int, set[str]]:
+    """Write the difference between `computed` and what is stored; returns how many nodes
+    changed and the subjects whose evidence moved beyond RESCORE_TOLERANCE."""
+    # Before the first computation every rater counted fully; afterwards an absent one, not at all.
+    absent = 1.0 if repo.trust_state(conn)[0] is None else 0.0
+    stored = repo.stored_trust(conn)
+    upserts, moved_raters = [], set()
+    for node, (trust, cred) in computed.credibility.items():
+        old_trust, old_cred = stored.get(node, (None, absent))
+        new_cred = cred if _moved(old_cred, cred, RESCORE_TOLERANCE) else old_cred
+        if new_cred != old_cred:
+            moved_raters.add(node)
+        if node not in stored or new_cred != old_cred or _moved(old_trust, trust, WRITE_TOLERANCE):
+            upserts.append(
+                {"node_id": node, "trust": trust, "credibility": new_cred, "computed_at": now}
+            )
+    removed = [node for node in stored if node not in computed.credibility]
+    moved_raters.update(node for node in removed if stored[node][1] > RESCORE_TOLERANCE)
+
+    old_damping = repo.all_damping(conn)
+    newly_damped = [
+        rid
+        for rid, f in computed.damping.items()
+        if _moved(old_damping.get(rid, 1.0), f, RESCORE_TOLERANCE)
+    ]
+    damping_upserts = [{"record_id": rid, "factor": computed.damping[rid]} for rid in newly_damped]
+    undamped = [
+        rid
+        for rid, f in old_damping.items()
+        if rid not in computed.damping and _moved(f, 1.0, RESCORE_TOLERANCE)
+    ]
+    repo.write_trust_diff(conn, upserts, removed, damping_upserts, undamped)
+    moved_ratings = newly_damped + undamped
+    affected = repo.subjects_rated_by(conn, moved_raters) | repo.subjects_of_records(
+        conn, moved_ratings
+    )
+    return len(upserts) + len(removed), affected
 
 
 def refresh_trust(conn: Connection, policy: Policy, as_of: date, now: datetime) -> TrustRun:
-    """Recompute every rater's credibility and the damped ratings, and store them."""
-    rows = repo.rating_rows(conn, as_of)
-    record_ids, raters, targets, ratings, days = [], [], [], [], []
-    for record_id, subject, body in rows:
-        data = json.loads(body)
-        record_ids.append(record_id)
-        raters.append(data["rater"])
-        targets.append(subject)
-        ratings.append(float(data["rating"]))
-        days.append(float(date.fromisoformat(data["occurred_on"]).toordinal()))
-    verified = repo.verified_subjects(conn, as_of)
-    graph = rating_graph(raters, targets, ratings, days, float(as_of.toordinal()))
-    params = trust_params(policy)
-    seeds = default_seeds(graph, verified)
-    result: TrustResult = global_trust(graph, params, seeds, warm_start=repo.stored_trust(conn))
-    factors = retaliation_factors(graph, params)
-    damped_rows = [
-        {"record_id": record_ids[graph.source_index[e]], "factor": float(factors[e])}
-        for e in np.flatnonzero(factors < 1)
-    ]
-    trust_rows = [
-        {"node_id": node, "trust": float(t), "credibility": float(c), "computed_at": now}
-        for node, t, c in zip(result.nodes, result.trust, result.credibility, strict=True)
-    ]
-    repo.replace_trust(conn, trust_rows, damped_rows)
-    run = TrustRun(graph.size, len(record_ids), len(seeds), result.iterations, len(damped_rows))
+    """Recompute and store global trust inside the caller's transaction (a full rescore, which
+    rescores every subject itself)."""
+    taken_in = repo.pending_trust_changes(conn)
+    computed = compute_trust(conn, policy, as_of)
+    changed, _ = store_trust(conn, computed, now)
+    repo.mark_trust_computed(conn, now, taken_in)
+    run = TrustRun(
+        len(computed.credibility),
+        computed.ratings,
+        computed.seeds,
+        computed.iterations,
+        len(computed.damping),
+        changed,
+        0,
+    )
     log.info("global trust recomputed", extra=asdict(run))
     return run

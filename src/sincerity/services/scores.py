@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -31,6 +31,7 @@ class ScoringContext:
     excluded: dict[str, set[str]]
     credibility: dict[str, float] | None
     damping: dict[str, float]
+    trust_snapshot: datetime | None
 
 
 def load_context(conn: Connection, subject_ids: Sequence[str]) -> ScoringContext:
@@ -45,15 +46,16 @@ def load_context(conn: Connection, subject_ids: Sequence[str]) -> ScoringContext
     excluded: dict[str, set[str]] = defaultdict(set)
     for subject_id, record_id in repo.not_counting_records(conn, subject_ids):
         excluded[subject_id].add(record_id)
-    credibility = repo.credibilities(conn, raters) if raters else None
-    return ScoringContext(
-        records, excluded, credibility, repo.damping_of(conn, subject_ids) if raters else {}
-    )
+    snapshot = repo.trust_state(conn)[0]
+    # Before global trust is first computed every rater counts fully.
+    credibility = repo.credibilities(conn, raters) if raters and snapshot is not None else None
+    damping = repo.damping_of(conn, subject_ids) if raters else {}
+    return ScoringContext(records, excluded, credibility, damping, snapshot)
 
 
 def score_in(chunk: ScoringContext, subject_id: str, policy: Policy, as_of: date) -> Score:
     """One subject's score from a loaded context: the one place the shell calls the scorer."""
-    return score(
+    result = score(
         chunk.records.get(subject_id, []),
         policy,
         as_of,
@@ -61,6 +63,7 @@ def score_in(chunk: ScoringContext, subject_id: str, policy: Policy, as_of: date
         rater_trust=chunk.credibility,
         rating_damping=chunk.damping,
     )
+    return replace(result, trust_snapshot=chunk.trust_snapshot)
 
 
 def score_row(subject_id: str, result: Score, now: datetime) -> dict[str, Any]:
@@ -229,10 +232,19 @@ def subject_count(registry: Registry) -> int:
         return repo.count_subjects(conn)
 
 
-def trust_computed_at(registry: Registry) -> datetime | None:
-    """When global trust was last computed (None: never)."""
+@dataclass(frozen=True)
+class TrustStatus:
+    """When global trust was last computed, and since when ratings have changed without it."""
+
+    computed_at: datetime | None
+    stale_since: datetime | None
+
+
+def trust_status(registry: Registry) -> TrustStatus:
+    """When global trust was last computed (None: never) and since when it is stale (None: it
+    is not)."""
     with registry.engine.connect() as conn:
-        return repo.trust_computed_at(conn)
+        return TrustStatus(*repo.trust_state(conn))
 
 
 def database_ready(registry: Registry) -> str | None:

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, select
 
 from sincerity.core.disputes import NOT_COUNTING
 from sincerity.db import tables as t
+from sincerity.db.repo.trust import trust_state
 
 
 def all_record_bodies(conn: Connection, batch: int = 20_000) -> Iterator[str]:
@@ -27,8 +28,10 @@ def not_counting_record_ids(conn: Connection) -> list[str]:
 
 def all_credibilities(conn: Connection) -> dict[str, float] | None:
     """Every rater's credibility, or None when global trust was never computed."""
-    rows = conn.execute(select(t.rater_trust.c.node_id, t.rater_trust.c.credibility)).all()
-    return {str(node): float(c) for node, c in rows} if rows else None
+    if trust_state(conn)[0] is None:
+        return None
+    rows = conn.execute(select(t.rater_trust.c.node_id, t.rater_trust.c.credibility))
+    return {str(node): float(c) for node, c in rows}
 
 
 def all_damping(conn: Connection) -> dict[str, float]:

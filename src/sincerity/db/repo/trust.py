@@ -7,24 +7,24 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from sincerity.core.disputes import NOT_COUNTING
 from sincerity.db import tables as t
 from sincerity.db.repo.base import chunks
 
 
-def rating_rows(conn: Connection, as_of: date) -> list[tuple[str, str, str]]:
-    """(record id, subject, body) of every rating that occurred by `as_of` and is not under
-    dispute, withdrawn or suppressed."""
+def rating_edges(conn: Connection, as_of: date) -> list[tuple[str, str, str, float, date]]:
+    """(record id, rater, subject, rating, day) of every rating that occurred by `as_of` and is
+    not under dispute, withdrawn or suppressed, read from columns (no record body is parsed)."""
     r, d = t.records.c, t.disputes.c
     excluded = select(d.record_id).where(d.state.in_(NOT_COUNTING))
     rows = conn.execute(
-        select(r.id, r.subject_id, r.body).where(
+        select(r.id, r.rater, r.subject_id, r.rating, r.occurred_on).where(
             r.kind == "rating", r.occurred_on <= as_of, r.id.not_in(excluded)
         )
     )
-    return [(rid, subject, body) for rid, subject, body in rows]
+    return [(rid, rater, subject, float(v), day) for rid, rater, subject, v, day in rows]
 
 
 def verified_subjects(conn: Connection, as_of: date) -> set[str]:
@@ -39,30 +39,80 @@ def verified_subjects(conn: Connection, as_of: date) -> set[str]:
     return {subject for subject, body in rows if json.loads(body).get("what") == "identity"}
 
 
-def stored_trust(conn: Connection) -> dict[str, float]:
-    rows = conn.execute(select(t.rater_trust.c.node_id, t.rater_trust.c.trust))
-    return {node: float(trust) for node, trust in rows}
+def stored_trust(conn: Connection) -> dict[str, tuple[float, float]]:
+    """Every stored node's (trust, credibility)."""
+    rt = t.rater_trust.c
+    rows = conn.execute(select(rt.node_id, rt.trust, rt.credibility))
+    return {node: (float(trust), float(cred)) for node, trust, cred in rows}
 
 
-def replace_trust(
+def write_trust_diff(
     conn: Connection,
-    trust_rows: Sequence[dict[str, Any]],
-    damping_rows: Sequence[dict[str, Any]],
+    upserts: Sequence[dict[str, Any]],
+    removed_nodes: Sequence[str],
+    damping_upserts: Sequence[dict[str, Any]],
+    undamped: Sequence[str],
 ) -> None:
-    """Replace the stored credibilities and damped ratings with a new computation."""
-    conn.execute(delete(t.rater_trust))
-    conn.execute(delete(t.rating_damping))
-    if trust_rows:
-        conn.execute(insert(t.rater_trust), list(trust_rows))
-    if damping_rows:
-        conn.execute(insert(t.rating_damping), list(damping_rows))
+    """Apply a change to the stored credibilities and damped ratings: rows that changed are
+    replaced, rows that no longer exist are deleted, the rest are left alone."""
+    rt, rd = t.rater_trust.c, t.rating_damping.c
+    for chunk in chunks([row["node_id"] for row in upserts] + list(removed_nodes)):
+        conn.execute(delete(t.rater_trust).where(rt.node_id.in_(chunk)))
+    for chunk in chunks([row["record_id"] for row in damping_upserts] + list(undamped)):
+        conn.execute(delete(t.rating_damping).where(rd.record_id.in_(chunk)))
+    if upserts:
+        conn.execute(insert(t.rater_trust), list(upserts))
+    if damping_upserts:
+        conn.execute(insert(t.rating_damping), list(damping_upserts))
 
 
-def credibilities(conn: Connection, raters: Iterable[str]) -> dict[str, float] | None:
-    """The stored credibility of these raters (absent: 0); None when trust was never computed,
-    and then every rater counts fully, as in a plain Beta reputation."""
-    if conn.scalar(select(t.rater_trust.c.node_id).limit(1)) is None:
-        return None
+def trust_state(conn: Connection) -> tuple[datetime | None, datetime | None]:
+    """(when global trust was last computed, since when it is stale); None: never / it is not."""
+    computed = conn.scalar(select(t.trust_state.c.computed_at).where(t.trust_state.c.id == 1))
+    stale_since = conn.scalar(select(func.min(t.trust_changes.c.at)))
+    return computed, stale_since
+
+
+def mark_trust_stale(conn: Connection, now: datetime) -> None:
+    """Record that a batch changed the rating graph. Each batch appends its own row, so
+    concurrent batches never wait on one another here."""
+    conn.execute(insert(t.trust_changes).values(at=now))
+
+
+def pending_trust_changes(conn: Connection) -> list[int]:
+    """The changes to the rating graph that trust has not taken in (read them before the graph:
+    a change committed in between is then taken in twice, never missed)."""
+    return list(conn.scalars(select(t.trust_changes.c.id)))
+
+
+def mark_trust_computed(conn: Connection, now: datetime, taken_in: Sequence[int]) -> None:
+    """Record a computation of trust and drop the changes it took in; changes that arrived
+    after it read the graph stay, and keep trust stale for the next run."""
+    conn.execute(update(t.trust_state).where(t.trust_state.c.id == 1).values(computed_at=now))
+    for chunk in chunks(list(taken_in)):
+        conn.execute(delete(t.trust_changes).where(t.trust_changes.c.id.in_(chunk)))
+
+
+def subjects_rated_by(conn: Connection, raters: Iterable[str]) -> set[str]:
+    """Subjects who received a rating from any of these raters."""
+    r = t.records.c
+    found: set[str] = set()
+    for chunk in chunks(sorted(set(raters))):
+        found.update(conn.scalars(select(r.subject_id).where(r.rater.in_(chunk)).distinct()))
+    return found
+
+
+def subjects_of_records(conn: Connection, record_ids: Iterable[str]) -> set[str]:
+    """The subjects these records are about."""
+    r = t.records.c
+    found: set[str] = set()
+    for chunk in chunks(sorted(set(record_ids))):
+        found.update(conn.scalars(select(r.subject_id).where(r.id.in_(chunk)).distinct()))
+    return found
+
+
+def credibilities(conn: Connection, raters: Iterable[str]) -> dict[str, float]:
+    """The stored credibility of these raters (absent: 0)."""
     found: dict[str, float] = {}
     for chunk in chunks(sorted(set(raters))):
         rows = conn.execute(
@@ -98,9 +148,3 @@ def live_attestation_holders(
         select(a.subject_id).where(a.revoked_at.is_(None), a.expires_at > now).distinct()
     )
     return sorted(h for h in holders if h in wanted)
-
-
-def trust_computed_at(conn: Connection) -> datetime | None:
-    """When global trust was last computed (None: never)."""
-    found = conn.scalar(select(func.max(t.rater_trust.c.computed_at)))
-    return found if isinstance(found, datetime) else None

@@ -1,0 +1,224 @@
+"""The cost of ingesting a batch of 5 ratings as the registry grows, and of the trust job.
+
+Registries are built to size (10k, 100k, 1M ratings held by default) with the product's own
+validation and storage. For each size it measures, median of `--repeats` batches:
+
+- ingest of a batch of 5 ratings (validate, check, store, rescore its subjects) — the path a
+  source's client waits on. Target: flat in registry size, ≤ 2× from the smallest registry
+  (the baseline) to the largest.
+- the old in-line path, as a control: the same batch plus the full graph step that ingest used to
+  run inside its write transaction (rolled back, so every repeat sees the same registry).
+- the trust job after those batches (read the graph, warm-started power iteration, write the
+  difference, rescore the subjects it moved), which now carries that cost off the path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import text
+
+from common import report
+from sincerity.db import repo
+from sincerity.services import Registry, ingest_rows
+from sincerity.services.files import Row
+from sincerity.services.ingest import store_batch, stored_row, validate_rows
+from sincerity.services.reputation import refresh_trust
+from sincerity.services.trust_job import trust_job
+
+TODAY = date(2026, 6, 1)
+CHUNK = 50_000
+
+
+def rating_row(record_id: str, rater: str, subject: str, value: int, day: date) -> dict:
+    return {
+        "id": record_id,
+        "source": "market",
+        "subject": subject,
+        "kind": "rating",
+        "rater": rater,
+        "transaction": f"t-{record_id}",
+        "rating": value,
+        "occurred_on": day.isoformat(),
+        "reported_on": day.isoformat(),
+    }
+
+
+def build(url: str, ratings: int, seed: int = 7) -> tuple[Registry, int]:
+    """A registry holding `ratings` ratings among ratings/10 subjects (1% identity-verified),
+    stored through the product's validation, with global trust computed once."""
+    registry = Registry.create(url)
+    subjects = max(1_000, ratings // 10)
+    now = datetime.now(UTC)
+    names = [f"p{i:07d}" for i in range(subjects)]
+    with registry.transaction() as conn:
+        repo.insert_source(conn, "market", "Market", ["rating", "verification"], now)
+        repo.insert_subjects(
+            conn, [{"id": n, "display_name": None, "created_at": now} for n in names]
+        )
+        repo.insert_consents(
+            conn,
+            [
+                {
+                    "subject_id": n,
+                    "grantee_kind": "source",
+                    "grantee_id": "market",
+                    "purpose": "reporting",
+                    "granted_at": now,
+                    "expires_on": None,
+                }
+                for n in names
+            ],
+        )
+    rng = np.random.default_rng(seed)
+    raters = rng.integers(0, subjects, ratings)
+    targets = (raters + 1 + rng.integers(0, subjects - 1, ratings)) % subjects
+    values = np.where(rng.random(ratings) < 0.9, 10, -10)
+    ages = rng.integers(1, 3 * 365, ratings)
+    verified = [
+        {
+            "id": f"id-{names[i]}",
+            "source": "market",
+            "subject": names[i],
+            "kind": "verification",
+            "what": "identity",
+            "occurred_on": "2025-01-01",
+            "reported_on": "2025-01-01",
+        }
+        for i in range(0, subjects, 100)
+    ]
+    for start in range(0, ratings + len(verified), CHUNK):
+        rows = [
+            rating_row(
+                f"r{i}",
+                names[raters[i]],
+                names[targets[i]],
+                int(values[i]),
+                TODAY - timedelta(days=int(ages[i])),
+            )
+            for i in range(start, min(start + CHUNK, ratings))
+        ]
+        if start == 0:
+            rows += verified
+        validated, problems = validate_rows((Row(i, r) for i, r in enumerate(rows, 1)), "build")
+        assert not problems, problems[:3]
+        with registry.transaction() as conn:
+            batch = repo.insert_batch(conn, "build", len(rows), len(rows), now)
+            repo.insert_records(conn, [stored_row(v, batch, now) for v in validated])
+    if registry.engine.dialect.name == "postgresql":
+        with registry.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    trust_job(registry, force=True)
+    return registry, subjects
+
+
+def a_batch(n: int, subjects: int, rng: np.random.Generator, tag: str) -> list[dict]:
+    rows = []
+    for k in range(5):
+        rater, target = rng.choice(subjects, 2, replace=False)
+        rows.append(rating_row(f"new-{tag}-{n}-{k}", f"p{rater:07d}", f"p{target:07d}", 10, TODAY))
+    return rows
+
+
+def measure(url: str, label: str, ratings: int, repeats: int) -> dict:
+    started = time.perf_counter()
+    registry, subjects = build(url, ratings)
+    build_s = time.perf_counter() - started
+    rng = np.random.default_rng(ratings)
+    ingest_s = []
+    for n in range(repeats):
+        batch = a_batch(n, subjects, rng, "ingest")
+        began = time.perf_counter()
+        ingest_rows(registry, batch, name="bench")
+        ingest_s.append(time.perf_counter() - began)
+    job_began = time.perf_counter()
+    rescored = trust_job(registry)
+    job_s = time.perf_counter() - job_began
+
+    inline_s = []
+    for n in range(max(1, repeats // 3)):
+        batch = a_batch(n, subjects, rng, "inline")
+        conn = registry.engine.connect()
+        began = time.perf_counter()
+        transaction = conn.begin()
+        try:
+            validated, _ = validate_rows((Row(i, r) for i, r in enumerate(batch, 1)), "bench")
+            now = registry.now()
+            store_batch(conn, registry.policy, validated, "bench", "bench", now)
+            refresh_trust(conn, registry.policy, now.date(), now)
+            inline_s.append(time.perf_counter() - began)
+        finally:
+            transaction.rollback()
+            conn.close()
+    registry.close()
+    return {
+        "database": label,
+        "ratings_held": ratings,
+        "subjects": subjects,
+        "build_s": build_s,
+        "ingest_p50_s": statistics.median(ingest_s),
+        "ingest_max_s": max(ingest_s),
+        "old_inline_trust_s": statistics.median(inline_s),
+        "trust_job_s": job_s,
+        "job_rescored": rescored,
+    }
+
+
+def curve(url_for, label: str, sizes: list[int], repeats: int) -> list[dict]:
+    rows = [measure(url_for(size), label, size, repeats) for size in sizes]
+    base = rows[0]["ingest_p50_s"]
+    for row in rows:
+        row["ingest_vs_smallest"] = row["ingest_p50_s"] / base
+        row["old_inline_vs_new"] = row["old_inline_trust_s"] / row["ingest_p50_s"]
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--pg-sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--repeats", type=int, default=9)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        rows += curve(lambda n: f"sqlite:///{folder}/r{n}.db", "SQLite", args.sizes, args.repeats)
+    pg = os.environ.get("SINCERITY_TEST_DATABASE_URL")
+    if pg:
+        from sqlalchemy import create_engine
+
+        from sincerity.db.engine import normalise_url
+
+        admin = create_engine(normalise_url(pg))
+        sep = "&" if "?" in pg else "?"
+
+        def pg_url(n: int) -> str:
+            schema = f"bench_ratings_{n}"
+            with admin.begin() as conn:
+                conn.execute(
+                    text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
+                )
+            return f"{pg}{sep}options=-csearch_path%3D{schema}"
+
+        try:
+            rows += curve(pg_url, "PostgreSQL", args.pg_sizes, args.repeats)
+        finally:
+            with admin.begin() as conn:
+                for n in args.pg_sizes:
+                    conn.execute(text(f"DROP SCHEMA IF EXISTS bench_ratings_{n} CASCADE"))
+    else:
+        print("PostgreSQL skipped: set SINCERITY_TEST_DATABASE_URL to include it")
+    report("rating_ingest", rows)
+    print(
+        "Target: ingest of a 5-rating batch <= 2x from the smallest registry to the largest "
+        "(ingest_vs_smallest); old_inline_vs_new is what the trust job took off the path."
+    )
+
+
+if __name__ == "__main__":
+    main()

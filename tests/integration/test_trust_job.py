@@ -1,0 +1,212 @@
+"""Global trust is off the ingest path: a rating batch marks it stale, the trust job brings it
+up to date, and what the job stores equals a full recomputation."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from sincerity.core.reputation import (
+    default_seeds,
+    global_trust,
+    rating_graph,
+    retaliation_factors,
+    trust_params,
+)
+from sincerity.db import repo, tables
+from sincerity.services import (
+    Registry,
+    add_source,
+    add_subject,
+    grant_source_consent,
+    ingest_rows,
+    rescore_registry,
+    subject_report,
+)
+from sincerity.services.jobs import run_jobs
+from sincerity.services.scores import load_context, score_in, trust_status
+from sincerity.services.trust_job import trust_job
+from tests.conftest import FixedClock
+
+DAY = date(2026, 5, 1)
+PEOPLE = ["alice", "mallory"] + [f"v{i}" for i in range(5)] + [f"s{i}" for i in range(5)]
+
+
+def rating(rater: str, subject: str, value: int, on: date) -> dict[str, object]:
+    return {
+        "id": f"m-{rater}-{subject}-{on}",
+        "source": "market",
+        "subject": subject,
+        "kind": "rating",
+        "rater": rater,
+        "transaction": f"t-{rater}-{subject}",
+        "rating": value,
+        "occurred_on": on.isoformat(),
+        "reported_on": on.isoformat(),
+    }
+
+
+@pytest.fixture
+def registry(db_url: str, clock: FixedClock) -> Registry:
+    """Five verified raters vouch for alice; a ring of five unverified accounts vouches for
+    itself and for mallory; v0 and s0 trade a rating and a retaliation."""
+    reg = Registry.create(db_url, clock=clock)
+    add_source(reg, "market", "Market", ["rating"])
+    add_source(reg, "idcheck", "ID check", ["verification"])
+    for person in PEOPLE:
+        add_subject(reg, person)
+        grant_source_consent(reg, person, "market")
+        grant_source_consent(reg, person, "idcheck")
+    rows: list[dict[str, object]] = []
+    for i in range(5):
+        rows.append(
+            {
+                "id": f"id-v{i}",
+                "source": "idcheck",
+                "subject": f"v{i}",
+                "kind": "verification",
+                "what": "identity",
+                "occurred_on": "2025-01-01",
+                "reported_on": "2025-01-01",
+            }
+        )
+        rows.append(rating(f"v{i}", "alice", 10, DAY - timedelta(days=30 * i)))
+        for j in range(5):
+            if i != j:
+                rows.append(rating(f"s{i}", f"s{j}", 10, DAY - timedelta(days=30 * i + j)))
+        rows.append(rating(f"s{i}", "mallory", 10, DAY - timedelta(days=30 * i)))
+    rows.append(rating("v0", "s0", -10, DAY - timedelta(days=20)))
+    rows.append(rating("s0", "v0", -10, DAY - timedelta(days=18)))  # retaliation within 30 days
+    ingest_rows(reg, rows)
+    yield reg
+    reg.close()
+
+
+def trust_times(registry: Registry) -> tuple[object, object]:
+    status = trust_status(registry)
+    return status.computed_at, status.stale_since
+
+
+def ratings_points(registry: Registry, subject: str) -> float:
+    factors = subject_report(registry, subject).score.factors
+    return next(f.points for f in factors if f.name == "counterparty_ratings")
+
+
+def stored_trust_rows(registry: Registry) -> list[tuple[object, ...]]:
+    with registry.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(tables.rater_trust).order_by("node_id"))]
+
+
+def test_ratings_count_by_rater_credibility_after_a_rescore(registry: Registry) -> None:
+    rescore_registry(registry)
+    with registry.engine.connect() as conn:
+        credibility = repo.credibilities(conn, ["v0", "s0"])
+        damped = repo.damping_of(conn, ["v0"])
+    assert credibility["v0"] == 1.0 and credibility["s0"] < 1e-6
+    assert list(damped) == ["m-s0-v0-2026-04-13"]
+    assert ratings_points(registry, "alice") > ratings_points(registry, "mallory") + 20
+    for subject in ("alice", "mallory"):  # the stored score is the one computed fresh
+        report = subject_report(registry, subject)
+        assert report.history[-1]["value"] == pytest.approx(report.score.value)
+
+
+def test_a_rating_batch_marks_trust_stale_and_never_recomputes_it_inline(
+    registry: Registry, clock: FixedClock
+) -> None:
+    assert trust_status(registry).computed_at is None  # ingest alone never computed it
+    first = clock.moment
+    assert trust_job(registry) > 0
+    assert trust_times(registry) == (first, None)
+    before = stored_trust_rows(registry)
+    alice_before = subject_report(registry, "alice").score
+    assert alice_before.trust_snapshot == first
+
+    clock.moment = first + timedelta(hours=1)
+    add_subject(registry, "newcomer")
+    grant_source_consent(registry, "newcomer", "market")
+    grant_source_consent(registry, "newcomer", "idcheck")
+    verified = {
+        "id": "id-newcomer",
+        "source": "idcheck",
+        "subject": "newcomer",
+        "kind": "verification",
+        "what": "identity",
+        "occurred_on": "2026-05-01",
+        "reported_on": "2026-05-01",
+    }
+    ingest_rows(registry, [rating("newcomer", "alice", 10, DAY), verified])
+    assert stored_trust_rows(registry) == before  # nothing about trust was written
+    assert trust_times(registry) == (first, clock.moment)
+    alice = subject_report(registry, "alice").score
+    assert alice.trust_snapshot == first  # rescored at once, with the trust in force
+    assert alice.records_used == alice_before.records_used + 1
+    # A rater the graph step has not seen counts nothing yet.
+    ratings_points_before = next(
+        f.points for f in alice_before.factors if f.name == "counterparty_ratings"
+    )
+    assert ratings_points(registry, "alice") == pytest.approx(ratings_points_before)
+
+    clock.moment = first + timedelta(hours=2)
+    assert run_jobs(registry, ["trust"])["trust"] >= 1  # the newcomer now counts for alice
+    assert trust_times(registry) == (clock.moment, None)
+    assert subject_report(registry, "alice").score.trust_snapshot == clock.moment
+    assert ratings_points(registry, "alice") > ratings_points_before
+    assert run_jobs(registry, ["trust"]) == {"trust": 0}  # current: nothing to do
+
+
+def test_the_trust_job_equals_a_full_recomputation(registry: Registry, clock: FixedClock) -> None:
+    trust_job(registry)
+    clock.moment += timedelta(hours=1)
+    extra = [rating(f"s{i}", "alice", -10, DAY - timedelta(days=3)) for i in range(5)]
+    extra += [rating("v1", "mallory", -10, DAY - timedelta(days=2))]
+    ingest_rows(registry, extra)
+    trust_job(registry)
+
+    as_of = clock.moment.date()
+    with registry.engine.connect() as conn:
+        edges = repo.rating_edges(conn, as_of)
+        verified = repo.verified_subjects(conn, as_of)
+        stored = repo.stored_trust(conn)
+    graph = rating_graph(
+        [e[1] for e in edges],
+        [e[2] for e in edges],
+        [e[3] for e in edges],
+        [float(e[4].toordinal()) for e in edges],
+        float(as_of.toordinal()),
+    )
+    cold = global_trust(graph, trust_params(registry.policy), default_seeds(graph, verified))
+    assert set(stored) == set(cold.nodes)
+    gap = max(abs(stored[n][0] - t) for n, t in zip(cold.nodes, cold.trust, strict=True))
+    assert gap < 1e-9
+    assert np.isclose(sum(t for t, _ in stored.values()), 1.0)
+    # Every stored score is within a small fraction of a point of one computed with the exact
+    # credibilities and damping of a full, cold recomputation.
+    factors = retaliation_factors(graph, trust_params(registry.policy))
+    record_ids = [e[0] for e in edges]
+    with registry.engine.connect() as conn:
+        exact = load_context(conn, PEOPLE)
+    exact.credibility = cold.as_mapping()
+    exact.damping = {
+        record_ids[graph.source_index[e]]: float(factors[e]) for e in np.flatnonzero(factors < 1)
+    }
+    for subject in PEOPLE:
+        expected = score_in(exact, subject, registry.policy, as_of).value
+        assert subject_report(registry, subject).score.value == pytest.approx(expected, abs=0.1)
+
+
+def test_a_change_that_arrives_while_the_job_runs_keeps_trust_stale(
+    registry: Registry, clock: FixedClock
+) -> None:
+    with registry.engine.connect() as conn:
+        taken_in = repo.pending_trust_changes(conn)  # what a job read before the graph
+    assert taken_in
+    clock.moment += timedelta(minutes=5)
+    add_subject(registry, "late")
+    grant_source_consent(registry, "late", "market")
+    ingest_rows(registry, [rating("late", "alice", 10, DAY)])  # lands while it computes
+    with registry.transaction() as conn:
+        repo.mark_trust_computed(conn, clock.moment, taken_in)
+    assert trust_status(registry).stale_since == clock.moment
