@@ -32,6 +32,7 @@ def serve(
 ) -> None:
     """Run the registry's HTTP API (OpenAPI docs at /docs) and its jobs on a timer."""
     import os
+    import signal
     import subprocess
     import sys
 
@@ -79,17 +80,10 @@ def serve(
             command = [
                 sys.executable,
                 "-m",
-                "uvicorn",
-                "sincerity.web:create_site_from_env",
-                "--factory",
-                "--host",
+                "sincerity.api.supervisor",
                 host,
-                "--port",
                 str(port),
-                "--workers",
                 str(workers),
-                "--no-access-log",
-                "--log-level",
                 settings.log_level.lower(),
             ]
             env = {**os.environ, "SINCERITY_DATABASE_URL": db, "SINCERITY_PUBLIC_URL": public}
@@ -97,7 +91,16 @@ def serve(
             stop_jobs = start_timer(
                 registry, schedule, staleness_bound=settings.trust_staleness_bound_seconds
             )
-            raise typer.Exit(subprocess.run(command, env=env, check=False).returncode)
+            supervisor = subprocess.Popen(command, env=env)
+
+            def forward(signum: int, _frame: object) -> None:
+                supervisor.send_signal(signum)  # it shuts the workers down gracefully
+
+            signal.signal(signal.SIGTERM, forward)
+            signal.signal(signal.SIGINT, forward)
+            code = supervisor.wait()
+            stop_jobs.set()
+            raise typer.Exit(code)
 
 
 @keys_app.command("create")
