@@ -168,7 +168,8 @@ def verify(
             raise typer.Exit(2) from None
         stale = token.stale_reason(now)
         if stale is None:
-            lookup = lookup_in(token.status)
+            lookup = lookup_in(token.status, token.subject)
+            note = f"the status list given ({token.subject}) is not the one this proof names"
         else:
             note = stale + "; fetch a fresh one"
     result = verify_presentation(text, keys, now, audience, nonce, is_revoked=lookup)

@@ -186,12 +186,21 @@ def keys_status_list(
     issuer: Annotated[
         str, typer.Option(help="The registry's public URL.")
     ] = "http://127.0.0.1:8000",
+    list_id: Annotated[
+        int,
+        typer.Option(
+            "--list", min=1, help="Which list (a proof names its own in its status claim)."
+        ),
+    ] = 1,
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """Print the signed status list token, for offline revocation checks."""
+    """Print a signed status list token, for offline revocation checks."""
     from sincerity.services.attest import status_list_token
 
-    out.print(status_list_token(open_registry(db), issuer), soft_wrap=True)
+    registry = open_registry(db)
+    with user_errors():
+        token = status_list_token(registry, issuer, list_id)
+    out.print(token, soft_wrap=True)
 
 
 jobs_app = typer.Typer(help="Jobs that follow the clock (serve runs them on a timer).")

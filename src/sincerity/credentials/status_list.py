@@ -13,6 +13,7 @@ from typing import Any
 
 from sincerity.credentials.encoding import b64url, b64url_decode
 
+VALID = 0
 REVOKED = 1
 
 
@@ -62,13 +63,15 @@ class StatusList:
             raise ValueError(f"status list does not decompress: {exc}") from None
 
 
-def lookup_in(status: StatusList) -> Callable[[Any], bool | None]:
+def lookup_in(status: StatusList, uri: str | None = None) -> Callable[[Any], bool | None]:
     """A revocation check for `verify`: reads a credential's `status` claim against this list
-    (None when the claim names no index in it)."""
+    (None when the claim names no index in it, or, with `uri`, names another list)."""
 
     def is_revoked(reference: Any) -> bool | None:
         entry = reference.get("status_list") if isinstance(reference, dict) else None
         if not isinstance(entry, dict) or not isinstance(entry.get("idx"), int):
+            return None
+        if uri is not None and entry.get("uri") != uri:
             return None
         if not 0 <= entry["idx"] < status.size:
             return None
@@ -85,6 +88,7 @@ class StatusListToken:
     issued_at: int
     ttl: int | None
     expires_at: int | None
+    subject: str | None = None  # the list's URI, which credentials name in their status claim
 
     def stale_reason(self, now: int, leeway: int = 60) -> str | None:
         """Why the list may no longer be relied on at `now`, or None while it is fresh."""
@@ -130,4 +134,5 @@ def read_status_list_token(token: str, keys: Mapping[str, Any]) -> StatusListTok
         payload["iat"],
         ttl if isinstance(ttl, int) and ttl > 0 else None,
         exp if isinstance(exp, int) else None,
+        payload["sub"] if isinstance(payload.get("sub"), str) else None,
     )

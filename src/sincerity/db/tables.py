@@ -263,13 +263,16 @@ attestations = Table(
     Column("id", String(32), primary_key=True),
     Column("subject_id", String(ID), nullable=False),
     Column("kid", String(64), ForeignKey("signing_keys.kid"), nullable=False),
-    Column("status_index", Integer, nullable=False, unique=True),
+    Column("status_list_id", Integer, nullable=True, doc="its status list (null: slot reused)"),
+    Column("status_index", Integer, nullable=True, doc="its bit in that list (null: reused)"),
     Column("claims", Text, nullable=False, doc="the attested claims as JSON (what must stay true)"),
     Column("issued_at", UtcDateTime(), nullable=False),
     Column("expires_at", UtcDateTime(), nullable=False),
     Column("revoked_at", UtcDateTime(), nullable=True),
     Column("revoked_reason", String(200), nullable=True),
     Index("ix_attestations_subject", "subject_id"),
+    Index("ix_attestations_expires_at", "expires_at"),
+    UniqueConstraint("status_list_id", "status_index"),
 )
 
 status_lists = Table(

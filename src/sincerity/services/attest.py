@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,11 +24,11 @@ from sincerity.credentials.status_list import StatusList, lookup_in
 from sincerity.db import repo
 from sincerity.services import access_log
 from sincerity.services.attest_status import (
-    STATUS_LIST_ID,
     STATUS_LIST_SIZE,
-    allocate_index,
+    Slot,
+    allocate_slot,
     attestable_claims,
-    revoke_indices,
+    revoke_slots,
 )
 from sincerity.services.kek import require as require_kek
 from sincerity.services.registry import Registry
@@ -130,7 +131,7 @@ def _visible_claims(
     now: datetime,
     expires: datetime,
     attestation_id: str,
-    index: int,
+    slot: Slot,
     registry: Registry,
 ) -> dict[str, Any]:
     """What every presentation shows: who issued it, when, until when, its id and status."""
@@ -142,7 +143,7 @@ def _visible_claims(
         "vct": CREDENTIAL_TYPE,
         "policy_version": registry.policy.version,
         "status": {
-            "status_list": {"idx": index, "uri": f"{issuer}/v1/status-lists/{STATUS_LIST_ID}"}
+            "status_list": {"idx": slot.index, "uri": status_list_uri(issuer, slot.list_id)}
         },
     }
 
@@ -165,10 +166,8 @@ def issue_attestation(
     attestation_id = secrets.token_hex(12)
     with registry.transaction() as conn:
         kid, key = _signing_key(conn, now, registry.kek)
-        index = allocate_index(conn, now)
-        if index >= STATUS_LIST_SIZE:
-            raise InvalidInputError("the status list is full: the operator must start a new one")
-        visible = _visible_claims(issuer, now, expires, attestation_id, index, registry)
+        slot = allocate_slot(conn, now)
+        visible = _visible_claims(issuer, now, expires, attestation_id, slot, registry)
         sd_jwt, _ = issue(visible, claims, key, kid, holder_public)
         repo.insert_attestation(
             conn,
@@ -176,7 +175,8 @@ def issue_attestation(
                 "id": attestation_id,
                 "subject_id": subject_id,
                 "kid": kid,
-                "status_index": index,
+                "status_list_id": slot.list_id,
+                "status_index": slot.index,
                 "claims": json.dumps(claims),
                 "issued_at": now,
                 "expires_at": expires,
@@ -221,16 +221,25 @@ def revoke_attestation(registry: Registry, subject_id: str, attestation_id: str)
             raise NotFoundError(f"you have no attestation {attestation_id!r}")
         if row["revoked_at"] is None:
             repo.mark_revoked(conn, [attestation_id], now, "revoked by the subject")
-            revoke_indices(conn, [row["status_index"]], now)
+            if row["status_index"] is not None:  # an expired proof's slot may have moved on
+                revoke_slots(conn, [(row["status_list_id"], row["status_index"])], now)
 
 
-def status_list_token(registry: Registry, issuer: str) -> str:
-    """The status list as a signed JWT (typ statuslist+jwt), for verifiers to fetch and cache."""
+def status_list_uri(issuer: str, list_id: int) -> str:
+    """Where status list `list_id` is published; credentials name it in their status claim."""
+    return f"{issuer}/v1/status-lists/{list_id}"
+
+
+def status_list_token(registry: Registry, issuer: str, list_id: int = 1) -> str:
+    """Status list `list_id` as a signed JWT (typ statuslist+jwt), for verifiers to fetch and
+    cache; NotFoundError when no such list exists."""
     now = registry.now()
-    status = _status_list(registry)
+    status = _status_list(registry, list_id)
+    if status is None:
+        raise NotFoundError(f"no status list {list_id}")
     kid, key = current_signing_key(registry)
     payload = {
-        "sub": f"{issuer}/v1/status-lists/{STATUS_LIST_ID}",
+        "sub": status_list_uri(issuer, list_id),
         "iat": int(now.timestamp()),
         "ttl": 300,
         "status_list": status.encode(),
@@ -238,11 +247,33 @@ def status_list_token(registry: Registry, issuer: str) -> str:
     return sign_jwt({"alg": ALGORITHM, "typ": "statuslist+jwt", "kid": kid}, payload, key)
 
 
-def _status_list(registry: Registry) -> StatusList:
-    """The status list as stored (all zeros before the first attestation), read-only."""
+def _status_list(registry: Registry, list_id: int) -> StatusList | None:
+    """Status list `list_id` as stored, read-only; list 1 is all zeros before the first
+    attestation; None for a list that does not exist."""
     with registry.engine.connect() as conn:
-        bits = repo.status_bits(conn, STATUS_LIST_ID)
-    return StatusList(bytearray(bits)) if bits is not None else StatusList.empty(STATUS_LIST_SIZE)
+        bits = repo.status_bits(conn, list_id)
+    if bits is not None:
+        return StatusList(bytearray(bits))
+    return StatusList.empty(STATUS_LIST_SIZE) if list_id == 1 else None
+
+
+def _live_status(registry: Registry) -> Callable[[Any], bool | None]:
+    """A revocation check against whichever of the registry's lists a credential names."""
+    loaded: dict[int, StatusList | None] = {}
+
+    def is_revoked(reference: Any) -> bool | None:
+        entry = reference.get("status_list") if isinstance(reference, dict) else None
+        uri = entry.get("uri") if isinstance(entry, dict) else None
+        tail = uri.rsplit("/v1/status-lists/", 1)[-1] if isinstance(uri, str) else ""
+        if not tail.isdigit():
+            return None
+        list_id = int(tail)
+        if list_id not in loaded:
+            loaded[list_id] = _status_list(registry, list_id)
+        status = loaded[list_id]
+        return None if status is None else lookup_in(status)(reference)
+
+    return is_revoked
 
 
 def verify_online(
@@ -256,7 +287,6 @@ def verify_online(
     that the registry really issued this attestation and has not revoked it since."""
     keys = jwk_keys.keys_by_kid(published_jwks(registry))
     now = registry.now()
-    status = _status_list(registry)
     result = verify(
         presentation,
         keys,
@@ -264,7 +294,7 @@ def verify_online(
         audience,
         nonce,
         max_kb_age=max_kb_age,
-        is_revoked=lookup_in(status),
+        is_revoked=_live_status(registry),
     )
     if not result.claims:  # refused before the signature was trusted: nothing to look up
         return result

@@ -6,19 +6,30 @@ being true in the same transaction that changed the score.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
 
+from sincerity.core.errors import NotFoundError
 from sincerity.core.policy import Policy
 from sincerity.core.scoring import Score
-from sincerity.credentials.status_list import REVOKED, StatusList
+from sincerity.credentials.status_list import REVOKED, VALID, StatusList
 from sincerity.db import repo
 
-STATUS_LIST_ID = 1
-STATUS_LIST_SIZE = 131_072  # 16 KiB of bits; indices are never reused
+STATUS_LIST_SIZE = 131_072  # bits per list (16 KiB); a new list starts when one is full
+REUSE_AFTER_EXPIRY = timedelta(days=1)  # past any verifier's clock leeway
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where an attestation's status bit lives."""
+
+    list_id: int
+    index: int
 
 
 def attestable_claims(score: Score, policy: Policy, subject_id: str) -> dict[str, Any]:
@@ -54,30 +65,52 @@ def still_true(attested: Mapping[str, Any], now_true: Mapping[str, Any], policy:
     return True
 
 
-def load_status_list(conn: Connection, now: datetime, for_update: bool = False) -> StatusList:
-    """The status list (made empty on first use); locked for the transaction with `for_update`."""
-    bits = repo.status_bits(conn, STATUS_LIST_ID, for_update)
+def _load(conn: Connection, list_id: int) -> StatusList:
+    bits = repo.status_bits(conn, list_id, for_update=True)
     if bits is None:
-        empty = StatusList.empty(STATUS_LIST_SIZE)
-        repo.insert_status_list(conn, STATUS_LIST_ID, bytes(empty.data), now)
-        return empty
+        raise NotFoundError(f"no status list {list_id}")
     return StatusList(bytearray(bits))
 
 
-def allocate_index(conn: Connection, now: datetime) -> int:
-    """The next never-used status index (the row lock serialises concurrent issuers)."""
-    load_status_list(conn, now, for_update=True)
-    return repo.take_status_index(conn, STATUS_LIST_ID)
+def _new_list(conn: Connection, list_id: int, capacity: int, now: datetime) -> None:
+    repo.insert_status_list(conn, list_id, bytes(StatusList.empty(capacity).data), now)
 
 
-def revoke_indices(conn: Connection, indices: Sequence[int], now: datetime) -> None:
-    """Set the status bits of these attestations to revoked."""
-    if not indices:
-        return
-    status = load_status_list(conn, now, for_update=True)
-    for index in indices:
-        status.set(index, REVOKED)
-    repo.save_status_bits(conn, STATUS_LIST_ID, bytes(status.data), now)
+def allocate_slot(conn: Connection, now: datetime, capacity: int = STATUS_LIST_SIZE) -> Slot:
+    """A status slot for a new attestation: the next unused index of the newest list; when that
+    list is full, the slot of an attestation that expired more than REUSE_AFTER_EXPIRY ago (its
+    bit reset to valid: verifiers check expiry before status, so the old proof still fails);
+    failing both, index 0 of a new list of `capacity` bits. The newest list's row lock
+    serialises concurrent issuers."""
+    newest = repo.newest_status_list(conn)
+    if newest is None:
+        _new_list(conn, 1, capacity, now)
+        return Slot(1, repo.take_status_index(conn, 1))
+    list_id, next_index, size = newest
+    if next_index < size:
+        return Slot(list_id, repo.take_status_index(conn, list_id))
+    reusable = repo.reusable_slot(conn, now - REUSE_AFTER_EXPIRY)
+    if reusable is not None:
+        attestation_id, old_list, index = reusable
+        repo.release_slot(conn, attestation_id)
+        status = _load(conn, old_list)
+        status.set(index, VALID)
+        repo.save_status_bits(conn, old_list, bytes(status.data), now)
+        return Slot(old_list, index)
+    _new_list(conn, list_id + 1, capacity, now)
+    return Slot(list_id + 1, repo.take_status_index(conn, list_id + 1))
+
+
+def revoke_slots(conn: Connection, slots: Sequence[tuple[int, int]], now: datetime) -> None:
+    """Set the status bits of these (list, index) slots to revoked."""
+    by_list: dict[int, list[int]] = defaultdict(list)
+    for list_id, index in slots:
+        by_list[list_id].append(index)
+    for list_id, indices in sorted(by_list.items()):
+        status = _load(conn, list_id)
+        for index in indices:
+            status.set(index, REVOKED)
+        repo.save_status_bits(conn, list_id, bytes(status.data), now)
 
 
 def revoke_untrue(
@@ -99,14 +132,14 @@ def revoke_untrue(
         repo.mark_revoked(
             conn, [row["id"] for row in untrue], now, "an attested claim is no longer true"
         )
-    revoke_indices(conn, [row["status_index"] for row in untrue], now)
+    revoke_slots(conn, [(r["status_list_id"], r["status_index"]) for r in untrue], now)
     return len(untrue)
 
 
 def revoke_all_attestations(conn: Connection, subject_id: str, now: datetime) -> int:
     """Set the status bit of every attestation of the subject and delete their rows (erasure):
     a proof shared before the erasure fails from now on, and nothing of it is kept."""
-    indices = repo.unrevoked_indices(conn, subject_id)
-    revoke_indices(conn, indices, now)
+    slots = repo.unrevoked_slots(conn, subject_id)
+    revoke_slots(conn, slots, now)
     repo.delete_attestations_of(conn, subject_id)
-    return len(indices)
+    return len(slots)

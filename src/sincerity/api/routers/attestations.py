@@ -129,11 +129,13 @@ def jwks(registry: RegistryDep) -> dict[str, Any]:
     responses={200: {"content": {"application/statuslist+jwt": {"schema": {"type": "string"}}}}},
 )
 def status_list(
-    list_id: Annotated[int, Path(ge=1, le=1)], registry: RegistryDep, settings: SettingsDep
+    list_id: Annotated[int, Path(ge=1, le=2**31 - 1)], registry: RegistryDep, settings: SettingsDep
 ) -> Response:
-    """The token status list (one bit per attestation, 1 = revoked) as a signed JWT."""
+    """A token status list (one bit per attestation, 1 = revoked) as a signed JWT. A new list
+    starts when one is full; each proof names its own list in its status claim."""
     return Response(
-        status_list_token(registry, settings.public_url), media_type="application/statuslist+jwt"
+        status_list_token(registry, settings.public_url, list_id),
+        media_type="application/statuslist+jwt",
     )
 
 

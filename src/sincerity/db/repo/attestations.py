@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from sincerity.db import tables as t
 
@@ -78,9 +78,9 @@ def get_attestation(conn: Connection, attestation_id: str) -> dict[str, Any] | N
     a = t.attestations.c
     row = (
         conn.execute(
-            select(a.subject_id, a.status_index, a.revoked_at, a.revoked_reason).where(
-                a.id == attestation_id
-            )
+            select(
+                a.subject_id, a.status_list_id, a.status_index, a.revoked_at, a.revoked_reason
+            ).where(a.id == attestation_id)
         )
         .mappings()
         .first()
@@ -105,17 +105,20 @@ def live_attestations(
     """Attestations of these subjects neither revoked nor expired (claims as data)."""
     a = t.attestations.c
     rows = conn.execute(
-        select(a.id, a.subject_id, a.status_index, a.claims).where(
+        select(a.id, a.subject_id, a.status_list_id, a.status_index, a.claims).where(
             a.subject_id.in_(list(subject_ids)), a.revoked_at.is_(None), a.expires_at > now
         )
     ).mappings()
     return [{**r, "claims": json.loads(r["claims"])} for r in rows]
 
 
-def unrevoked_indices(conn: Connection, subject_id: str) -> list[int]:
+def unrevoked_slots(conn: Connection, subject_id: str) -> list[tuple[int, int]]:
+    """(status list, index) of the subject's attestations not revoked and holding a slot."""
     a = t.attestations.c
-    query = select(a.status_index).where(a.subject_id == subject_id, a.revoked_at.is_(None))
-    return [int(i) for i in conn.scalars(query)]
+    query = select(a.status_list_id, a.status_index).where(
+        a.subject_id == subject_id, a.revoked_at.is_(None), a.status_index.is_not(None)
+    )
+    return [(int(lid), int(i)) for lid, i in conn.execute(query)]
 
 
 def delete_attestations_of(conn: Connection, subject_id: str) -> None:
@@ -139,6 +142,42 @@ def insert_status_list(conn: Connection, list_id: int, bits: bytes, now: datetim
 def save_status_bits(conn: Connection, list_id: int, bits: bytes, now: datetime) -> None:
     s = t.status_lists.c
     conn.execute(update(t.status_lists).where(s.id == list_id).values(bits=bits, updated_at=now))
+
+
+def newest_status_list(conn: Connection) -> tuple[int, int, int] | None:
+    """(id, next unused index, capacity in bits) of the newest status list, locked for the
+    transaction (it serialises concurrent issuers); None before the first."""
+    s = t.status_lists.c
+    row = conn.execute(
+        select(s.id, s.next_index, func.length(s.bits))
+        .order_by(s.id.desc())
+        .limit(1)
+        .with_for_update()
+    ).first()
+    return None if row is None else (int(row[0]), int(row[1]), int(row[2]) * 8)
+
+
+def reusable_slot(conn: Connection, expired_before: datetime) -> tuple[str, int, int] | None:
+    """(attestation, status list, index) of the slot whose attestation expired longest ago,
+    if it expired before `expired_before`."""
+    a = t.attestations.c
+    row = conn.execute(
+        select(a.id, a.status_list_id, a.status_index)
+        .where(a.expires_at < expired_before, a.status_index.is_not(None))
+        .order_by(a.expires_at)
+        .limit(1)
+    ).first()
+    return None if row is None else (str(row[0]), int(row[1]), int(row[2]))
+
+
+def release_slot(conn: Connection, attestation_id: str) -> None:
+    """An expired attestation gives its status slot up for reuse."""
+    a = t.attestations.c
+    conn.execute(
+        update(t.attestations)
+        .where(a.id == attestation_id)
+        .values(status_list_id=None, status_index=None)
+    )
 
 
 def take_status_index(conn: Connection, list_id: int) -> int:
