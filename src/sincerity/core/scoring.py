@@ -29,6 +29,11 @@ from sincerity.core.records import AnyRecord
 ScoreStatus = Literal["scored", "thin_file"]
 
 
+def rounded(value: float | None) -> int | None:
+    """A score as shown to people: a whole number, halves rounded up."""
+    return None if value is None else math.floor(value + 0.5)
+
+
 @dataclass(frozen=True, slots=True)
 class Score:
     """A subject's score as of a date, with everything needed to explain and contest it.
@@ -58,7 +63,7 @@ class Score:
     @property
     def rounded(self) -> int | None:
         """The score as shown to people: a whole number."""
-        return None if self.value is None else math.floor(self.value + 0.5)
+        return rounded(self.value)  # the module function, not this property
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Score:

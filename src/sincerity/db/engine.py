@@ -10,6 +10,9 @@ from sqlalchemy.engine import make_url
 from sincerity.core.errors import ConfigurationError
 
 
+POOL_RECYCLE_SECONDS = 300
+
+
 def normalise_url(url: str) -> str:
     """Accept plain 'postgresql://' URLs and use the psycopg 3 driver for them."""
     parsed = make_url(url)
@@ -40,7 +43,10 @@ def make_engine(url: str, **options: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(normalised, pool_pre_ping=True, **options)
+        # Connections are recycled before a server or proxy idle timeout can drop them, instead
+        # of a ping round-trip before every request; after a server restart the pool is
+        # invalidated on the first failed statement and reconnects.
+        return create_engine(normalised, pool_recycle=POOL_RECYCLE_SECONDS, **options)
     raise ConfigurationError(
         f"unsupported database {parsed.get_backend_name()!r}: use sqlite:///FILE or postgresql://"
     )

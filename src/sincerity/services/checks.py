@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sincerity.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from sincerity.core.scoring import rounded
 from sincerity.db import repo
 from sincerity.services import access_log
 from sincerity.services.keys import Actor
@@ -80,10 +81,16 @@ def check(
         f"no consent in force from subject {subject_id!r} to {caller.id!r} for purpose {purpose!r}"
     )
     with registry.transaction() as conn:
-        consent = repo.consent_for_check(conn, subject_id, caller.id, purpose, now)
-        if consent is None or repo.get_subject(conn, subject_id) is None:
+        found = repo.consent_and_stored_score(
+            conn, subject_id, caller.id, purpose, now, policy.version
+        )
+        if found is None:  # a consent implies the subject: erasure deletes both
             raise refusal
-        result = stored_or_fresh(conn, policy, subject_id, now)
+        if found["status"] is None:  # nothing stored today under this policy: score now
+            fresh = stored_or_fresh(conn, policy, subject_id, now)
+            status, value, tier = fresh.status, fresh.value, fresh.tier
+        else:
+            status, value, tier = found["status"], found["value"], found["tier"]
         access_log.append(
             conn,
             subject_id,
@@ -91,24 +98,24 @@ def check(
             caller.id,
             "trust check: tier"
             + ("" if threshold is None else f", score >= {threshold}")
-            + (", exact score" if consent[1] else ""),
+            + (", exact score" if found["share_score"] else ""),
             purpose,
             now,
-            consent_id=consent[0],
+            consent_id=found["consent_id"],
         )
-    value = result.value
     meets = None if threshold is None or value is None else value >= threshold
+    labels = {t.name: t.label for t in policy.tiers}
     return CheckResult(
         subject_id=subject_id,
         purpose=purpose,
-        status=result.status,
-        tier=result.tier,
-        tier_label=result.tier_label,
+        status=status,
+        tier=tier,
+        tier_label=None if tier is None else labels.get(tier),
         meets_threshold=meets,
         threshold=threshold,
-        score=result.rounded if consent[1] else None,
-        policy_version=result.policy_version,
-        as_of=result.as_of,
+        score=rounded(value) if found["share_score"] else None,
+        policy_version=policy.version,
+        as_of=now.date(),
     )
 
 

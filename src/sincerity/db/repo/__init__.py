@@ -40,7 +40,7 @@ from sincerity.db.repo.attestations import (
     unrevoked_slots,
 )
 from sincerity.db.repo.consents import (
-    consent_for_check,
+    consent_and_stored_score,
     consented_pairs,
     consents_of,
     get_consent,
@@ -165,7 +165,7 @@ __all__ = [
     "attestations_of",
     "claim_idempotency_key",
     "complete_idempotency_key",
-    "consent_for_check",
+    "consent_and_stored_score",
     "consented_pairs",
     "consents_of",
     "count_subjects",

@@ -77,25 +77,42 @@ def insert_consent(conn: Connection, values: dict[str, Any], share_score: bool) 
     return consent_id
 
 
-def consent_for_check(
-    conn: Connection, subject_id: str, relying_party_id: str, purpose: str, now: datetime
-) -> tuple[int, bool] | None:
-    """(consent id, may see the exact score) of the newest consent in force from the subject to
-    the relying party for exactly this purpose, or None."""
-    c, o = t.consents.c, t.consent_options.c
-    row = conn.execute(
-        select(c.id, o.share_score)
-        .join(t.consent_options, o.consent_id == c.id, isouter=True)
-        .where(
-            c.subject_id == subject_id,
-            c.grantee_kind == "relying_party",
-            c.grantee_id == relying_party_id,
-            c.purpose == purpose,
-            _active_consent(now.date(), now),
+def consent_and_stored_score(
+    conn: Connection,
+    subject_id: str,
+    relying_party_id: str,
+    purpose: str,
+    now: datetime,
+    policy_version: str,
+) -> dict[str, Any] | None:
+    """A relying party's check in one indexed query: the newest consent in force from the
+    subject to the relying party for exactly this purpose (`consent_id`, `share_score`), with
+    the subject's stored score of today under `policy_version` (`status`, `value`, `tier`: None
+    when none is stored yet), or None without such a consent."""
+    c, o, s = t.consents.c, t.consent_options.c, t.scores.c
+    todays_score = and_(
+        s.subject_id == c.subject_id, s.as_of == now.date(), s.policy_version == policy_version
+    )
+    row = (
+        conn.execute(
+            select(c.id.label("consent_id"), o.share_score, s.status, s.value, s.tier)
+            .select_from(t.consents)
+            .join(t.consent_options, o.consent_id == c.id, isouter=True)
+            .join(t.scores, todays_score, isouter=True)
+            .where(
+                c.subject_id == subject_id,
+                c.grantee_kind == "relying_party",
+                c.grantee_id == relying_party_id,
+                c.purpose == purpose,
+                _active_consent(now.date(), now),
+            )
+            .order_by(c.id.desc())
+            .limit(1)
         )
-        .order_by(c.id.desc())
-    ).first()
-    return None if row is None else (int(row.id), bool(row.share_score))
+        .mappings()
+        .first()
+    )
+    return None if row is None else {**row, "share_score": bool(row["share_score"])}
 
 
 def get_consent(conn: Connection, consent_id: int) -> dict[str, Any] | None:
