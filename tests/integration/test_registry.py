@@ -163,6 +163,26 @@ def test_one_bad_line_among_ten_thousand_stores_nothing_and_names_the_line(
     assert stored_records(registry) == 0
 
 
+def test_a_large_load_refreshes_postgresql_planner_statistics(
+    registry: Registry, tmp_path: Path
+) -> None:
+    rows = payments("alice", 5000, date(2026, 5, 20)) + payments("bob", 5000, date(2026, 5, 20))
+    assert (
+        ingest_file(registry, write_csv(tmp_path / "big.csv", rows), rescore=False).inserted
+        == 10_000
+    )
+    if registry.engine.dialect.name != "postgresql":
+        return  # SQLite plans from its indexes
+    with registry.engine.connect() as conn:
+        analysed = conn.scalar(
+            text(
+                "SELECT last_analyze FROM pg_stat_user_tables "
+                "WHERE relname = 'records' AND schemaname = current_schema()"
+            )
+        )
+    assert analysed is not None
+
+
 def test_the_same_record_again_is_a_no_op_and_different_content_is_a_conflict(
     registry: Registry,
 ) -> None:

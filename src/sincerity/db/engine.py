@@ -9,7 +9,6 @@ from sqlalchemy.engine import make_url
 
 from sincerity.core.errors import ConfigurationError
 
-
 POOL_RECYCLE_SECONDS = 300
 
 

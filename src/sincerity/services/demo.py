@@ -55,6 +55,7 @@ def load_population(
         ingest_rows(registry, chunk, name=f"demo batch {start // BATCH + 1}", rescore=False)
         if progress is not None:
             progress("records", len(chunk), total)
+    repo.refresh_planner_statistics(registry.engine)
     subjects = len(population.subjects)
     rescore_registry(
         registry, progress=None if progress is None else (lambda n: progress("scores", n, subjects))

@@ -215,6 +215,9 @@ def _check_supersedes(conn: Any, batch: Sequence[Validated], where: str) -> list
     return problems
 
 
+LARGE_LOAD = 10_000  # records stored at once after which PostgreSQL's statistics are refreshed
+
+
 def stored_row(item: Validated, batch_id: int, now: datetime) -> dict[str, Any]:
     """A validated record as a row of the records table."""
     record = item.record
@@ -310,4 +313,7 @@ def ingest_file(
     good, problems = validate_rows(read_rows(path), where, progress)
     if problems:
         raise RecordError(f"{where}: {len(problems)} invalid records; nothing was stored", problems)
-    return ingest_validated(registry, good, path.name, where, rescore)
+    result = ingest_validated(registry, good, path.name, where, rescore)
+    if result.inserted >= LARGE_LOAD:
+        repo.refresh_planner_statistics(registry.engine)
+    return result

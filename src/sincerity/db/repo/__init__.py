@@ -39,6 +39,9 @@ from sincerity.db.repo.attestations import (
     take_status_index,
     unrevoked_slots,
 )
+from sincerity.db.repo.base import (
+    refresh_planner_statistics,
+)
 from sincerity.db.repo.consents import (
     consent_and_stored_score,
     consented_pairs,
@@ -237,6 +240,7 @@ __all__ = [
     "record_page_rows",
     "record_rows_of",
     "redact_log_text",
+    "refresh_planner_statistics",
     "registry_counts",
     "release_idempotency_key",
     "release_slot",
