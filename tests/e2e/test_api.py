@@ -225,6 +225,8 @@ def test_the_access_log_is_tamper_evident(world: World) -> None:
             "landlord", "POST", "/v1/checks", json={"subject_id": "alice", "purpose": "tenancy"}
         )
     world.call("utility", "GET", "/v1/records")
+    assert access_log.sequence_log(world.registry) == 4  # three checks and the source's read
+    assert access_log.sequence_log(world.registry) == 0
     engine = world.registry.engine
     with engine.connect() as conn:
         assert access_log.verify(conn).ok

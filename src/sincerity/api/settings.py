@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     auth_failures_per_minute: int = 10  # failed API keys or sign-ins per address
     auth_failure_burst: int = 20
     page_size_max: int = 200
+    log_sequence_every_seconds: float = 1.0  # how often serve files access-log entries in the tree
     trust_every_seconds: float = 60.0  # how often serve checks for ratings the trust job owes
     trust_staleness_bound_seconds: float = 900.0  # warn when trust lags the ratings longer
     log_level: str = "INFO"  # SINCERITY_LOG_LEVEL: DEBUG, INFO, WARNING or ERROR

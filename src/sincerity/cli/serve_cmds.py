@@ -59,7 +59,11 @@ def serve(
     except ValueError as exc:
         err.print(f"[bold red]error:[/] SINCERITY_LOG_LEVEL: {exc}")
         raise typer.Exit(2) from None
-    schedule = {"sweep": jobs_every, "trust": settings.trust_every_seconds}
+    schedule = {
+        "log": settings.log_sequence_every_seconds,
+        "sweep": jobs_every,
+        "trust": settings.trust_every_seconds,
+    }
     # uvicorn's own loggers go through the same JSON handler (log_config=None keeps ours).
     with user_errors():
         if workers == 1:

@@ -215,6 +215,22 @@ access_log = Table(
     Index("ix_access_log_subject", "subject_id"),
 )
 
+access_log_pending = Table(
+    "access_log_pending",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject_id", String(ID), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("actor_kind", String(20), nullable=False),
+    Column("actor_id", String(ID), nullable=False),
+    Column("what", String(200), nullable=False, doc="free text: dropped on erasure"),
+    Column("purpose", String(200), nullable=False, doc="free text: dropped on erasure"),
+    Column("consent_id", Integer, nullable=True),
+    Column("detail_salt", String(32), nullable=True),
+    Column("detail_digest", String(64), nullable=False),
+    Index("ix_access_log_pending_subject", "subject_id"),
+)
+
 log_head = Table(
     "log_head",
     metadata,

@@ -60,33 +60,75 @@ def append(
     purpose: str,
     now: datetime,
     consent_id: int | None = None,
-) -> int:
-    """Add an entry at the end of the log (inside the caller's transaction)."""
-    prev_seq = repo.lock_log_head(conn)
+) -> None:
+    """Log a read (inside the caller's transaction, so it commits or fails with the read). The
+    entry waits in the pending table; `sequence_pending` gives it its place in the tree. Appends
+    therefore never wait on one another for the head of the log."""
     salt = secrets.token_hex(16)
     what, purpose = what[:200], purpose[:200]
-    entry = {
-        "seq": prev_seq + 1,
-        "subject_id": subject_id,
-        "at": now,
-        "actor_kind": actor_kind,
-        "actor_id": actor_id,
-        "what": what,
-        "purpose": purpose,
-        "consent_id": consent_id,
-        "detail_salt": salt,
-        "detail_digest": detail_digest(salt, what, purpose),
-    }
-    leaf = merkle.leaf_hash(leaf_bytes(entry)).hex()
-    repo.insert_log_entry(conn, entry, leaf)
-    return prev_seq + 1
+    repo.insert_pending_entry(
+        conn,
+        {
+            "subject_id": subject_id,
+            "at": now,
+            "actor_kind": actor_kind,
+            "actor_id": actor_id,
+            "what": what,
+            "purpose": purpose,
+            "consent_id": consent_id,
+            "detail_salt": salt,
+            "detail_digest": detail_digest(salt, what, purpose),
+        },
+    )
+
+
+SEQUENCE_BATCH = 5_000
+
+
+def sequence_pending(conn: Connection, limit: int = SEQUENCE_BATCH) -> int:
+    """Give up to `limit` pending entries, oldest first, the next sequence numbers and their
+    leaf hashes (the head's row lock, held for this one batch, keeps numbers contiguous).
+    Returns how many."""
+    head = repo.lock_log_head(conn)
+    pending = repo.pending_entries(conn, limit)
+    entries = []
+    for seq, row in enumerate(pending, head + 1):
+        entry = {k: v for k, v in row.items() if k != "id"}
+        entry["seq"] = seq
+        entry["leaf_hash"] = merkle.leaf_hash(leaf_bytes(entry)).hex()
+        entries.append(entry)
+    repo.sequence_entries(conn, entries, [row["id"] for row in pending])
+    return len(entries)
+
+
+def sequence_pending_in(registry: Registry, limit: int = SEQUENCE_BATCH) -> int:
+    """One batch of the sequencer, in its own transaction."""
+    return registry.run_in_transaction(lambda conn: sequence_pending(conn, limit))
+
+
+def sequence_log(registry: Registry) -> int:
+    """Sequence every pending entry (the sequencer job, and the first step of every read of the
+    tree or of a subject's entries). Returns how many it sequenced."""
+    with registry.engine.connect() as conn:
+        if not repo.has_pending_entries(conn):
+            return 0
+    done = 0
+    while True:
+        batch = sequence_pending_in(registry)
+        done += batch
+        if batch < SEQUENCE_BATCH:
+            return done
 
 
 def entries_for(
     conn: Connection, subject_id: str, limit: int = 200, after: int = 0
 ) -> list[dict[str, Any]]:
-    """A subject's entries, oldest first."""
-    return repo.log_entries_of(conn, subject_id, limit, after)
+    """A subject's entries, oldest first: those in the tree, then any still waiting for the
+    sequencer (seq None) when the page has room."""
+    entries = repo.log_entries_of(conn, subject_id, limit, after)
+    if len(entries) < limit:
+        entries += repo.pending_entries_of(conn, subject_id, limit - len(entries))
+    return entries
 
 
 def redact_subject(conn: Connection, subject_id: str) -> int:
@@ -264,11 +306,13 @@ def check_inclusion(proof: InclusionProof | Mapping[str, Any]) -> bool:
 
 def verify_registry(registry: Registry) -> Verification:
     """`verify` over the registry's whole log."""
+    sequence_log(registry)
     with registry.engine.connect() as conn:
         return verify(conn)
 
 
 def consistency_proof(registry: Registry, old_size: int) -> ConsistencyProof:
     """`consistency` over the registry's log."""
+    sequence_log(registry)
     with registry.engine.connect() as conn:
         return consistency(conn, old_size)

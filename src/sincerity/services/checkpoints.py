@@ -33,6 +33,7 @@ class Checkpoint:
 
 def sign_checkpoint(registry: Registry, issuer: str) -> Checkpoint:
     """Sign today's tree head of the access log."""
+    access_log.sequence_log(registry)
     with registry.engine.connect() as conn:
         state = access_log.verify(conn)
     if not state.ok:  # never sign a log that does not agree with itself
@@ -45,6 +46,7 @@ def signed_inclusion(
 ) -> tuple[access_log.InclusionProof, Checkpoint]:
     """An inclusion proof of one of the subject's entries and a checkpoint of the very tree it
     was computed on (one read of the log: the two cannot describe different trees)."""
+    access_log.sequence_log(registry)
     with registry.engine.connect() as conn:
         proof = access_log.checked_inclusion(conn, seq, subject_id)
     return proof, _sign_head(registry, issuer, proof.tree_size, proof.root_hash)
@@ -79,5 +81,6 @@ def verify_log(
     signature is checked against `jwks` (the keys the verifier kept) or every key the
     registry has signed with."""
     checkpoint = read_checkpoint(token, jwks if jwks is not None else all_public_keys(registry))
+    access_log.sequence_log(registry)
     with registry.engine.connect() as conn:
         return access_log.verify_extends(conn, checkpoint.tree_size, checkpoint.root_hash)

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from sincerity.services.access_log import sequence_log
 from sincerity.services.disputes import sweep_overdue
 from sincerity.services.registry import Registry
 from sincerity.services.scores import trust_status
@@ -19,6 +20,10 @@ log = logging.getLogger("sincerity.jobs")
 
 JOBS: dict[str, tuple[str, Callable[[Registry], int]]] = {
     "sweep": ("suppress disputes left unanswered past their 30-day deadline", sweep_overdue),
+    "log": (
+        "give access-log entries waiting for the sequencer their place in the tree",
+        sequence_log,
+    ),
     "trust": (
         "recompute global trust if ratings changed, and rescore the subjects it moved",
         trust_job,
@@ -68,7 +73,8 @@ def start_timer(
                 due[name] = now + every[name]
                 try:
                     done = run_jobs(registry, [name], timed=timed)
-                    log.info("job ran", extra={"job": name, "done": done[name]})
+                    level = logging.INFO if done[name] else logging.DEBUG  # idle runs are quiet
+                    log.log(level, "job ran", extra={"job": name, "done": done[name]})
                 except Exception:
                     log.exception("job %s failed; it runs again at its next turn", name)
             if staleness_bound is not None:

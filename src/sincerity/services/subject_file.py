@@ -111,6 +111,7 @@ def log_source_reads(registry: Registry, source_id: str, subject_ids: set[str], 
 
 def export_file(registry: Registry, subject_id: str) -> dict[str, Any]:
     """Everything held about the subject, as JSON-able data (portability)."""
+    access_log.sequence_log(registry)
     with registry.engine.connect() as conn:
         subject = repo.get_subject(conn, subject_id)
         if subject is None:

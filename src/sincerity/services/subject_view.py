@@ -49,7 +49,7 @@ class Consent:
 class AccessEntry:
     """One read of the subject's data by someone else."""
 
-    seq: int
+    seq: int | None  # None: not yet in the tree (the sequencer runs every second)
     at: datetime
     actor_kind: str
     actor_id: str
@@ -85,6 +85,7 @@ def access_entries(
     registry: Registry, subject_id: str, limit: int = 200, after: int = 0
 ) -> list[AccessEntry]:
     """Who read the subject's data, oldest first."""
+    access_log.sequence_log(registry)
     with registry.engine.connect() as conn:
         return [AccessEntry(**e) for e in access_log.entries_for(conn, subject_id, limit, after)]
 

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from sincerity.db.repo.access_log import (
     all_log_entries,
-    insert_log_entry,
+    has_pending_entries,
+    insert_pending_entry,
     lock_log_head,
     log_entries_of,
     log_entry_owner,
     log_head_seq,
+    pending_entries,
+    pending_entries_of,
     redact_log_text,
+    sequence_entries,
 )
 from sincerity.db.repo.attestations import (
     active_signing_key,
@@ -40,6 +44,7 @@ from sincerity.db.repo.attestations import (
     unrevoked_slots,
 )
 from sincerity.db.repo.base import (
+    LOAD_TABLES,
     refresh_planner_statistics,
 )
 from sincerity.db.repo.consents import (
@@ -154,6 +159,7 @@ from sincerity.db.repo.trust import (
 )
 
 __all__ = [
+    "LOAD_TABLES",
     "PARTY_TABLES",
     "activate_policy",
     "active_api_key",
@@ -190,6 +196,7 @@ __all__ = [
     "get_dispute",
     "get_record_row",
     "get_subject",
+    "has_pending_entries",
     "has_plaintext_key",
     "idempotency_entry",
     "insert_api_key",
@@ -198,7 +205,7 @@ __all__ = [
     "insert_consent",
     "insert_consents",
     "insert_dispute",
-    "insert_log_entry",
+    "insert_pending_entry",
     "insert_presentation_request",
     "insert_records",
     "insert_relying_party",
@@ -230,6 +237,8 @@ __all__ = [
     "open_since",
     "overdue",
     "party_exists",
+    "pending_entries",
+    "pending_entries_of",
     "pending_trust_changes",
     "presentation_request",
     "published_public_keys",
@@ -257,6 +266,7 @@ __all__ = [
     "save_status_bits",
     "score_history",
     "sealed_signing_keys",
+    "sequence_entries",
     "source_kinds",
     "status_bits",
     "store_private_key",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from sincerity.db import tables as t
+from sincerity.db.repo.base import chunks
 
 
 def lock_log_head(conn: Connection) -> int:
@@ -20,12 +21,50 @@ def lock_log_head(conn: Connection) -> int:
     return int(head.seq)
 
 
-def insert_log_entry(conn: Connection, entry: dict[str, Any], leaf_hash: str) -> None:
-    """Add the entry and move the head to it."""
-    conn.execute(insert(t.access_log).values(**entry, leaf_hash=leaf_hash))
+def insert_pending_entry(conn: Connection, entry: dict[str, Any]) -> None:
+    """Write an entry to wait for the sequencer: a plain insert, no lock on the head."""
+    conn.execute(insert(t.access_log_pending).values(**entry))
+
+
+def has_pending_entries(conn: Connection) -> bool:
+    return conn.scalar(select(t.access_log_pending.c.id).limit(1)) is not None
+
+
+def pending_entries(conn: Connection, limit: int) -> list[dict[str, Any]]:
+    """The oldest pending entries, in the order they were written."""
+    p = t.access_log_pending.c
+    rows = conn.execute(select(t.access_log_pending).order_by(p.id).limit(limit)).mappings()
+    return [dict(r) for r in rows]
+
+
+def sequence_entries(
+    conn: Connection, entries: Sequence[dict[str, Any]], pending_ids: Sequence[int]
+) -> None:
+    """Add sequenced entries (with their seq and leaf hash) to the log, move the head to the last
+    one and drop them from the pending table (the caller holds the head's lock)."""
+    if not entries:
+        return
+    conn.execute(insert(t.access_log), list(entries))
+    last = entries[-1]
     conn.execute(
-        update(t.log_head).where(t.log_head.c.id == 1).values(seq=entry["seq"], hash=leaf_hash)
+        update(t.log_head)
+        .where(t.log_head.c.id == 1)
+        .values(seq=last["seq"], hash=last["leaf_hash"])
     )
+    for chunk in chunks(list(pending_ids)):
+        conn.execute(delete(t.access_log_pending).where(t.access_log_pending.c.id.in_(chunk)))
+
+
+def pending_entries_of(conn: Connection, subject_id: str, limit: int) -> list[dict[str, Any]]:
+    """The subject's entries still waiting for the sequencer, oldest first."""
+    p = t.access_log_pending.c
+    rows = conn.execute(
+        select(p.at, p.actor_kind, p.actor_id, p.what, p.purpose)
+        .where(p.subject_id == subject_id)
+        .order_by(p.id)
+        .limit(limit)
+    ).mappings()
+    return [{"seq": None, **r} for r in rows]
 
 
 def log_entries_of(
@@ -43,13 +82,15 @@ def log_entries_of(
 
 def redact_log_text(conn: Connection, subject_id: str, placeholder: str) -> int:
     """Replace the free text of the subject's entries and drop its salt."""
-    log = t.access_log.c
-    result = conn.execute(
-        update(t.access_log)
-        .where(log.subject_id == subject_id)
-        .values(what=placeholder, purpose=placeholder, detail_salt=None)
-    )
-    return int(result.rowcount or 0)
+    changed = 0
+    for table in (t.access_log, t.access_log_pending):
+        result = conn.execute(
+            update(table)
+            .where(table.c.subject_id == subject_id)
+            .values(what=placeholder, purpose=placeholder, detail_salt=None)
+        )
+        changed += int(result.rowcount or 0)
+    return changed
 
 
 def all_log_entries(conn: Connection) -> Iterator[dict[str, Any]]:
