@@ -8,6 +8,7 @@ HERE = Path(__file__).parent
 SCRIPTS = (
     "bench_scoring.py",
     "bench_ingest.py",
+    "bench_rating_ingest.py",
     "bench_trust.py",
     "bench_api_load.py",
     "bench_attest.py",
