@@ -3,6 +3,7 @@ up to date, and what the job stores equals a full recomputation."""
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 import numpy as np
@@ -210,3 +211,18 @@ def test_a_change_that_arrives_while_the_job_runs_keeps_trust_stale(
     with registry.transaction() as conn:
         repo.mark_trust_computed(conn, clock.moment, taken_in)
     assert trust_status(registry).stale_since == clock.moment
+
+
+def test_the_serve_timer_brings_trust_up_to_date(registry: Registry) -> None:
+    from sincerity.services.jobs import start_timer
+
+    assert trust_status(registry).stale_since is not None
+    stop = start_timer(registry, {"trust": 0.05}, staleness_bound=3600)
+    try:
+        deadline = time.monotonic() + 20
+        while trust_status(registry).stale_since is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+    status = trust_status(registry)
+    assert status.stale_since is None and status.computed_at is not None
