@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -41,12 +41,16 @@ def authenticate_request(request: Request, registry: Registry, key: str | None) 
         raise
 
 
-def get_registry(request: Request) -> Registry:
+# Dependencies that do no I/O are coroutines: FastAPI runs a plain `def` dependency in the
+# thread pool, and that hop cost more than the work in every request.
+
+
+async def get_registry(request: Request) -> Registry:
     registry: Registry = request.app.state.registry
     return registry
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -74,8 +78,8 @@ def current_actor(
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
-def role(kind: str, label: str) -> Callable[[Actor], Actor]:
-    def require(actor: CurrentActor) -> Actor:
+def role(kind: str, label: str) -> Callable[[Actor], Coroutine[Any, Any, Actor]]:
+    async def require(actor: CurrentActor) -> Actor:
         if actor.kind != kind:
             raise PermissionDeniedError(f"this endpoint is for {label}")
         return actor
