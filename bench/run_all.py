@@ -9,6 +9,7 @@ SCRIPTS = (
     "bench_scoring.py",
     "bench_ingest.py",
     "bench_rating_ingest.py",
+    "bench_cli.py",
     "bench_trust.py",
     "bench_api_load.py",
     "bench_attest.py",

@@ -296,3 +296,38 @@ def test_links_follow_the_served_port_unless_a_public_url_is_set(
     assert public_url_for("127.0.0.1", 8044) == "http://127.0.0.1:8044"
     monkeypatch.setenv("SINCERITY_PUBLIC_URL", "https://trust.example.org")
     assert public_url_for("127.0.0.1", 8044) == "https://trust.example.org"
+
+
+def test_the_console_script_lists_commands_without_importing_them(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from sincerity.cli import lazy\n"
+        "result = CliRunner().invoke(lazy.app, ['--help'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "heavy = ('sqlalchemy', 'numpy', 'scipy', 'pydantic', 'sincerity.services')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == "[]"
+    script = Path(sys.executable).parent / "sincerity"
+    version = subprocess.run([str(script), "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.strip().startswith("sincerity ")
+    url = f"sqlite:///{tmp_path / 'lazy.db'}"
+    created = subprocess.run([str(script), "init", "--db", url], capture_output=True, text=True)
+    assert created.returncode == 0, created.stderr  # a subcommand loads and runs
+    wrong = subprocess.run([str(script), "init", "--bogus"], capture_output=True, text=True)
+    assert wrong.returncode == 2 and "No such option" in wrong.stderr
+
+
+def test_the_console_script_help_matches_each_command() -> None:
+    import typer.main
+
+    from sincerity.cli.lazy import COMMANDS
+
+    full = typer.main.get_group(build_app())  # every command module imported
+    assert full.list_commands(None) == list(COMMANDS)
+    for name in COMMANDS:
+        command = full.get_command(None, name)
+        assert command.get_short_help_str(limit=500) == COMMANDS[name][2], name
