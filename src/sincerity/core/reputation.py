@@ -24,13 +24,16 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from sincerity.core.errors import SincerityError
 from sincerity.core.policy import Policy
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -175,6 +178,8 @@ def local_trust(graph: RatingGraph, weights: FloatArray, params: TrustParams) ->
         graph.signs > 0, weights, np.where(graph.signs < 0, -params.negative_weight * weights, 0.0)
     )
     n = graph.size
+    import scipy.sparse as sp  # slow to import: only when the graph step runs
+
     matrix = sp.csr_matrix((value, (graph.raters, graph.targets)), shape=(n, n))
     matrix.sum_duplicates()
     matrix.data = np.maximum(matrix.data, 0.0)

@@ -6,8 +6,6 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from scipy.stats import t as student_t
-
 from sincerity.lab.config import LabConfig
 from sincerity.lab.model import Model
 from sincerity.lab.policy import LabPolicy
@@ -85,6 +83,8 @@ def summarize(rows: Sequence[dict[str, float | str]]) -> list[Summary]:
                 continue
             mean = sum(values) / len(values)
             if len(values) > 1:
+                from scipy.stats import t as student_t  # slow to import: only when summarising
+
                 sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
                 half = float(student_t.ppf(0.975, len(values) - 1)) * sd / math.sqrt(len(values))
             else:
