@@ -57,7 +57,7 @@ def test_ingest_score_and_report(db: str, tmp_path: Path) -> None:
     code, out, _ = run("report", "alice", "--db", db)
     assert code == 0 and "Records (24)" in out and "Consents" in out
     code, out, _ = run("score", "--db", db)
-    assert code == 0 and "Score distribution (1 subjects)" in out
+    assert code == 0 and "Score distribution (1 subject)" in out
 
 
 def test_a_bad_line_is_named_and_nothing_is_stored(db: str, tmp_path: Path) -> None:
@@ -68,6 +68,57 @@ def test_a_bad_line_is_named_and_nothing_is_stored(db: str, tmp_path: Path) -> N
     assert "nothing was stored" in err
     code, out, _ = run("report", "alice", "--db", db, "--json")
     assert json.loads(out)["records"] == []
+
+
+def test_one_ingest_reports_every_problem_of_a_file(db: str, tmp_path: Path) -> None:
+    day = date.today().isoformat()
+    path = tmp_path / "many.csv"
+    path.write_text(
+        "id,source,subject,kind,occurred_on,reported_on,status\n"
+        f"a1,utility,alice,payment,{day},{day},on_time\n"
+        f"a2,utility,alice,payment,03/05/2026,{day},on_time\n"  # a date in another format
+        f"a3,utility,bob,payment,{day},{day},on_time\n"  # nobody called bob is registered
+        f"a4,utility,alice,payment,{day},{day},sometimes\n"
+    )
+    code, _, err = run("ingest", str(path), "--db", db)
+    assert code == 1 and "3 problems; nothing was stored" in err
+    assert f"{path}:3: occurred_on:" in err and "YYYY-MM-DD" in err
+    assert f"{path}:4:" in err and "not registered" in err  # found in the same pass
+    assert f"{path}:5: status:" in err
+
+
+def test_a_semicolon_separated_csv_is_read_and_a_repeated_column_refused(
+    db: str, tmp_path: Path
+) -> None:
+    day = date.today().isoformat()
+    semicolons = tmp_path / "excel.csv"
+    semicolons.write_text(
+        "id;source;subject;kind;occurred_on;reported_on;status\n"
+        f"s1;utility;alice;payment;{day};{day};on_time\n"
+    )
+    code, out, _ = run("ingest", str(semicolons), "--db", db)
+    assert code == 0 and "1 record stored" in out and ", 1 subject rescored" in out
+    twice = tmp_path / "twice.csv"
+    twice.write_text(
+        "id,source,subject,kind,status,occurred_on,status\n"
+        f"t1,utility,alice,payment,on_time,{day},late\n"
+    )
+    code, _, err = run("ingest", str(twice), "--db", db)
+    assert code == 1 and f"{twice}:1: status: column named more than once" in err
+
+
+def test_the_report_shows_record_ids_whole_on_a_narrow_terminal(db: str, tmp_path: Path) -> None:
+    day = date.today().isoformat()
+    long_id = "payment-2026-utility-account-0000123456789-statement-0042"
+    path = tmp_path / "long.csv"
+    path.write_text(
+        "id,source,subject,kind,occurred_on,reported_on,status\n"
+        f"{long_id},utility,alice,payment,{day},{day},on_time\n"
+    )
+    assert run("ingest", str(path), "--db", db)[0] == 0
+    narrow = CliRunner(env={"COLUMNS": "70"}).invoke(build_app(), ["report", "alice", "--db", db])
+    assert narrow.exit_code == 0
+    assert long_id in "".join(narrow.stdout.replace("│", " ").split())
 
 
 def test_dispute_from_the_cli(db: str, tmp_path: Path) -> None:

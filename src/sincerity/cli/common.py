@@ -35,6 +35,11 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def counted(n: int, noun: str) -> str:
+    """A count with its noun in the right number: '1 record', '2 records'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Show a SincerityError as a clear message and exit 1, instead of a traceback."""

@@ -14,6 +14,7 @@ from sincerity.cli.common import (
     DEFAULT_DB,
     AsOfOption,
     DbOption,
+    counted,
     err,
     open_registry,
     out,
@@ -136,7 +137,7 @@ def consent_revoke(subject_id: str, source_id: str, db: DbOption = DEFAULT_DB) -
     registry = open_registry(db)
     with user_errors():
         revoked = revoke_source_consent(registry, subject_id, source_id)
-    out.print(f"Revoked {revoked} consent(s) of {subject_id} to {source_id}.")
+    out.print(f"Revoked {counted(revoked, 'consent')} of {subject_id} to {source_id}.")
 
 
 def ingest(
@@ -161,11 +162,12 @@ def ingest(
             failed += 1
             continue
         out.print(
-            f"{path}: {result.inserted} records stored, {result.unchanged} already held"
-            + (f", {result.subjects_rescored} subjects rescored" if rescore else "")
+            f"{path}: {counted(result.inserted, 'record')} stored, "
+            f"{result.unchanged} already held"
+            + (f", {counted(result.subjects_rescored, 'subject')} rescored" if rescore else "")
         )
     if failed:
-        err.print(f"{failed} of {len(files)} files refused; nothing of them was stored.")
+        err.print(f"{failed} of {counted(len(files), 'file')} refused; nothing of them was stored.")
         raise typer.Exit(1)
 
 

@@ -9,6 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from sincerity.cli.common import counted
 from sincerity.core.scoring import Score
 from sincerity.services import SubjectReport
 from sincerity.services.scores import Distribution
@@ -76,7 +77,8 @@ def report_group(report: SubjectReport, record_limit: int = 30) -> Group:
     replaced = {row["supersedes"] for row in report.records if row.get("supersedes")}
     records = Table(title=f"Records ({len(report.records)})", show_lines=False)
     for column in ("Date", "Source", "Kind", "What", "Id", "State"):
-        records.add_column(column)
+        # An id is needed whole (`sincerity dispute open` takes it): fold it, never cut it.
+        records.add_column(column, overflow="fold" if column == "Id" else "ellipsis")
     for row in report.records[:record_limit]:
         body = json.loads(row["body"])
         what = body.get("status") or body.get("what") or f"rating {body.get('rating')}"
@@ -122,7 +124,7 @@ def distribution_table(dist: Distribution, tiers: list[tuple[str, str]]) -> Tabl
     """Subjects per tier with a bar, and the thin files."""
     counts = dist.tiers
     total = max(1, dist.subjects)
-    table = Table(title=f"Score distribution ({dist.subjects} subjects)")
+    table = Table(title=f"Score distribution ({counted(dist.subjects, 'subject')})")
     table.add_column("Tier")
     table.add_column("Subjects", justify="right")
     table.add_column("Share", justify="right")

@@ -49,10 +49,29 @@ def count_rows(path: Path) -> int:
     return max(0, lines - 1) if fmt == "csv" else lines
 
 
+CSV_DELIMITERS = ",;\t"
+
+
+def _delimiter(header: str) -> str:
+    """The header's separator: a comma, or the semicolon (or tab) that spreadsheets in many
+    locales write instead."""
+    return max(CSV_DELIMITERS, key=lambda d: (header.count(d), d == ","))
+
+
 def _csv_rows(path: Path) -> Iterator[Row | Problem]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
+        header = handle.readline()
+        handle.seek(0)
+        if header.startswith("\ufeff"):  # utf-8-sig strips the BOM on read, not on seek
+            header = header[1:]
+        reader = csv.DictReader(handle, delimiter=_delimiter(header))
         if reader.fieldnames is None:
+            return
+        names = [name.strip() for name in reader.fieldnames]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            for name in repeated:
+                yield Problem("column named more than once in the header", str(path), 1, name)
             return
         for data in reader:
             line = reader.line_num

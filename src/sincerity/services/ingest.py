@@ -73,6 +73,8 @@ def validate_row(data: dict[str, Any], line: int, where: str) -> Validated | lis
                 message = f"kind must be one of {', '.join(RECORD_KINDS)}"
             elif error["type"] == "union_tag_not_found":
                 message = f"missing 'kind' (one of {', '.join(RECORD_KINDS)})"
+            elif error["type"].startswith("date_"):
+                message += " (expected a date as YYYY-MM-DD)"
             problems.append(Problem(message, where, line, _field_of(error["loc"])))
         return problems
     return Validated(line, record, *canonical_form(record))
@@ -238,6 +240,15 @@ def stored_row(item: Validated, batch_id: int, now: datetime) -> dict[str, Any]:
     }
 
 
+def batch_problems(
+    conn: Connection, batch: Sequence[Validated], where: str, now: datetime
+) -> list[Problem]:
+    """What refuses valid records in this registry: dates after today, a source or subject that
+    is not registered or has no consent, and `supersedes` rules. Reads only."""
+    problems = [*_check_dates(batch, where, now.date()), *_check_parties(conn, batch, where, now)]
+    return problems + _check_supersedes(conn, batch, where)
+
+
 def store_batch(
     conn: Connection,
     policy: Policy,
@@ -250,8 +261,7 @@ def store_batch(
     """Check and store a validated batch inside the caller's transaction, or raise having
     stored nothing. Every way a record enters the registry (a file, the API, a source's
     correction of a disputed record) goes through here, so all get the same checks."""
-    problems = [*_check_dates(batch, where, now.date()), *_check_parties(conn, batch, where, now)]
-    problems += _check_supersedes(conn, batch, where)
+    problems = batch_problems(conn, batch, where, now)
     if problems:
         raise ConsentError(
             f"{where}: {len(problems)} records refused; nothing was stored", problems
@@ -312,7 +322,12 @@ def ingest_file(
     where = str(path)
     good, problems = validate_rows(read_rows(path), where, progress)
     if problems:
-        raise RecordError(f"{where}: {len(problems)} invalid records; nothing was stored", problems)
+        # Report the checks of the valid rows too, so one pass shows every problem of the file.
+        with registry.engine.connect() as conn:
+            problems += batch_problems(conn, good, where, registry.now())
+        problems.sort(key=lambda p: p.line or 0)
+        count = f"{len(problems)} problem" + ("" if len(problems) == 1 else "s")
+        raise RecordError(f"{where}: {count}; nothing was stored", problems)
     result = ingest_validated(registry, good, path.name, where, rescore)
     if result.inserted >= LARGE_LOAD:
         repo.refresh_planner_statistics(registry.engine)
