@@ -167,3 +167,17 @@ def test_every_reason_a_subject_can_act_on_has_a_step(policy: Policy) -> None:
     for name in result.reason_factors:
         if name in actionable | {"verified_identity"}:
             assert any(name in s.factor.split("+") for s in result.steps), name
+
+
+def test_three_years_on_time_takes_three_years(policy: Policy) -> None:
+    def badge(records: list) -> tuple[bool, float]:
+        found = next(b for b in score(records, policy, AS_OF).badges if b.id == "on_time_36")
+        return found.earned, found.progress
+
+    two_bills_a_month = [
+        make("payment", AS_OF - timedelta(days=15 * i), f"bill-{i}") for i in range(36)
+    ]
+    earned, progress = badge(two_bills_a_month)  # 36 on time, but over 18 months
+    assert not earned and progress == pytest.approx(18, abs=1)
+    assert badge(monthly(36)) == (True, 36.0)  # one bill a month for three years
+    assert not badge(monthly(35))[0]

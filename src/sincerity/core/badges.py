@@ -27,29 +27,38 @@ class BadgeStatus:
     target: float
 
 
-def current_streak(ev: Evidence) -> int:
-    """On-time payments in a row, counting back from the most recent payment."""
+def current_streak(ev: Evidence) -> list[int]:
+    """The days (ordinals) of the on-time payments in a row, counting back from the most recent
+    payment."""
     last_miss = max(
         ((day, record_id) for day, record_id, on_time in ev.payment_sequence if not on_time),
         default=None,
     )
-    if last_miss is None:
-        return len(ev.payment_sequence)
-    return sum(
-        1
+    return [
+        day
         for day, record_id, on_time in ev.payment_sequence
-        if on_time and (day, record_id) > last_miss
-    )
+        if on_time and (last_miss is None or (day, record_id) > last_miss)
+    ]
+
+
+def streak_progress(rule: PaymentStreakRule, ev: Evidence) -> float:
+    """Progress toward `rule.count` payments in a row, held back by the share of `rule.min_years`
+    the streak covers in calendar months: 36 payments made two a month are halfway to 'three
+    years on time'."""
+    days = current_streak(ev)
+    if rule.min_years <= 0 or not days:
+        return float(len(days))
+    months = len({(d.year, d.month) for d in map(date.fromordinal, days)})
+    return rule.count * min(len(days) / rule.count, months / round(rule.min_years * 12))
 
 
 def badge_statuses(ev: Evidence, policy: Policy, as_of: date) -> tuple[BadgeStatus, ...]:
     """Every badge of the policy with its progress, in the policy's order."""
     statuses: list[BadgeStatus] = []
-    streak = current_streak(ev)
     for badge in policy.badges:
         rule = badge.rule
         if isinstance(rule, PaymentStreakRule):
-            progress, target = float(streak), float(rule.count)
+            progress, target = streak_progress(rule, ev), float(rule.count)
         elif isinstance(rule, ContractsKeptRule):
             progress, target = float(ev.contract_counts.get("fulfilled", 0)), float(rule.count)
         elif isinstance(rule, IdentityVerifiedRule):

@@ -162,6 +162,13 @@ class Tier(StrictModel):
 class PaymentStreakRule(StrictModel):
     type: Literal["payment_streak"]
     count: int = Field(ge=1)
+    min_years: float = Field(
+        default=0.0,
+        ge=0,
+        le=50,
+        description="The streak must also cover this many years of calendar months: several "
+        "bills a month must not earn 'three years on time' in eighteen months.",
+    )
 
 
 class ContractsKeptRule(StrictModel):
