@@ -183,3 +183,12 @@ def test_obsolete_and_disputed_records_have_no_effect(
         assert result.value == reference.value
         assert result.factors == reference.factors
         assert result.reasons == reference.reasons
+
+
+@PROPS
+@given(ledgers())
+def test_a_next_tier_always_comes_with_something_to_do(ledger: list[AnyRecord]) -> None:
+    result = score(anchored(ledger), POLICY, AS_OF)
+    payments = next(f for f in result.factors if f.name == "payment_history")
+    if result.next_tier is not None and payments.points < payments.max_points - 0.5:
+        assert result.steps, (result.value, result.next_tier, result.factors)
