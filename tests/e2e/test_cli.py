@@ -212,8 +212,16 @@ def test_lab_compare_writes_metrics_and_a_report(tmp_path: Path) -> None:
     table = pq.read_table(out_dir / "metrics.parquet")
     assert table.num_rows == 2 * 2 * 6
     assert "<svg" in (out_dir / "report.html").read_text()
-    summary = json.loads((out_dir / "summary.json").read_text())
+
+    def strict(text: str) -> object:  # NaN, Infinity and -Infinity are not JSON
+        return json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in the JSON"))
+
+    summary = strict((out_dir / "summary.json").read_text())
     assert {s["preset"] for s in summary} == {"accountable", "described"}
+    manifest = strict((out_dir / "run.json").read_text())
+    assert manifest["agents"] == 400 and len(manifest["seeds"]) == 2
+    assert manifest["config"]["agents"] == 400 and manifest["sincerity_version"]
+    assert [p["name"] for p in manifest["policies"]] == ["accountable", "described"]
     code, out, _ = run("lab", "presets")
     assert code == 0 and "state-owned enterprise" in out
     code, _, err = run(

@@ -7,11 +7,12 @@ import json
 import math
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
+from sincerity import __version__
 from sincerity.cli.common import out, user_errors
 from sincerity.cli.registry_cmds import progress_bar
 from sincerity.lab import (
@@ -67,8 +68,21 @@ def _run(
     out_dir.mkdir(parents=True, exist_ok=True)
     _write(rows, out_dir)
     (out_dir / "summary.json").write_text(
-        json.dumps([asdict(s) for s in summaries], indent=1, allow_nan=True)
+        # Strict JSON: a mean or bound that does not exist is null, never NaN.
+        json.dumps([_nulls(asdict(s)) for s in summaries], indent=1, allow_nan=False)
     )
+    manifest = {
+        "sincerity_version": __version__,
+        "git_commit": _git_commit(),
+        "presets": names,
+        "agents": agents,
+        "months": steps,
+        "seeds": seed_list,
+        "network": network,
+        "config": asdict(config),
+        "policies": [p.model_dump(mode="json") for p in policies],
+    }
+    (out_dir / "run.json").write_text(json.dumps(_nulls(manifest), indent=1, allow_nan=False))
     settings = (
         f"{agents:,} agents on a {network.replace('_', '-')} network, {steps} months, "
         f"seeds {seed_list[0]}..{seed_list[-1]}"
@@ -95,9 +109,35 @@ def _run(
         table.add_row(label, *cells)
     out.print(table)
     written = ", ".join(
-        str(out_dir / f) for f in ("metrics.parquet", "metrics.csv", "summary.json", "report.html")
+        str(out_dir / f)
+        for f in ("metrics.parquet", "metrics.csv", "summary.json", "run.json", "report.html")
     )
     out.print(f"Written: {written}")
+
+
+def _nulls(value: Any) -> Any:
+    """`value` with every NaN float replaced by None, at any depth."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _nulls(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_nulls(v) for v in value]
+    return value
+
+
+def _git_commit() -> str | None:
+    """The commit of the source tree this package runs from, if it is a git checkout."""
+    import subprocess
+
+    here = Path(__file__).resolve().parent
+    try:
+        found = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return found.stdout.strip() or None if found.returncode == 0 else None
 
 
 def _write(rows: list[dict[str, float | str]], out_dir: Path) -> None:
