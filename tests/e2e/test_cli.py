@@ -202,6 +202,8 @@ def test_lab_compare_writes_metrics_and_a_report(tmp_path: Path) -> None:
         "6",
         "--seeds",
         "2",
+        "--set",
+        "mutation=0",
         "--out",
         str(out_dir),
     )
@@ -219,8 +221,9 @@ def test_lab_compare_writes_metrics_and_a_report(tmp_path: Path) -> None:
     summary = strict((out_dir / "summary.json").read_text())
     assert {s["preset"] for s in summary} == {"accountable", "described"}
     manifest = strict((out_dir / "run.json").read_text())
-    assert manifest["agents"] == 400 and len(manifest["seeds"]) == 2
-    assert manifest["config"]["agents"] == 400 and manifest["sincerity_version"]
+    assert len(manifest["seeds"]) == 2 and manifest["set"] == ["mutation=0"]
+    assert manifest["config"]["agents"] == 400 and manifest["config"]["mutation"] == 0
+    assert manifest["sincerity_version"]
     assert [p["name"] for p in manifest["policies"]] == ["accountable", "described"]
     code, out, _ = run("lab", "presets")
     assert code == 0 and "state-owned enterprise" in out

@@ -3,6 +3,7 @@ rules and the registry."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -186,3 +187,16 @@ def test_the_lab_scores_its_agents_with_the_registrys_own_factor_spec() -> None:
     lab = registry_scores(policy, Ledger, months=48, n=1)
     assert expected.value is not None
     assert abs(float(lab[0]) - expected.value) < 1e-3  # the lab computes in float32
+
+
+def test_every_lab_parameter_can_be_set_and_bad_settings_are_all_named() -> None:
+    from sincerity.core.errors import InvalidInputError
+    from sincerity.lab.config import BOUNDS, with_settings
+
+    changed = with_settings(LabConfig(), ["mutation=0", "degree = 6", "network=scale_free"])
+    assert (changed.mutation, changed.degree, changed.network) == (0.0, 6, "scale_free")
+    assert set(BOUNDS) | {"network"} == set(asdict(LabConfig()))  # every parameter has a range
+    with pytest.raises(InvalidInputError) as caught:
+        with_settings(LabConfig(), ["bogus=1", "kappa=abc", "rewire=3", "degree=2.5", "mu"])
+    fields = [p.field for p in caught.value.problems]
+    assert fields == ["bogus", "kappa", "rewire", "degree", "mu"]

@@ -25,6 +25,7 @@ from sincerity.lab import (
     seeds_for,
     summarize,
 )
+from sincerity.lab.config import BOUNDS, NETWORKS, with_settings
 from sincerity.lab.report import html_report
 from sincerity.policies import shipped_policy
 
@@ -36,6 +37,14 @@ Agents = Annotated[int, typer.Option(min=10, max=5_000_000, help="Agents in the 
 Steps = Annotated[int, typer.Option(min=1, max=10_000, help="Months to simulate.")]
 Seeds = Annotated[int, typer.Option(min=1, max=1000, help="Independent runs (seeds 1..K).")]
 Network = Annotated[str, typer.Option(help="small_world or scale_free.")]
+Settings = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Change a model parameter, e.g. --set mutation=0 (repeatable; "
+        "`sincerity lab params` lists them).",
+    ),
+]
 OutDir = Annotated[
     Path, typer.Option("--out", help="Folder for metrics (Parquet, CSV), summary and report.")
 ]
@@ -48,14 +57,24 @@ def _policies(names: list[str]) -> list[LabPolicy]:
 
 
 def _run(
-    names: list[str], agents: int, steps: int, seeds: int, network: str, out_dir: Path
+    names: list[str],
+    agents: int,
+    steps: int,
+    seeds: int,
+    network: str,
+    out_dir: Path,
+    assignments: list[str] | None = None,
 ) -> None:
     if network not in ("small_world", "scale_free"):
         raise typer.BadParameter(
             "network must be small_world or scale_free", param_hint="--network"
         )
     policies = _policies(names)
-    config = LabConfig(agents=agents, network=network)  # type: ignore[arg-type]
+    with user_errors():
+        config = with_settings(
+            LabConfig(agents=agents, network=network),  # type: ignore[arg-type]
+            assignments or [],
+        )
     seed_list = seeds_for(seeds)
     with progress_bar() as bar:
         task = bar.add_task(
@@ -75,10 +94,9 @@ def _run(
         "sincerity_version": __version__,
         "git_commit": _git_commit(),
         "presets": names,
-        "agents": agents,
         "months": steps,
         "seeds": seed_list,
-        "network": network,
+        "set": assignments or [],
         "config": asdict(config),
         "policies": [p.model_dump(mode="json") for p in policies],
     }
@@ -161,10 +179,11 @@ def run(
     steps: Steps = 100,
     seeds: Seeds = 3,
     network: Network = "small_world",
+    settings: Settings = None,
     out_dir: OutDir = Path("lab-results"),
 ) -> None:
     """Run one policy over a synthetic society and write its metrics and report."""
-    _run([preset], agents, steps, seeds, network, out_dir)
+    _run([preset], agents, steps, seeds, network, out_dir, settings)
 
 
 @lab_app.command("compare")
@@ -174,10 +193,23 @@ def compare(
     steps: Steps = 100,
     seeds: Seeds = 3,
     network: Network = "small_world",
+    settings: Settings = None,
     out_dir: OutDir = Path("lab-results"),
 ) -> None:
     """Run several policies on the same seeds and compare them side by side."""
-    _run(presets, agents, steps, seeds, network, out_dir)
+    _run(presets, agents, steps, seeds, network, out_dir, settings)
+
+
+@lab_app.command("params")
+def params() -> None:
+    """The model's parameters: their defaults and the range `--set` accepts."""
+    table = Table(title="Lab parameters (change with --set KEY=VALUE)")
+    for column in ("Parameter", "Default", "Range"):
+        table.add_column(column)
+    for name, default in asdict(LabConfig()).items():
+        allowed = " or ".join(NETWORKS) if name == "network" else "{:g}..{:g}".format(*BOUNDS[name])
+        table.add_row(name, str(default), allowed)
+    out.print(table)
 
 
 @lab_app.command("presets")
