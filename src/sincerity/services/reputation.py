@@ -99,7 +99,7 @@ def store_trust(conn: Connection, computed: ComputedTrust, now: datetime) -> tup
     """Write the difference between `computed` and what is stored; returns how many nodes
     changed and the subjects whose evidence moved beyond RESCORE_TOLERANCE."""
     # Before the first computation every rater counted fully; afterwards an absent one, not at all.
-    absent = 1.0 if repo.trust_state(conn)[0] is None else 0.0
+    absent = 1.0 if repo.trust_computed_at(conn) is None else 0.0
     stored = repo.stored_trust(conn)
     upserts, moved_raters = [], set()
     for node, (trust, cred) in computed.credibility.items():

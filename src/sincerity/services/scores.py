@@ -46,7 +46,7 @@ def load_context(conn: Connection, subject_ids: Sequence[str]) -> ScoringContext
     excluded: dict[str, set[str]] = defaultdict(set)
     for subject_id, record_id in repo.not_counting_records(conn, subject_ids):
         excluded[subject_id].add(record_id)
-    snapshot = repo.trust_state(conn)[0]
+    snapshot = repo.trust_computed_at(conn)
     # Before global trust is first computed every rater counts fully.
     credibility = repo.credibilities(conn, raters) if raters and snapshot is not None else None
     damping = repo.damping_of(conn, subject_ids) if raters else {}

@@ -25,7 +25,7 @@ def trust_job(registry: Registry, force: bool = False) -> int:
     moved, in one transaction. Returns how many subjects were rescored."""
     with registry.engine.connect() as conn:
         taken_in = repo.pending_trust_changes(conn)
-        if not force and not taken_in and repo.trust_state(conn)[0] is not None:
+        if not force and not taken_in and repo.trust_computed_at(conn) is not None:
             return 0
         now = registry.now()
         computed = compute_trust(conn, registry.policy, now.date())

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, select
 
 from sincerity.core.disputes import NOT_COUNTING
 from sincerity.db import tables as t
-from sincerity.db.repo.trust import trust_state
+from sincerity.db.repo.trust import trust_computed_at
 
 
 def all_record_bodies(conn: Connection, batch: int = 20_000) -> Iterator[str]:
@@ -28,7 +28,7 @@ def not_counting_record_ids(conn: Connection) -> list[str]:
 
 def all_credibilities(conn: Connection) -> dict[str, float] | None:
     """Every rater's credibility, or None when global trust was never computed."""
-    if trust_state(conn)[0] is None:
+    if trust_computed_at(conn) is None:
         return None
     rows = conn.execute(select(t.rater_trust.c.node_id, t.rater_trust.c.credibility))
     return {str(node): float(c) for node, c in rows}

@@ -66,11 +66,15 @@ def write_trust_diff(
         conn.execute(insert(t.rating_damping), list(damping_upserts))
 
 
+def trust_computed_at(conn: Connection) -> datetime | None:
+    """When global trust was last computed (None: never): the snapshot scores are weighed by."""
+    return conn.scalar(select(t.trust_state.c.computed_at).where(t.trust_state.c.id == 1))
+
+
 def trust_state(conn: Connection) -> tuple[datetime | None, datetime | None]:
     """(when global trust was last computed, since when it is stale); None: never / it is not."""
-    computed = conn.scalar(select(t.trust_state.c.computed_at).where(t.trust_state.c.id == 1))
     stale_since = conn.scalar(select(func.min(t.trust_changes.c.at)))
-    return computed, stale_since
+    return trust_computed_at(conn), stale_since
 
 
 def mark_trust_stale(conn: Connection, now: datetime) -> None:
