@@ -6,10 +6,9 @@ Importing this package is cheap: the command modules load when a command runs (s
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
-from sincerity.cli.lazy import COMMANDS, HELP, main
+from sincerity.cli.lazy import COMMANDS, HELP, command_target, main
 
 if TYPE_CHECKING:
     import typer
@@ -26,8 +25,8 @@ def build_app() -> typer.Typer:
         pretty_exceptions_enable=False,
         add_completion=False,
     )
-    for name, (module_name, attribute, _) in COMMANDS.items():
-        target = getattr(importlib.import_module(module_name), attribute)
+    for name in COMMANDS:
+        target = command_target(name)
         if isinstance(target, typer.Typer):
             app.add_typer(target, name=name)
         else:

@@ -137,10 +137,15 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 HELP = "Sincerity: an explainable, contestable trust registry, and its policy lab."
 
 
+def command_target(name: str) -> Any:
+    """What `name` runs: its command function or Typer app, its module imported now."""
+    module_name, attribute, _ = COMMANDS[name]
+    return getattr(importlib.import_module(module_name), attribute)
+
+
 def load_command(name: str) -> Any:
     """The command for `name` (a Typer-built click command), its module imported now."""
-    module_name, attribute, _ = COMMANDS[name]
-    target = getattr(importlib.import_module(module_name), attribute)
+    target = command_target(name)
     if isinstance(target, typer.Typer):
         group = typer.main.get_group(target)
         group.name = name

@@ -62,6 +62,19 @@ class TrustRun:
     changed_nodes: int
     rescored_subjects: int
 
+    @classmethod
+    def of(cls, computed: ComputedTrust, changed_nodes: int, rescored_subjects: int) -> TrustRun:
+        """What a run did, from its computation and what storing it changed."""
+        return cls(
+            len(computed.credibility),
+            computed.ratings,
+            computed.seeds,
+            computed.iterations,
+            len(computed.damping),
+            changed_nodes,
+            rescored_subjects,
+        )
+
 
 def compute_trust(conn: Connection, policy: Policy, as_of: date) -> ComputedTrust:
     """Global trust and retaliation damping over the rating graph as of `as_of` (reads only)."""
@@ -128,8 +141,8 @@ def store_trust(conn: Connection, computed: ComputedTrust, now: datetime) -> tup
     ]
     repo.write_trust_diff(conn, upserts, removed, damping_upserts, undamped)
     moved_ratings = newly_damped + undamped
-    affected = repo.subjects_rated_by(conn, moved_raters) | repo.subjects_of_records(
-        conn, moved_ratings
+    affected = repo.subjects_where(conn, "rater", moved_raters) | repo.subjects_where(
+        conn, "id", moved_ratings
     )
     return len(upserts) + len(removed), affected
 
@@ -141,14 +154,6 @@ def refresh_trust(conn: Connection, policy: Policy, as_of: date, now: datetime) 
     computed = compute_trust(conn, policy, as_of)
     changed, _ = store_trust(conn, computed, now)
     repo.mark_trust_computed(conn, now, taken_in)
-    run = TrustRun(
-        len(computed.credibility),
-        computed.ratings,
-        computed.seeds,
-        computed.iterations,
-        len(computed.damping),
-        changed,
-        0,
-    )
+    run = TrustRun.of(computed, changed, 0)
     log.info("global trust recomputed", extra=asdict(run))
     return run

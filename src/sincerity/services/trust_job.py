@@ -38,14 +38,6 @@ def trust_job(registry: Registry, force: bool = False) -> int:
         return changed, subjects
 
     changed, subjects = registry.run_in_transaction(write)
-    run = TrustRun(
-        len(computed.credibility),
-        computed.ratings,
-        computed.seeds,
-        computed.iterations,
-        len(computed.damping),
-        changed,
-        len(subjects),
-    )
+    run = TrustRun.of(computed, changed, len(subjects))
     log.info("global trust recomputed by the trust job", extra=asdict(run))
     return len(subjects)

@@ -97,21 +97,13 @@ def mark_trust_computed(conn: Connection, now: datetime, taken_in: Sequence[int]
         conn.execute(delete(t.trust_changes).where(t.trust_changes.c.id.in_(chunk)))
 
 
-def subjects_rated_by(conn: Connection, raters: Iterable[str]) -> set[str]:
-    """Subjects who received a rating from any of these raters."""
+def subjects_where(conn: Connection, column: str, values: Iterable[str]) -> set[str]:
+    """Subjects of the records whose `column` ("rater", "id") is one of `values`: who received
+    a rating from these raters, or whom these records are about."""
     r = t.records.c
     found: set[str] = set()
-    for chunk in chunks(sorted(set(raters))):
-        found.update(conn.scalars(select(r.subject_id).where(r.rater.in_(chunk)).distinct()))
-    return found
-
-
-def subjects_of_records(conn: Connection, record_ids: Iterable[str]) -> set[str]:
-    """The subjects these records are about."""
-    r = t.records.c
-    found: set[str] = set()
-    for chunk in chunks(sorted(set(record_ids))):
-        found.update(conn.scalars(select(r.subject_id).where(r.id.in_(chunk)).distinct()))
+    for chunk in chunks(sorted(set(values))):
+        found.update(conn.scalars(select(r.subject_id).where(r[column].in_(chunk)).distinct()))
     return found
 
 
