@@ -198,19 +198,28 @@ consent_options = Table(
     Column("share_score", Boolean, nullable=False, doc="may the relying party see the exact score"),
 )
 
+
+def _log_entry_columns() -> list[Column[object]]:
+    """What a logged read holds, the same while it waits for the sequencer and once in the log
+    (the sequencer copies it across by these names)."""
+    return [
+        Column("subject_id", String(ID), nullable=False, doc="kept after erasure: evidence"),
+        Column("at", UtcDateTime(), nullable=False),
+        Column("actor_kind", String(20), nullable=False),
+        Column("actor_id", String(ID), nullable=False),
+        Column("what", String(200), nullable=False, doc="free text: dropped on erasure"),
+        Column("purpose", String(200), nullable=False, doc="free text: dropped on erasure"),
+        Column("consent_id", Integer, nullable=True, doc="the consent the read relied on"),
+        Column("detail_salt", String(32), nullable=True, doc="dropped on erasure with the text"),
+        Column("detail_digest", String(64), nullable=False, doc="salted digest of the text"),
+    ]
+
+
 access_log = Table(
     "access_log",
     metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),
-    Column("subject_id", String(ID), nullable=False, doc="kept after erasure: the log is evidence"),
-    Column("at", UtcDateTime(), nullable=False),
-    Column("actor_kind", String(20), nullable=False),
-    Column("actor_id", String(ID), nullable=False),
-    Column("what", String(200), nullable=False, doc="free text: dropped on erasure"),
-    Column("purpose", String(200), nullable=False, doc="free text: dropped on erasure"),
-    Column("consent_id", Integer, nullable=True, doc="the consent the read relied on"),
-    Column("detail_salt", String(32), nullable=True, doc="dropped on erasure with the text"),
-    Column("detail_digest", String(64), nullable=False, doc="salted digest of what and purpose"),
+    *_log_entry_columns(),
     Column("leaf_hash", String(64), nullable=False, doc="RFC 6962 leaf hash of the entry"),
     Index("ix_access_log_subject", "subject_id"),
 )
@@ -219,15 +228,7 @@ access_log_pending = Table(
     "access_log_pending",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("subject_id", String(ID), nullable=False),
-    Column("at", UtcDateTime(), nullable=False),
-    Column("actor_kind", String(20), nullable=False),
-    Column("actor_id", String(ID), nullable=False),
-    Column("what", String(200), nullable=False, doc="free text: dropped on erasure"),
-    Column("purpose", String(200), nullable=False, doc="free text: dropped on erasure"),
-    Column("consent_id", Integer, nullable=True),
-    Column("detail_salt", String(32), nullable=True),
-    Column("detail_digest", String(64), nullable=False),
+    *_log_entry_columns(),
     Index("ix_access_log_pending_subject", "subject_id"),
 )
 
