@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from html import escape
 
 
-def gauge(value: float | None, low: int, high: int, label: str) -> str:
-    """A half-circle gauge from `low` to `high` with the value's needle."""
+def gauge(value: float | None, low: int, high: int, label: str, spoken: str | None = None) -> str:
+    """A half-circle gauge from `low` to `high` with the value's needle; `spoken` is what a
+    screen reader says (in the page's language)."""
     width, height, radius, cx, cy = 240, 140, 100, 120, 125
     share = 0.0 if value is None else min(1.0, max(0.0, (value - low) / (high - low)))
     angle = math.pi * (1 - share)
@@ -19,8 +20,8 @@ def gauge(value: float | None, low: int, high: int, label: str) -> str:
     filled = f"M {cx - radius} {cy} A {radius} {radius} 0 0 1 {x:.1f} {y:.1f}"
     return (
         f'<svg class="gauge" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="Score {escape(text)} of {high}, {escape(label)}">'
-        f"<title>Score {escape(text)} on a scale of {low} to {high}</title>"
+        f'aria-label="{escape(spoken or f"Score {text} of {high}, {label}")}">'
+        f"<title>{escape(spoken or f'Score {text} on a scale of {low} to {high}')}</title>"
         f'<path d="{arc}" class="gauge-track" fill="none" stroke-width="18"/>'
         + (
             f'<path d="{filled}" class="gauge-fill" fill="none" stroke-width="18"/>'
@@ -33,11 +34,19 @@ def gauge(value: float | None, low: int, high: int, label: str) -> str:
     )
 
 
-def line_chart(points: Sequence[tuple[str, float]], low: float, high: float, title: str) -> str:
-    """Score over time: dates on x, score on y."""
+def line_chart(
+    points: Sequence[tuple[str, float]],
+    low: float,
+    high: float,
+    title: str,
+    size: tuple[int, int] = (600, 200),
+    empty: str | None = None,
+) -> str:
+    """Score over time: dates on x, score on y. A narrow `size` keeps its text readable when
+    the chart is shrunk to a phone's width."""
     if not points:
-        return f'<p class="muted">{escape(title)}: no history yet.</p>'
-    width, height, pad = 600, 200, 36
+        return f'<p class="muted">{escape(empty or f"{title}: no history yet.")}</p>'
+    (width, height), pad = size, 36
     n = len(points)
 
     def px(i: int) -> float:

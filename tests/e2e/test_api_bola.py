@@ -50,6 +50,9 @@ def test_every_route_with_an_id_is_covered_here(world: World) -> None:
     assert templated == {
         "/v1/records/{record_id}",
         "/v1/disputes/{dispute_id}/answer",
+        "/v1/me/disputes/{dispute_id}/drop",
+        "/v1/source/disputes/{dispute_id}/evidence",
+        "/v1/me/consents/{consent_id}/restore",
         "/v1/me/consents/{consent_id}",
         "/v1/keys/{key_id}",
         "/v1/me/attestations/{attestation_id}",
@@ -99,6 +102,43 @@ def test_a_dispute_is_answered_only_by_the_source_of_its_record(world: World) ->
     body = {"action": "confirm", "evidence": "receipt"}
     assert_refused(world, "utility", "POST", path, json=body)
     assert world.call("utility", "POST", path, json=body).status_code == 200
+
+
+def test_a_dispute_is_taken_back_only_by_its_subject(world: World) -> None:
+    dispute = world.call(
+        "alice", "POST", "/v1/me/disputes", json={"record_id": "p-alice-1", "reason": "paid"}
+    ).json()
+    path = f"/v1/me/disputes/{dispute['id']}/drop"
+    assert_refused(world, "alice", "POST", path)
+    dropped = world.call("alice", "POST", path)
+    assert dropped.status_code == 200 and dropped.json()["state"] == "dropped"
+
+
+def test_a_disputes_evidence_is_read_only_by_the_source_of_its_record(world: World) -> None:
+    from sincerity.services.disputes import Evidence, open_dispute
+
+    dispute_id = open_dispute(
+        world.registry,
+        "alice",
+        "p-alice-2",
+        "paid",
+        "paid_or_settled",
+        Evidence("receipt.pdf", "application/pdf", b"%PDF-1.4 receipt"),
+    )
+    path = f"/v1/source/disputes/{dispute_id}/evidence"
+    assert_refused(world, "utility", "GET", path)
+    got = world.call("utility", "GET", path)
+    assert got.status_code == 200 and got.content == b"%PDF-1.4 receipt"
+    assert got.headers["content-type"] == "application/octet-stream"  # never rendered inline
+
+
+def test_a_revocation_is_undone_only_by_its_subject(world: World) -> None:
+    consent_id = world.call("alice", "GET", "/v1/me/consents").json()[0]["id"]
+    assert world.call("alice", "DELETE", f"/v1/me/consents/{consent_id}").status_code == 204
+    path = f"/v1/me/consents/{consent_id}/restore"
+    assert_refused(world, "alice", "POST", path)
+    restored = world.call("alice", "POST", path)
+    assert restored.status_code == 200 and restored.json()["revoked_at"] is None
 
 
 def test_a_consent_is_revoked_only_by_its_subject(world: World) -> None:

@@ -181,8 +181,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 400:  # a body that is not even text: as invalid as any bad input
-            return error_response(
-                422, "invalid_input", f"the request body could not be read: {exc.detail}"
-            )
-        return error_response(exc.status_code, "http_error", str(exc.detail))
+        return http_error(exc)
+
+
+def http_error(exc: StarletteHTTPException) -> JSONResponse:
+    """Routing's own errors (no such path, method not allowed) as the API's JSON errors."""
+    if exc.status_code == 400:  # a body that is not even text: as invalid as any bad input
+        return error_response(
+            422, "invalid_input", f"the request body could not be read: {exc.detail}"
+        )
+    return error_response(exc.status_code, "http_error", str(exc.detail))

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from sincerity.core.badges import BadgeStatus
+from sincerity.core.disputes import DISPUTE_CATEGORIES
 from sincerity.core.explain import Step
 from sincerity.core.factors import FactorScore
 from sincerity.core.strict import StrictModel
@@ -76,11 +77,13 @@ class RecordPage(BaseModel):
 
 
 DisputeOut = Dispute
+DisputeCategory = Literal[DISPUTE_CATEGORIES]  # type: ignore[valid-type]
 
 
 class DisputeIn(StrictModel):
     record_id: str = Field(min_length=1, max_length=128)
     reason: str = Field(min_length=1, max_length=2000)
+    category: DisputeCategory | None = None
 
 
 class AnswerIn(StrictModel):

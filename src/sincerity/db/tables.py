@@ -108,6 +108,10 @@ disputes = Table(
     Column("deadline", UtcDateTime(), nullable=False),
     Column("resolved_at", UtcDateTime(), nullable=True),
     Column("resolution", Text, nullable=True),
+    Column("category", String(40), nullable=True, doc="the subject's reason category"),
+    Column("evidence_name", String(200), nullable=True),
+    Column("evidence_type", String(100), nullable=True),
+    Column("evidence", LargeBinary, nullable=True, doc="a file the subject attached"),
     Index("ix_disputes_subject", "subject_id"),
     Index("ix_disputes_record", "record_id"),
 )
@@ -287,6 +291,7 @@ attestations = Table(
     Column("expires_at", UtcDateTime(), nullable=False),
     Column("revoked_at", UtcDateTime(), nullable=True),
     Column("revoked_reason", String(200), nullable=True),
+    Column("presentation", Text, nullable=True, doc="shared from the web: behind its short link"),
     Index("ix_attestations_subject", "subject_id"),
     Index("ix_attestations_expires_at", "expires_at"),
     UniqueConstraint("status_list_id", "status_index"),

@@ -320,6 +320,7 @@ class Shared:
     presentation: str
     link: str
     disclosed: list[str]
+    short_link: str = ""  # names the presentation kept here: small enough for a QR code
 
 
 def share_proof(
@@ -353,6 +354,34 @@ def share_proof(
         nonce.strip(),
         int(registry.now().timestamp()),
     )
+    with registry.transaction() as conn:
+        repo.keep_presentation(conn, issued.id, presentation)
+    base = issuer.rstrip("/")
     return Shared(
-        issued.id, presentation, f"{issuer.rstrip('/')}/verify#{presentation}", sorted(disclose)
+        issued.id,
+        presentation,
+        f"{base}/verify#{presentation}",
+        sorted(disclose),
+        f"{base}/p/{issued.id}",
     )
+
+
+@dataclass(frozen=True)
+class SharedLink:
+    """Where a short link leads: the presentation, or why it no longer works."""
+
+    presentation: str | None
+    gone_because: str | None
+
+
+def follow_short_link(registry: Registry, attestation_id: str) -> SharedLink:
+    """The presentation behind a short link, unless it was revoked or has expired."""
+    with registry.engine.connect() as conn:
+        row = repo.shared_presentation(conn, attestation_id)
+    if row is None:
+        raise NotFoundError("there is no proof at this link")
+    if row["revoked_at"] is not None:
+        return SharedLink(None, "revoked")
+    if row["expires_at"] <= registry.now():
+        return SharedLink(None, "expired")
+    return SharedLink(str(row["presentation"]), None)

@@ -7,7 +7,7 @@ a relying party learns nothing about who is in the registry.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sincerity.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from sincerity.core.scoring import rounded
@@ -117,6 +117,30 @@ def check(
         policy_version=policy.version,
         as_of=now.date(),
     )
+
+
+UNDO_WINDOW = timedelta(minutes=10)
+
+
+def undo_revocation(registry: Registry, subject_id: str, consent_id: int) -> None:
+    """Put back a consent the subject revoked within the last ten minutes (a slip of the
+    finger); later, a new consent is the way. Checks refused meanwhile stay refused."""
+    now = registry.now()
+    with registry.transaction() as conn:
+        row = repo.get_consent(conn, consent_id)
+        if row is None or row["subject_id"] != subject_id:
+            raise NotFoundError(f"subject {subject_id!r} has no consent {consent_id}")
+        revoked_at = row["revoked_at"]
+        if revoked_at is None:
+            raise InvalidInputError(f"consent {consent_id} is in force: nothing to undo")
+        if now - revoked_at > UNDO_WINDOW:
+            raise InvalidInputError(
+                "a revocation can be undone for 10 minutes; grant a new consent instead"
+            )
+        if row["expires_on"] is not None and row["expires_on"] < now.date():
+            raise InvalidInputError(f"consent {consent_id} has expired; grant a new one")
+        repo.restore_consent(conn, consent_id)
+        rescore_subjects(conn, registry.policy, [subject_id], now.date(), now)
 
 
 def revoke_consent(registry: Registry, subject_id: str, consent_id: int) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from sincerity.core.disputes import DisputeState
+from sincerity.core.disputes import DISPUTE_CATEGORIES, DisputeState
 from sincerity.core.errors import InvalidInputError, NotFoundError, RecordError
 from sincerity.db import repo
 from sincerity.services import access_log
@@ -37,16 +37,44 @@ class Dispute:
     deadline: datetime
     resolved_at: datetime | None
     resolution: str | None
+    category: str | None = None
+    evidence_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A file a subject attaches to a dispute (the source downloads it)."""
+
+    name: str
+    media_type: str
+    content: bytes
+
+
+MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 
 
 def _dispute(row: dict[str, Any]) -> Dispute:
     return Dispute(**{name: row[name] for name in Dispute.__dataclass_fields__})
 
 
-def open_dispute(registry: Registry, subject_id: str, record_id: str, reason: str) -> int:
+def open_dispute(
+    registry: Registry,
+    subject_id: str,
+    record_id: str,
+    reason: str,
+    category: str | None = None,
+    evidence: Evidence | None = None,
+) -> int:
     """Contest one of the subject's records; the score is recomputed without it at once."""
     if not reason.strip():
         raise InvalidInputError("say why the record is wrong (the reason is sent to the source)")
+    if category is not None and category not in DISPUTE_CATEGORIES:
+        raise InvalidInputError(f"category must be one of {', '.join(DISPUTE_CATEGORIES)}")
+    if evidence is not None and len(evidence.content) > MAX_EVIDENCE_BYTES:
+        raise InvalidInputError(
+            f"the evidence file is {len(evidence.content) // 1024} KiB; the most is "
+            f"{MAX_EVIDENCE_BYTES // (1024 * 1024)} MiB"
+        )
     now = registry.now()
     with registry.transaction() as conn:
         row = repo.get_record_row(conn, record_id)
@@ -64,6 +92,16 @@ def open_dispute(registry: Registry, subject_id: str, record_id: str, reason: st
                 "state": DisputeState.OPEN,
                 "opened_at": now,
                 "deadline": now + timedelta(days=ANSWER_DAYS),
+                "category": category,
+                **(
+                    {}
+                    if evidence is None
+                    else {
+                        "evidence_name": evidence.name[:200],
+                        "evidence_type": evidence.media_type[:100],
+                        "evidence": evidence.content,
+                    }
+                ),
             },
         )
         rescore_subjects(conn, registry.policy, [subject_id], now.date(), now)
@@ -71,6 +109,32 @@ def open_dispute(registry: Registry, subject_id: str, record_id: str, reason: st
 
 
 ANSWERS = ("confirm", "correct", "withdraw")
+
+
+def drop_dispute(registry: Registry, subject_id: str, dispute_id: int) -> Dispute:
+    """The subject takes back an open dispute: the record counts again at once."""
+    now = registry.now()
+    with registry.transaction() as conn:
+        row = repo.get_dispute(conn, dispute_id)
+        if row is None or row["subject_id"] != subject_id:
+            raise NotFoundError(f"subject {subject_id!r} has no dispute {dispute_id}")
+        if row["state"] != DisputeState.OPEN:
+            raise InvalidInputError(f"dispute {dispute_id} is already {row['state']}")
+        repo.resolve(conn, [dispute_id], DisputeState.DROPPED, now, "taken back by the subject")
+        rescore_subjects(conn, registry.policy, [subject_id], now.date(), now)
+        return dispute_of(conn, dispute_id)
+
+
+def evidence_for_source(registry: Registry, source_id: str, dispute_id: int) -> Evidence:
+    """The file a subject attached to a dispute against one of this source's records."""
+    with registry.engine.connect() as conn:
+        row = repo.dispute_with_source(conn, dispute_id)
+        if row is None or row["source_id"] != source_id:
+            raise NotFoundError(f"no dispute {dispute_id} against your records")
+        found = repo.dispute_evidence(conn, dispute_id)
+    if found is None:
+        raise NotFoundError(f"dispute {dispute_id} has no evidence file")
+    return Evidence(*found)
 
 
 def sweep_overdue(registry: Registry) -> int:

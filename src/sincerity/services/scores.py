@@ -136,6 +136,18 @@ def score_subject(conn: Connection, policy: Policy, subject_id: str, as_of: date
     return score_in(load_context(conn, [subject_id]), subject_id, policy, as_of)
 
 
+def score_without(registry: Registry, subject_id: str, record_id: str) -> Score:
+    """What the subject's score would be today if one of their records stopped counting (as it
+    does the moment they dispute it): computed, not stored."""
+    with registry.engine.connect() as conn:
+        row = repo.get_record_row(conn, record_id)
+        if row is None or row["subject_id"] != subject_id:
+            raise NotFoundError(f"subject {subject_id!r} has no record {record_id!r}")
+        chunk = load_context(conn, [subject_id])
+    chunk.excluded[subject_id].add(record_id)
+    return score_in(chunk, subject_id, registry.policy, registry.now().date())
+
+
 def stored_score(conn: Connection, policy: Policy, subject_id: str, today: date) -> Score | None:
     """Today's stored score under `policy`, or None."""
     stored = repo.stored_explanation(conn, subject_id, today, policy.version)

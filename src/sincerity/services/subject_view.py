@@ -94,3 +94,17 @@ def records(registry: Registry, subject_id: str) -> list[RecordView]:
     """The subject's records, newest first, each with whether it counts and why not."""
     with registry.engine.connect() as conn:
         return record_views(conn, repo.record_rows_of(conn, subject_id))
+
+
+def party_names(registry: Registry) -> dict[str, str]:
+    """The registered names of sources and relying parties, by id (what a person reads)."""
+    with registry.engine.connect() as conn:
+        parties = repo.list_sources(conn) + repo.list_relying_parties(conn)
+    return {str(p["id"]): str(p["name"]) for p in parties}
+
+
+def relying_parties(registry: Registry) -> list[tuple[str, str]]:
+    """(id, name) of every relying party, by name: whom a subject may consent to."""
+    with registry.engine.connect() as conn:
+        rows = repo.list_relying_parties(conn)
+    return sorted(((str(r["id"]), str(r["name"])) for r in rows), key=lambda p: p[1].lower())

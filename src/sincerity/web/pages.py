@@ -13,6 +13,7 @@ import time
 from importlib import resources
 from typing import Annotated, Any
 
+import jinja2
 from fastapi import APIRouter, Cookie, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -29,12 +30,26 @@ from sincerity.core.factors import max_points
 from sincerity.core.policy import FACTOR_NAMES
 from sincerity.credentials.sdjwt import Verified
 from sincerity.services.web_sessions import Session, session_for, sign_in, sign_out
+from sincerity.web import i18n
 
 COOKIE = "sincerity_session"
 
 
 def templates() -> Jinja2Templates:
-    return Jinja2Templates(directory=str(resources.files("sincerity.web") / "templates"))
+    """The page templates, with `_()` and `translate` speaking the visitor's language."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resources.files("sincerity.web") / "templates")),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
+    env.filters["translate"] = i18n.translate
+    env.globals["languages"] = i18n.LANGUAGES
+    env.globals["current_language"] = i18n.current_language
+    env.globals["html_lang"] = lambda: i18n.HTML_LANG[i18n.current_language()]
+    return Jinja2Templates(env=env)
 
 
 router = APIRouter(include_in_schema=False)
@@ -69,10 +84,37 @@ def check_csrf(session: Session, form_token: str | None, header_token: str | Non
         raise PermissionDeniedError("the form expired or came from another site: reload the page")
 
 
-def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    page: HTMLResponse = request.app.state.templates.TemplateResponse(
-        request, name, context, status_code=status
+LANGUAGE_COOKIE = "sincerity_lang"
+
+
+def set_language(request: Request) -> str | None:
+    """Render this request in the visitor's language; returns a language to remember when the
+    address asked for one."""
+    asked = request.query_params.get("lang")
+    i18n.use_language(
+        i18n.choose_language(
+            asked,
+            request.cookies.get(LANGUAGE_COOKIE),
+            request.headers.get("accept-language"),
+        )
     )
+    return asked if asked in i18n.LANGUAGES else None
+
+
+def render(
+    request: Request,
+    name: str,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """A page or fragment in the visitor's language."""
+    remember = set_language(request)
+    page: HTMLResponse = request.app.state.templates.TemplateResponse(
+        request, name, context, status_code=status, headers=headers
+    )
+    if remember:
+        page.set_cookie(LANGUAGE_COOKIE, remember, max_age=365 * 86400, samesite="lax")
     return page
 
 

@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Header, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi import APIRouter, File, Form, Header, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from sincerity.api.deps import IntId, RegistryDep, SettingsDep
 from sincerity.charts import gauge, line_chart
+from sincerity.core.disputes import DISPUTE_CATEGORIES
 from sincerity.core.errors import SincerityError
 from sincerity.services import open_dispute, subject_view
-from sincerity.services.attest import share_proof
+from sincerity.services.attest import (
+    follow_short_link,
+    list_attestations,
+    revoke_attestation,
+    share_proof,
+)
 from sincerity.services.attest_status import attestable_claims
-from sincerity.services.checks import revoke_consent
-from sincerity.services.disputes import disputes_for_subject
+from sincerity.services.checks import (
+    grant_relying_party_consent,
+    revoke_consent,
+    undo_revocation,
+)
+from sincerity.services.disputes import (
+    MAX_EVIDENCE_BYTES,
+    Evidence,
+    disputes_for_subject,
+    drop_dispute,
+)
 from sincerity.services.registry import Registry
-from sincerity.services.scores import current_score
-from sincerity.services.subject_file import RecordView, export_file
+from sincerity.services.scores import current_score, score_without
 from sincerity.services.web_sessions import Session
+from sincerity.web import dashboard
+from sincerity.web.i18n import gettext, translate
 from sincerity.web.pages import (
     OptionalSession,
     check_csrf,
@@ -30,61 +45,94 @@ from sincerity.web.pages import (
 
 router = APIRouter(include_in_schema=False)
 
-RECORDS_SHOWN = 50
-
-
-def describe(record: RecordView) -> str:
-    """A record in a few words."""
-    body = record.record
-    if record.kind == "payment":
-        text = body["status"].replace("_", " ")
-        return f"{text} ({body['days_late']} days)" if body.get("days_late") else text
-    if record.kind == "rating":
-        return f"rating {body['rating']:+d} from {body['rater']}"
-    if record.kind == "verification":
-        return f"{body['what']} verified"
-    return str(body.get("status", "")).replace("_", " ")
+CsrfHeader = Annotated[str | None, Header()]
 
 
 def file_context(registry: Registry, subject_id: str) -> dict[str, Any]:
+    """The score, its history and the records, as the subject's page shows them."""
     score = current_score(registry, subject_id)
     policy = registry.policy
+    today = registry.now().date()
+    names = subject_view.party_names(registry)
     views = subject_view.records(registry, subject_id)  # newest first
     history = subject_view.score_history(registry, subject_id)
-    disputes = {d.record_id: d for d in disputes_for_subject(registry, subject_id)}
-    records = [
-        {
-            **asdict(view),
-            "what": describe(view),
-            "dispute": disputes.get(view.id),
-        }
-        for view in views[:RECORDS_SHOWN]
-    ]
-    points = [(str(h.as_of), float(h.value)) for h in history if h.value is not None]
-    label = score.tier_label or "not enough history"
+    disputes = disputes_for_subject(registry, subject_id)
+    label = translate(score.tier_label) if score.tier_label else gettext("Not enough history")
+    points = dashboard.monthly_points(history)
     return {
         "score": score,
-        "gauge": gauge(score.value, policy.range.min, policy.range.max, label),
-        "history_chart": line_chart(
-            points[-60:], policy.range.min, policy.range.max, "Score over time"
+        "tier_labels": {t.name: t.label for t in policy.tiers},
+        "gauge": gauge(
+            score.value,
+            policy.range.min,
+            policy.range.max,
+            label,
+            gettext("Your score: %(value)s on a scale of %(low)s to %(high)s, %(tier)s")
+            % {
+                "value": "—" if score.rounded is None else score.rounded,
+                "low": policy.range.min,
+                "high": policy.range.max,
+                "tier": label,
+            },
         ),
-        "records": records,
+        "history_chart": line_chart(
+            points,
+            policy.range.min,
+            policy.range.max,
+            gettext("Your score over time"),
+            size=(360, 200),
+            empty=gettext("No history yet: your score is kept each month from now on."),
+        ),
+        "change": dashboard.change_since_last_month(score, history, views, disputes, today),
+        "next_tier": dashboard.next_tier(score, policy),
+        "privileges": dashboard.privilege_words(score, policy),
+        "groups": dashboard.record_groups(views, disputes, names),
         "total_records": len(views),
-        "claims": [c for c in attestable_claims(score, policy, subject_id) if c != "subject"]
-        + ["subject"],
+        "claims": [
+            (claim, dashboard.claim_words(claim, policy))
+            for claim in attestable_claims(score, policy, subject_id)
+            if claim != "subject"
+        ]
+        + [("subject", dashboard.claim_words("subject", policy))],
+        "categories": [(c, dashboard.CATEGORY_WORDS[c]) for c in DISPUTE_CATEGORIES],
+    }
+
+
+def consents_context(registry: Registry, session: Session, **extra: Any) -> dict[str, Any]:
+    subject_id = session.actor.id
+    return {
+        "session": session,
+        "consents": dashboard.consent_rows(
+            subject_view.consents(registry, subject_id),
+            subject_view.party_names(registry),
+            registry.now(),
+        ),
+        "relying_parties": subject_view.relying_parties(registry),
+        "today": registry.now().date(),
+        **extra,
+    }
+
+
+def proofs_context(registry: Registry, session: Session, **extra: Any) -> dict[str, Any]:
+    return {
+        "session": session,
+        "proofs": dashboard.active_proofs(
+            list_attestations(registry, session.actor.id), registry.policy, registry.now()
+        ),
+        **extra,
     }
 
 
 def me_context(registry: Registry, session: Session) -> dict[str, Any]:
     subject_id = session.actor.id
     subject = subject_view.profile(registry, subject_id)
-    consents = subject_view.consents(registry, subject_id)
     log = subject_view.access_entries(registry, subject_id, limit=100)
+    names = subject_view.party_names(registry)
     return {
-        "session": session,
         "subject": subject,
-        "consents": consents,
-        "access_log": list(reversed(log)),
+        "access_log": [dashboard.access_sentence(e, names, subject_id) for e in reversed(log)],
+        **consents_context(registry, session),
+        **proofs_context(registry, session),
         **file_context(registry, subject_id),
     }
 
@@ -94,25 +142,97 @@ def me(request: Request, registry: RegistryDep, session: OptionalSession) -> HTM
     return render(request, "me.html", **me_context(registry, need(session, "subject")))
 
 
+@router.get("/me/records/{record_id}/dispute", response_class=HTMLResponse)
+def dispute_form(
+    request: Request, record_id: str, registry: RegistryDep, session: OptionalSession
+) -> HTMLResponse:
+    """The dispute form for one record, with what disputing it would do to the score."""
+    session = need(session, "subject")
+    now = current_score(registry, session.actor.id)
+    without = score_without(registry, session.actor.id, record_id)
+    return render(
+        request,
+        "_dispute_form.html",
+        session=session,
+        record_id=record_id,
+        effect=dashboard.dispute_effect(now, without),
+        categories=[(c, dashboard.CATEGORY_WORDS[c]) for c in DISPUTE_CATEGORIES],
+        max_mib=MAX_EVIDENCE_BYTES // (1024 * 1024),
+    )
+
+
 @router.post("/me/disputes", response_class=HTMLResponse)
-def dispute(
+async def dispute(
     request: Request,
     registry: RegistryDep,
     session: OptionalSession,
     record_id: Annotated[str, Form(max_length=128)],
     reason: Annotated[str, Form(max_length=2000)],
-    x_csrf_token: Annotated[str | None, Header()] = None,
+    category: Annotated[str | None, Form(max_length=40)] = None,
+    evidence: Annotated[UploadFile | None, File()] = None,
+    x_csrf_token: CsrfHeader = None,
 ) -> HTMLResponse:
     session = need(session, "subject")
     check_csrf(session, None, x_csrf_token)
-    open_dispute(registry, session.actor.id, record_id, reason)
-    context = file_context(registry, session.actor.id)
+    attached = None
+    if evidence is not None and evidence.filename:
+        content = await evidence.read(MAX_EVIDENCE_BYTES + 1)
+        attached = Evidence(
+            evidence.filename, evidence.content_type or "application/octet-stream", content
+        )
+    open_dispute(registry, session.actor.id, record_id, reason, category or None, attached)
     return render(
         request,
         "_file.html",
         session=session,
-        message=f"Record {record_id} is disputed: it no longer counts.",
-        **context,
+        message=gettext("The record is disputed: it no longer counts while the source answers."),
+        **file_context(registry, session.actor.id),
+    )
+
+
+@router.post("/me/disputes/{dispute_id}/drop", response_class=HTMLResponse)
+def drop(
+    request: Request,
+    dispute_id: IntId,
+    registry: RegistryDep,
+    session: OptionalSession,
+    x_csrf_token: CsrfHeader = None,
+) -> HTMLResponse:
+    session = need(session, "subject")
+    check_csrf(session, None, x_csrf_token)
+    drop_dispute(registry, session.actor.id, dispute_id)
+    return render(
+        request,
+        "_file.html",
+        session=session,
+        message=gettext("You took your dispute back: the record counts again."),
+        **file_context(registry, session.actor.id),
+    )
+
+
+@router.post("/me/consents", response_class=HTMLResponse)
+def grant(
+    request: Request,
+    registry: RegistryDep,
+    session: OptionalSession,
+    relying_party: Annotated[str, Form(max_length=128)],
+    purpose: Annotated[str, Form(max_length=200)],
+    until: Annotated[str, Form(max_length=10)] = "",
+    share_score: Annotated[bool, Form()] = False,
+    x_csrf_token: CsrfHeader = None,
+) -> HTMLResponse:
+    session = need(session, "subject")
+    check_csrf(session, None, x_csrf_token)
+    end = dashboard.parse_day(until)
+    grant_relying_party_consent(
+        registry, session.actor.id, relying_party, purpose, end, share_score
+    )
+    return render(
+        request,
+        "_consents.html",
+        **consents_context(
+            registry, session, consent_message=gettext("Consent granted. You can revoke it here.")
+        ),
     )
 
 
@@ -122,18 +242,40 @@ def revoke(
     consent_id: IntId,
     registry: RegistryDep,
     session: OptionalSession,
-    x_csrf_token: Annotated[str | None, Header()] = None,
+    x_csrf_token: CsrfHeader = None,
 ) -> HTMLResponse:
     session = need(session, "subject")
     check_csrf(session, None, x_csrf_token)
     revoke_consent(registry, session.actor.id, consent_id)
-    consents = subject_view.consents(registry, session.actor.id)
     return render(
         request,
         "_consents.html",
-        session=session,
-        consents=consents,
-        consent_message="Consent revoked.",
+        **consents_context(
+            registry,
+            session,
+            consent_message=gettext("Consent revoked."),
+            undo_id=consent_id,
+        ),
+    )
+
+
+@router.post("/me/consents/{consent_id}/undo", response_class=HTMLResponse)
+def undo(
+    request: Request,
+    consent_id: IntId,
+    registry: RegistryDep,
+    session: OptionalSession,
+    x_csrf_token: CsrfHeader = None,
+) -> HTMLResponse:
+    session = need(session, "subject")
+    check_csrf(session, None, x_csrf_token)
+    undo_revocation(registry, session.actor.id, consent_id)
+    return render(
+        request,
+        "_consents.html",
+        **consents_context(
+            registry, session, consent_message=gettext("Revocation undone: the consent is back.")
+        ),
     )
 
 
@@ -146,7 +288,7 @@ def share(
     audience: Annotated[str, Form(max_length=500)],
     nonce: Annotated[str, Form(max_length=500)] = "",
     disclose: Annotated[list[str] | None, Form()] = None,
-    x_csrf_token: Annotated[str | None, Header()] = None,
+    x_csrf_token: CsrfHeader = None,
 ) -> HTMLResponse:
     session = need(session, "subject")
     check_csrf(session, None, x_csrf_token)
@@ -155,12 +297,61 @@ def share(
             registry, session.actor.id, settings.public_url, disclose or [], audience, nonce
         )
     except SincerityError as exc:
-        return render(request, "_share.html", error=str(exc).splitlines()[0])
-    return render(request, "_share.html", shared=shared, audience=audience, qr=qr_svg(shared.link))
+        return render(request, "_share.html", error=translate(str(exc).splitlines()[0]))
+    return render(
+        request,
+        "_share.html",
+        shared=shared,
+        audience=audience,
+        disclosed=[dashboard.claim_words(c, registry.policy) for c in shared.disclosed],
+        qr=qr_svg(shared.short_link),
+        **proofs_context(registry, session),
+    )
+
+
+@router.post("/me/proofs/{attestation_id}/revoke", response_class=HTMLResponse)
+def revoke_proof(
+    request: Request,
+    attestation_id: str,
+    registry: RegistryDep,
+    session: OptionalSession,
+    x_csrf_token: CsrfHeader = None,
+) -> HTMLResponse:
+    session = need(session, "subject")
+    check_csrf(session, None, x_csrf_token)
+    revoke_attestation(registry, session.actor.id, attestation_id)
+    return render(
+        request,
+        "_proofs.html",
+        **proofs_context(
+            registry, session, proofs_message=gettext("Proof revoked: it no longer verifies.")
+        ),
+    )
+
+
+@router.get("/p/{attestation_id}", response_model=None)
+def short_link(
+    request: Request, attestation_id: str, registry: RegistryDep, session: OptionalSession
+) -> Response:
+    """A shared proof's short link (what its QR code holds): on to the verify page with it."""
+    found = follow_short_link(registry, attestation_id)
+    if found.presentation is None:
+        heading = gettext("This proof no longer works")
+        message = (
+            gettext("Its holder revoked it.")
+            if found.gone_because == "revoked"
+            else gettext("It has expired. Ask its holder for a new one.")
+        )
+        return render(
+            request, "error.html", status=410, heading=heading, message=message, session=session
+        )
+    return RedirectResponse(f"/verify#{found.presentation}", status_code=303)
 
 
 @router.get("/me/export", response_model=None)
 def export(registry: RegistryDep, session: OptionalSession) -> Response:
+    from sincerity.services.subject_file import export_file
+
     session = need(session, "subject")
     return JSONResponse(
         export_file(registry, session.actor.id),

@@ -13,23 +13,16 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sincerity.api import Settings
-from sincerity.services import Registry, grant_source_consent, ingest_rows
-from sincerity.services.checks import grant_relying_party_consent
-from sincerity.services.operator import (
-    create_operator_key,
-    register_relying_party,
-    register_source,
-    register_subject,
-)
+from sincerity.services import Registry
 from sincerity.web import create_site
 from tests.conftest import REQUIRE_ENV
+from tests.web_world import populate
 
 ARTIFACTS = Path(__file__).parents[3] / "test-artifacts"
 CHROMIUM = os.environ.get("SINCERITY_CHROMIUM", "/usr/bin/chromium")
@@ -93,37 +86,7 @@ def site(tmp_path: Path) -> Iterator[Site]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     built = Site(url, registry)
-    built.keys["operator"] = create_operator_key(registry)
-    built.keys["utility"] = register_source(registry, "utility", "City Utility", ["payment"])
-    built.keys["alice"] = register_subject(registry, "alice", "Alice Example")
-    built.keys["landlord"] = register_relying_party(registry, "landlord", "Landlord Ltd")
-    grant_source_consent(registry, "alice", "utility")
-    grant_relying_party_consent(registry, "alice", "landlord", "tenancy", None)
-    today = date.today()
-    rows = [
-        {
-            "id": f"p{i}",
-            "source": "utility",
-            "subject": "alice",
-            "kind": "payment",
-            "status": "on_time",
-            "occurred_on": (today - timedelta(days=30 * i + 5)).isoformat(),
-            "reported_on": (today - timedelta(days=30 * i + 3)).isoformat(),
-        }
-        for i in range(1, 30)
-    ]
-    rows.append(
-        {
-            "id": "missed-1",
-            "source": "utility",
-            "subject": "alice",
-            "kind": "payment",
-            "status": "missed",
-            "occurred_on": (today - timedelta(days=4)).isoformat(),
-            "reported_on": (today - timedelta(days=2)).isoformat(),
-        }
-    )
-    ingest_rows(registry, rows)
+    built.keys.update(populate(registry))
     app = create_site(Settings(database_url=db, public_url=url), registry)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

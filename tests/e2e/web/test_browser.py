@@ -35,29 +35,62 @@ def test_every_page_renders_labelled_and_without_console_errors(page: Any, site:
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
 
 
-def test_a_subject_disputes_a_record_and_sees_the_score_change(page: Any, site: Site) -> None:
+def test_a_subject_disputes_a_record_through_the_form_and_takes_it_back(
+    page: Any, site: Site, tmp_path: Any
+) -> None:
+    page.on("dialog", lambda dialog: dialog.accept())
     sign_in(page, site, "alice")
     page.wait_for_url(re.compile(r"/me$"))
     before = shown_score(page)
-    row = page.locator("tr", has_text="missed")
-    row.get_by_role("textbox").fill("I paid this on time; I have the receipt")
-    row.get_by_role("button", name="Dispute").click()
-    page.get_by_text("is disputed: it no longer counts").wait_for()
-    after = shown_score(page)
-    assert after > before
-    assert page.locator("tr", has_text="missed").get_by_text("open").is_visible()
+    page.locator("details.group summary").first.click()
+    row = page.locator("li.record", has_text="Missed")
+    row.get_by_role("button", name=re.compile("^Dispute")).click()
+    form = page.locator("form.dispute-form")
+    form.wait_for()
+    assert "would go from" in form.inner_text()  # the effect, said before confirming
+    form.get_by_label("What is wrong?").select_option("paid_or_settled")
+    form.get_by_label("Tell the source what happened").fill("I paid this on time")
+    receipt = tmp_path / "receipt.txt"
+    receipt.write_text("paid on the 3rd")
+    form.get_by_label(re.compile("Evidence")).set_input_files(str(receipt))
+    form.get_by_role("button", name="Dispute this record").click()
+    page.get_by_text("it no longer counts while the source answers").wait_for()
+    assert shown_score(page) > before
+    disputes = httpx.get(
+        f"{site.url}/v1/me/disputes", headers={"Authorization": f"Bearer {site.keys['alice']}"}
+    ).json()
+    assert disputes[0]["category"] == "paid_or_settled" and disputes[0]["evidence_name"]
+    page.locator("details.group summary").first.click()
+    page.get_by_role("button", name="Take back my dispute").click()
+    page.get_by_text("the record counts again").wait_for()
+    assert shown_score(page) == before
 
 
-def test_revoking_a_consent_refuses_the_relying_partys_next_check(page: Any, site: Site) -> None:
+def test_a_subject_grants_a_consent_and_undoes_a_revocation(page: Any, site: Site) -> None:
+    page.on("dialog", lambda dialog: dialog.accept())
     check = {"subject_id": "alice", "purpose": "tenancy"}
-    headers = {"Authorization": f"Bearer {site.keys['landlord']}"}
-    assert httpx.post(f"{site.url}/v1/checks", json=check, headers=headers).status_code == 200
+    landlord = {"Authorization": f"Bearer {site.keys['landlord']}"}
+    assert httpx.post(f"{site.url}/v1/checks", json=check, headers=landlord).status_code == 200
     sign_in(page, site, "alice")
-    page.get_by_role("button", name="Revoke consent to landlord for tenancy").click()
+    page.wait_for_url(re.compile(r"/me$"))
+    page.get_by_role("button", name="Revoke consent to Landlord Ltd").click()
     page.get_by_text("Consent revoked.").wait_for()
-    assert httpx.post(f"{site.url}/v1/checks", json=check, headers=headers).status_code == 403
+    assert httpx.post(f"{site.url}/v1/checks", json=check, headers=landlord).status_code == 403
+    page.locator("#consents").get_by_role("button", name="Undo").click()
+    page.get_by_text("the consent is back").wait_for()
+    assert httpx.post(f"{site.url}/v1/checks", json=check, headers=landlord).status_code == 200
+
+    page.get_by_text("Allow a relying party to check you").click()
+    page.get_by_label("Who").select_option("lender")
+    page.get_by_label("For what (for example: tenancy)").fill("loan")
+    page.get_by_role("button", name="Allow", exact=True).click()
+    page.get_by_text("Consent granted.").wait_for()
+    lender = {"Authorization": f"Bearer {site.keys['lender']}"}
+    loan = {"subject_id": "alice", "purpose": "loan"}
+    assert httpx.post(f"{site.url}/v1/checks", json=loan, headers=lender).status_code == 200
     page.goto(f"{site.url}/me")
-    assert page.locator("#access-log").get_by_text("trust check").first.is_visible()
+    log = page.locator("#access-log").inner_text()
+    assert "Landlord Ltd checked your tier for “tenancy” on" in log
 
 
 def test_a_requested_proof_is_valid_for_its_verifier_and_a_tampered_one_rejected(
@@ -86,11 +119,12 @@ def test_a_requested_proof_is_valid_for_its_verifier_and_a_tampered_one_rejected
     own = page.locator("#proof-link")
     own.wait_for()
     href = own.get_attribute("href")
+    assert "/p/" in href and len(href) < 80  # a short link: a QR code a phone can scan
     other = browser.new_page()
     other.goto(href)
     other.get_by_text("Not valid").wait_for()
     assert "not bound to you" in other.locator("#failure-reason").inner_text()
-    presentation = href.split("#", 1)[1]
+    presentation = other.url.split("#", 1)[1]
     tampered = presentation[:40] + ("A" if presentation[40] != "A" else "B") + presentation[41:]
     other.goto(f"{site.url}/verify")
     other.get_by_label("Presentation").fill(tampered)

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from sincerity.api.deps import IntId, RegistryDep, SettingsDep, SourceActor
 from sincerity.api.errors import ERROR_RESPONSES, links
@@ -16,7 +16,11 @@ from sincerity.api.models import AnswerIn, BatchIn, DisputeOut, IngestOut, Recor
 from sincerity.core.disputes import DisputeState
 from sincerity.core.errors import NotFoundError, PermissionDeniedError, TooLargeError
 from sincerity.services import idempotency, ingest_rows
-from sincerity.services.disputes import answer_dispute, disputes_for_source
+from sincerity.services.disputes import (
+    answer_dispute,
+    disputes_for_source,
+    evidence_for_source,
+)
 from sincerity.services.subject_file import log_source_reads, record_page
 
 router = APIRouter(prefix="/v1", tags=["sources"], responses=ERROR_RESPONSES)
@@ -122,6 +126,21 @@ def source_disputes(
         registry, source.id, {d.subject_id for d in disputes}, "disputes against its records"
     )
     return disputes
+
+
+@router.get(
+    "/source/disputes/{dispute_id}/evidence",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def dispute_evidence(dispute_id: IntId, registry: RegistryDep, source: SourceActor) -> Response:
+    """The file the subject attached to a dispute against one of the source's records."""
+    found = evidence_for_source(registry, source.id, dispute_id)
+    return Response(
+        found.content,
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="dispute-{dispute_id}-evidence"'},
+    )
 
 
 @router.post("/disputes/{dispute_id}/answer", response_model=DisputeOut)

@@ -21,8 +21,12 @@ from sincerity.api.models import (
 )
 from sincerity.core.errors import InvalidInputError, NotFoundError
 from sincerity.services import grant_source_consent, open_dispute, subject_view
-from sincerity.services.checks import grant_relying_party_consent, revoke_consent
-from sincerity.services.disputes import disputes_for_subject
+from sincerity.services.checks import (
+    grant_relying_party_consent,
+    revoke_consent,
+    undo_revocation,
+)
+from sincerity.services.disputes import disputes_for_subject, drop_dispute
 from sincerity.services.scores import current_score
 from sincerity.services.subject_file import erase, export_file, record_page
 from sincerity.services.subject_view import AccessEntry
@@ -105,6 +109,13 @@ def revoke(consent_id: IntId, registry: RegistryDep, subject: SubjectActor) -> R
     return Response(status_code=204)
 
 
+@router.post("/consents/{consent_id}/restore", response_model=ConsentOut)
+def restore(consent_id: IntId, registry: RegistryDep, subject: SubjectActor) -> ConsentOut:
+    """Undo a revocation made in the last ten minutes."""
+    undo_revocation(registry, subject.id, consent_id)
+    return next(c for c in my_consents(registry, subject) if c.id == consent_id)
+
+
 @router.get("/disputes", response_model=list[DisputeOut])
 def my_disputes(registry: RegistryDep, subject: SubjectActor) -> list[DisputeOut]:
     """The caller's disputes with every step's time and the deadline."""
@@ -126,8 +137,14 @@ def my_disputes(registry: RegistryDep, subject: SubjectActor) -> list[DisputeOut
 )
 def dispute(body: DisputeIn, registry: RegistryDep, subject: SubjectActor) -> DisputeOut:
     """Contest a record: it stops counting at once; the source has 30 days to answer."""
-    dispute_id = open_dispute(registry, subject.id, body.record_id, body.reason)
+    dispute_id = open_dispute(registry, subject.id, body.record_id, body.reason, body.category)
     return next(d for d in disputes_for_subject(registry, subject.id) if d.id == dispute_id)
+
+
+@router.post("/disputes/{dispute_id}/drop", response_model=DisputeOut)
+def drop(dispute_id: IntId, registry: RegistryDep, subject: SubjectActor) -> DisputeOut:
+    """Take back an open dispute: the record counts again at once."""
+    return drop_dispute(registry, subject.id, dispute_id)
 
 
 @router.get("/access-log", response_model=list[AccessEntry])

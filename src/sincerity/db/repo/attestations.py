@@ -88,6 +88,29 @@ def get_attestation(conn: Connection, attestation_id: str) -> dict[str, Any] | N
     return None if row is None else dict(row)
 
 
+def keep_presentation(conn: Connection, attestation_id: str, presentation: str) -> None:
+    """Keep what the subject shared, so its short link can hand it out."""
+    a = t.attestations.c
+    conn.execute(
+        update(t.attestations).where(a.id == attestation_id).values(presentation=presentation)
+    )
+
+
+def shared_presentation(conn: Connection, attestation_id: str) -> dict[str, Any] | None:
+    """A shared presentation with its attestation's state, or None when there is none."""
+    a = t.attestations.c
+    row = (
+        conn.execute(
+            select(a.presentation, a.expires_at, a.revoked_at).where(
+                a.id == attestation_id, a.presentation.is_not(None)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return None if row is None else dict(row)
+
+
 def mark_revoked(
     conn: Connection, attestation_ids: Sequence[str], now: datetime, reason: str
 ) -> None:

@@ -120,6 +120,12 @@ def get_consent(conn: Connection, consent_id: int) -> dict[str, Any] | None:
     return None if row is None else dict(row)
 
 
+def restore_consent(conn: Connection, consent_id: int) -> None:
+    """Take back a revocation (the caller checks it is recent)."""
+    c = t.consents.c
+    conn.execute(update(t.consents).where(c.id == consent_id).values(revoked_at=None))
+
+
 def revoke_consent(conn: Connection, consent_id: int, now: datetime) -> None:
     c = t.consents.c
     conn.execute(

@@ -12,6 +12,8 @@ from sincerity.core.disputes import DisputeState
 from sincerity.db import tables as t
 
 OPEN = DisputeState.OPEN.value
+# Every column but the evidence file itself, which is read only when someone downloads it.
+LISTED = [c for c in t.disputes.c if c.name != "evidence"]
 
 
 def insert_dispute(conn: Connection, values: dict[str, Any]) -> int:
@@ -24,7 +26,7 @@ def insert_dispute(conn: Connection, values: dict[str, Any]) -> int:
 def disputes_of(conn: Connection, subject_id: str) -> list[dict[str, Any]]:
     """A subject's disputes, oldest first."""
     rows = conn.execute(
-        select(t.disputes).where(t.disputes.c.subject_id == subject_id).order_by(t.disputes.c.id)
+        select(*LISTED).where(t.disputes.c.subject_id == subject_id).order_by(t.disputes.c.id)
     ).mappings()
     return [dict(r) for r in rows]
 
@@ -35,8 +37,19 @@ def open_dispute_on(conn: Connection, record_id: str) -> int | None:
 
 
 def get_dispute(conn: Connection, dispute_id: int) -> dict[str, Any] | None:
-    row = conn.execute(select(t.disputes).where(t.disputes.c.id == dispute_id)).mappings().first()
+    row = conn.execute(select(*LISTED).where(t.disputes.c.id == dispute_id)).mappings().first()
     return None if row is None else dict(row)
+
+
+def dispute_evidence(conn: Connection, dispute_id: int) -> tuple[str, str, bytes] | None:
+    """The file a subject attached to a dispute: (name, media type, bytes)."""
+    d = t.disputes.c
+    row = conn.execute(
+        select(d.evidence_name, d.evidence_type, d.evidence).where(
+            d.id == dispute_id, d.evidence.is_not(None)
+        )
+    ).first()
+    return None if row is None else (str(row[0]), str(row[1]), bytes(row[2]))
 
 
 def dispute_with_source(conn: Connection, dispute_id: int) -> dict[str, Any] | None:
@@ -44,7 +57,7 @@ def dispute_with_source(conn: Connection, dispute_id: int) -> dict[str, Any] | N
     d, r = t.disputes.c, t.records.c
     row = (
         conn.execute(
-            select(d.id, d.state, d.subject_id, d.record_id, r.source_id)
+            select(d.id, d.state, d.subject_id, d.record_id, d.evidence_name, r.source_id)
             .join(t.records, r.id == d.record_id)
             .where(d.id == dispute_id)
         )
@@ -80,7 +93,7 @@ def disputes_against_source(
 ) -> list[dict[str, Any]]:
     """Disputes against a source's records, oldest first."""
     d, r = t.disputes.c, t.records.c
-    query = select(t.disputes).join(t.records, r.id == d.record_id).where(r.source_id == source_id)
+    query = select(*LISTED).join(t.records, r.id == d.record_id).where(r.source_id == source_id)
     if state is not None:
         query = query.where(d.state == state)
     return [dict(row) for row in conn.execute(query.order_by(d.id)).mappings()]
@@ -89,7 +102,7 @@ def disputes_against_source(
 def open_since(conn: Connection, cutoff: datetime) -> list[dict[str, Any]]:
     """Open disputes opened at or before `cutoff`, oldest first."""
     d = t.disputes.c
-    query = select(t.disputes).where(d.state == OPEN, d.opened_at <= cutoff).order_by(d.opened_at)
+    query = select(*LISTED).where(d.state == OPEN, d.opened_at <= cutoff).order_by(d.opened_at)
     return [dict(row) for row in conn.execute(query).mappings()]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from sincerity.db import tables as t
 from sincerity.db.repo.base import chunks
@@ -12,7 +12,8 @@ from sincerity.db.repo.base import chunks
 
 def delete_subject_file(conn: Connection, subject_id: str) -> int:
     """Delete everything held about the subject but the access log and the fact of erasure:
-    records (and their damping), disputes, consents, scores, trust, web sessions, the subject.
+    records (and their damping), disputes (and their evidence), consents, scores, trust, web
+    sessions, shared presentations, the subject.
     Returns how many records were deleted."""
     record_ids = list(
         conn.scalars(select(t.records.c.id).where(t.records.c.subject_id == subject_id))
@@ -25,6 +26,8 @@ def delete_subject_file(conn: Connection, subject_id: str) -> int:
     conn.execute(delete(t.consent_options).where(t.consent_options.c.consent_id.in_(consent_ids)))
     conn.execute(delete(t.consents).where(t.consents.c.subject_id == subject_id))
     conn.execute(delete(t.scores).where(t.scores.c.subject_id == subject_id))
+    a = t.attestations.c  # kept, revoked, for the status lists; what was shown is dropped
+    conn.execute(update(t.attestations).where(a.subject_id == subject_id).values(presentation=None))
     conn.execute(delete(t.rater_trust).where(t.rater_trust.c.node_id == subject_id))
     w = t.web_sessions.c
     conn.execute(delete(t.web_sessions).where(w.actor_kind == "subject", w.actor_id == subject_id))

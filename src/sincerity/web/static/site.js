@@ -1,0 +1,12 @@
+// Small helpers the pages share; everything works without them except copying to the clipboard.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const text = button.getAttribute("data-copy");
+  const done = () => { button.dataset.label ??= button.textContent; button.textContent = "✓"; setTimeout(() => { button.textContent = button.dataset.label; }, 2000); };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(done, () => window.prompt("", text));
+  } else {
+    window.prompt("", text);
+  }
+});
