@@ -30,12 +30,25 @@ def write_labels(population: Population, path: Path, as_of: str) -> None:
     err.print(f"Wrote outcome labels to {path}.")
 
 
+STAGES = {
+    "records": "Ingesting records",
+    "scores": "Scoring subjects",
+    "history": "Backfilling monthly score history",
+}
+
+
 def demo(
     db: DbOption = DEFAULT_DB,
     subjects: Annotated[
         int, typer.Option(min=10, max=200_000, help="People in the population.")
     ] = 3000,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic population.")] = 7,
+    history: Annotated[
+        int,
+        typer.Option(
+            min=0, max=120, help="Months of score history to backfill (each month's end)."
+        ),
+    ] = 24,
     serve: Annotated[bool, typer.Option(help="Start the HTTP API after the tour.")] = True,
     port: Annotated[int, typer.Option(help="Port for the HTTP API.")] = 8000,
     labels: Annotated[
@@ -59,11 +72,13 @@ def demo(
 
                 def advance(stage: str, n: int, total: int) -> None:
                     if stage not in tasks:
-                        label = "Ingesting records" if stage == "records" else "Scoring subjects"
+                        label = STAGES.get(stage, stage)
                         tasks[stage] = bar.add_task(label, total=total)
                     bar.advance(tasks[stage], n)  # type: ignore[arg-type]
 
-                population = build_demo(registry, subjects, seed, progress=advance)
+                population = build_demo(
+                    registry, subjects, seed, progress=advance, history_months=history
+                )
             if labels is not None:
                 write_labels(population, labels, registry.today().isoformat())
             err.print(

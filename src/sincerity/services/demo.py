@@ -68,10 +68,20 @@ def build_demo(
     seed: int = 7,
     as_of: date | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    history_months: int = 0,
 ) -> Population:
-    """Generate and load a demo population of `subjects` people as of `as_of` (default: today)."""
+    """Generate and load a demo population of `subjects` people as of `as_of` (default: today),
+    with a score at each of the last `history_months` month ends."""
     population = demo_population(subjects, as_of or registry.today(), seed)
     load_population(registry, population, progress)
+    if history_months:
+        from sincerity.services.rescore_batch import backfill_history
+
+        backfill_history(
+            registry,
+            history_months,
+            None if progress is None else (lambda n: progress("history", n, history_months)),
+        )
     return population
 
 

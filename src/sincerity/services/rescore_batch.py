@@ -14,7 +14,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -112,3 +112,43 @@ def rescore_with_engine(
         int(table.column("n_active").to_numpy().sum()) if table.num_rows else 0,
         timings,
     )
+
+
+def month_ends(today: date, months: int) -> list[date]:
+    """The last day of each of the `months` months before `today`'s, oldest first."""
+    ends = []
+    end = today.replace(day=1) - timedelta(days=1)
+    for _ in range(months):
+        ends.append(end)
+        end = end.replace(day=1) - timedelta(days=1)
+    return ends[::-1]
+
+
+def backfill_history(
+    registry: Registry, months: int = 24, progress: Callable[[int], None] | None = None
+) -> int:
+    """Give every subject a score at the end of each of the last `months` months, from the
+    records held now (as if they had been known then), with the DuckDB engine: a new registry's
+    history charts get a line, not a dot. Stored as history entries beside today's, never
+    replacing one already there. Returns the entries written."""
+    today = registry.today()
+    now = registry.now()
+    written = 0
+    with tempfile.TemporaryDirectory(prefix="sincerity-backfill-") as folder:
+        path = Path(folder)
+        subjects, trust_known = export_registry(registry, path)
+        for as_of in month_ends(today, months):
+            scores = collect(
+                run_duckdb(path, registry.policy, as_of, trust_known), registry.policy, subjects
+            )
+            rows = [
+                row
+                for row in score_rows(scores, registry.policy, as_of, "duckdb", now)
+                if row["status"] == "scored"  # before their history began, nothing to show
+            ]
+            with registry.transaction() as conn:
+                repo.insert_missing_scores(conn, rows)
+            written += len(rows)
+            if progress is not None:
+                progress(1)
+    return written

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from sincerity.core.disputes import NOT_COUNTING
 from sincerity.db import tables as t
+from sincerity.db.repo.base import chunks
 
 
 def ensure_policy(conn: Connection, version: str, name: str, body: str, now: datetime) -> None:
@@ -28,6 +29,23 @@ def activate_policy(conn: Connection, version: str) -> None:
 
 def active_policy_body(conn: Connection) -> str | None:
     return conn.scalar(select(t.policies.c.body).where(t.policies.c.active.is_(True)))
+
+
+def insert_missing_scores(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Store history entries for days that have none yet (a backfill never overwrites)."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+    for chunk in chunks(list(rows)):
+        conn.execute(
+            upsert(t.scores).on_conflict_do_nothing(
+                index_elements=["subject_id", "as_of", "policy_version"]
+            ),
+            chunk,
+        )
 
 
 def save_scores(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
