@@ -1,15 +1,19 @@
-"""How long the CLI takes to start: `sincerity --help`, `sincerity --version` and a subcommand's
+"""How long the CLI takes to start: `sincerity --help`, `sincerity --version` and subcommands'
 help, against a bare interpreter (`python -c pass`) measured in the same run.
 
-Target: `sincerity --help` under 0.3 s. Each figure is the median of `--repeats` fresh processes.
+Target: under 0.3 s. Each figure is the median of `--repeats` fresh processes. A subcommand's
+help is measured twice: the first ask (which builds the command and caches it) and later asks
+(from the cache), with a fresh cache folder for this run.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,20 +35,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=9)
     args = parser.parse_args()
-    cases = [
-        ("python -c pass (baseline)", [sys.executable, "-c", "pass"]),
-        ("sincerity --help", [SCRIPT, "--help"]),
-        ("sincerity --version", [SCRIPT, "--version"]),
-        ("sincerity policy --help", [SCRIPT, "policy", "--help"]),
-        ("sincerity score --help", [SCRIPT, "score", "--help"]),
+    os.environ["SINCERITY_CACHE_DIR"] = tempfile.mkdtemp(prefix="sincerity-bench-cli-")
+    measured = [
+        ("python -c pass (baseline)", median_seconds([sys.executable, "-c", "pass"], args.repeats))
     ]
-    measured = [(name, median_seconds(command, args.repeats)) for name, command in cases]
+    measured += [
+        ("sincerity --help", median_seconds([SCRIPT, "--help"], args.repeats)),
+        ("sincerity --version", median_seconds([SCRIPT, "--version"], args.repeats)),
+    ]
+    for words in (["score"], ["ingest"], ["lab", "run"], ["keys", "create"]):
+        command = [SCRIPT, *words, "--help"]
+        measured.append(
+            (f"sincerity {' '.join(words)} --help, first ask", median_seconds(command, 1))
+        )
+        measured.append(
+            (f"sincerity {' '.join(words)} --help", median_seconds(command, args.repeats))
+        )
     base = measured[0][1]
     report(
         "cli_startup",
         [{"command": n, "seconds": s, "vs_bare_python": s / base} for n, s in measured],
     )
-    print("Target: sincerity --help under 0.3 s.")
+    print("Target: under 0.3 s.")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -393,3 +394,35 @@ def test_the_console_script_help_matches_each_command() -> None:
     for name in COMMANDS:
         command = full.get_command(None, name)
         assert command.get_short_help_str(limit=500) == COMMANDS[name][2], name
+
+
+def test_a_subcommands_help_comes_from_the_cache_the_second_time(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from sincerity.cli import main\n"
+        "sys.argv = ['sincerity', *sys.argv[1:]]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('sqlalchemy', 'numpy', 'scipy', 'sincerity.services', 'sincerity.lab')\n"
+        "print('IMPORTED', sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    env = {**os.environ, "SINCERITY_CACHE_DIR": str(tmp_path), "COLUMNS": "100"}
+
+    def ask(*words: str) -> tuple[str, str]:
+        shown = subprocess.run(
+            [sys.executable, "-c", probe, *words], capture_output=True, text=True, env=env
+        )
+        assert shown.returncode == 0, shown.stderr
+        text, imported = shown.stdout.rsplit("IMPORTED", 1)
+        return text, imported.strip()
+
+    first, imported = ask("report", "--help")
+    assert "sincerity.services" in imported  # built once, from the command's module
+    again, imported = ask("report", "--help")
+    assert again == first and imported == "[]"
+    group, _ = ask("keys", "--help")
+    sub, _ = ask("keys", "create", "--help")
+    assert ask("keys", "create", "--help") == (sub, "[]") and "create" in group
+    assert len(list(tmp_path.glob("cli-help-*.pickle"))) == 1

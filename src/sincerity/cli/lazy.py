@@ -3,14 +3,25 @@
 Building the whole Typer app imports every command module, and with them the services, the lab,
 SQLAlchemy, pydantic, numpy and scipy: about two seconds before `--help` could print. Here the
 top-level command only knows each subcommand's name, module and one-line help; a subcommand's
-module is imported when that subcommand runs or shows its own help. `build_app()` builds the
-whole app from this same table; `tests/e2e/test_cli.py` checks each line of help here against
-the command's own docstring.
+module is imported when that subcommand runs. `build_app()` builds the whole app from this same
+table; `tests/e2e/test_cli.py` checks each line of help here against the command's own docstring.
+
+A subcommand's own `--help` needs its options, not its imports: the first time it is asked for,
+the command is built (its module imported) and kept, without its function, in a cache file
+named after the installed code (every module's size and time, and the versions of Python and
+Typer), so later asks print at once and any change to the code makes a new one.
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import importlib
+import logging
+import os
+import pickle
+import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -155,6 +166,71 @@ def load_command(name: str) -> Any:
     return typer.main.get_command(single)
 
 
+log = logging.getLogger("sincerity.cli")
+HELP_FLAGS = ("--help", "-h")
+
+
+def help_cache_path() -> Path:
+    """The help cache of the code installed now (a new file whenever the code changes)."""
+    package = Path(__file__).resolve().parents[1]
+    stamp = hashlib.sha256(f"{sys.version}|{typer.__version__}|{__version__}".encode())
+    for folder, _, files in sorted(os.walk(package)):
+        for name in sorted(files):
+            if name.endswith(".py"):
+                info = os.stat(os.path.join(folder, name))
+                stamp.update(f"{folder}/{name}|{info.st_size}|{info.st_mtime_ns}".encode())
+    base = os.environ.get("SINCERITY_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "sincerity"
+    )
+    return Path(base) / f"cli-help-{stamp.hexdigest()[:20]}.pickle"
+
+
+def _without_functions(command: Any) -> Any:
+    """A copy of a click command that can show its help but not run (nothing to import)."""
+    command = copy.copy(command)
+    command.callback = None
+    command.params = [copy.copy(p) for p in command.params]
+    for param in command.params:
+        param.callback = None
+    if hasattr(command, "commands"):
+        command.commands = {n: _without_functions(c) for n, c in command.commands.items()}
+    return command
+
+
+def _read_help_cache(path: Path) -> dict[str, bytes]:
+    try:
+        with path.open("rb") as handle:
+            cached = pickle.load(handle)
+        return cached if isinstance(cached, dict) else {}
+    except FileNotFoundError:
+        return {}
+    except Exception:  # a cache from another version, or torn: rebuilt below
+        log.debug("help cache %s unreadable; rebuilding it", path, exc_info=True)
+        return {}
+
+
+def help_command(name: str) -> Any:
+    """The command for `name` when only its help is wanted: from the cache, or built (and
+    cached for next time)."""
+    path = help_cache_path()
+    cached = _read_help_cache(path)
+    if name in cached:
+        try:
+            return pickle.loads(cached[name])
+        except Exception:
+            log.debug("help cache entry %s unreadable", name, exc_info=True)
+    command = load_command(name)
+    try:
+        cached[name] = pickle.dumps(_without_functions(command))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps(cached))
+        partial.replace(path)  # readers never see half a file
+    except Exception:  # a read-only home: help still works, only not faster next time
+        log.debug("help cache %s not written", path, exc_info=True)
+    return command
+
+
 class LazyGroup(TyperGroup):
     """The top-level group: subcommands are imported only when used, and its own help lists
     them from the table instead of importing them."""
@@ -163,7 +239,11 @@ class LazyGroup(TyperGroup):
         return list(COMMANDS)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        return load_command(cmd_name) if cmd_name in COMMANDS else None
+        if cmd_name not in COMMANDS:
+            return None
+        if any(flag in sys.argv[1:] for flag in HELP_FLAGS):
+            return help_command(cmd_name)
+        return load_command(cmd_name)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         with formatter.section("Commands"):
