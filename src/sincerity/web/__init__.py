@@ -6,7 +6,7 @@ import logging
 from html import escape
 from importlib import resources
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -25,14 +25,14 @@ from sincerity.api.logs import current_request_id
 from sincerity.core.errors import InvalidInputError, SincerityError
 from sincerity.services import Registry
 from sincerity.web import lab_pages, operator_pages, share_pages, subject_pages, verify_pages
-from sincerity.web.i18n import N_, LanguageMiddleware, gettext, translate
+from sincerity.web.i18n import N_, gettext, translate
 from sincerity.web.lab_jobs import LabJobs
 from sincerity.web.pages import (
-    LANGUAGE_COOKIE,
     SignInRequiredError,
     render,
     router,
     set_language,
+    speak_visitors_language,
     templates,
 )
 
@@ -68,19 +68,23 @@ def create_site_from_env() -> FastAPI:
 def mount_web(app: FastAPI) -> None:
     """Add the pages, their static assets and HTML error pages to the app."""
     app.state.templates = templates()
-    app.add_middleware(LanguageMiddleware, cookie=LANGUAGE_COOKIE)
     app.state.lab_jobs = LabJobs()
     app.mount(
         "/static/web",
         StaticFiles(directory=str(resources.files("sincerity.web") / "static")),
         name="web",
     )
-    app.include_router(router)
-    app.include_router(subject_pages.router)
-    app.include_router(verify_pages.router)
-    app.include_router(operator_pages.router)
-    app.include_router(share_pages.router)
-    app.include_router(lab_pages.router)
+    # Each page's handler runs in the visitor's language, for words made in Python too.
+    in_language = [Depends(speak_visitors_language)]
+    for pages in (
+        router,
+        subject_pages.router,
+        verify_pages.router,
+        operator_pages.router,
+        share_pages.router,
+        lab_pages.router,
+    ):
+        app.include_router(pages, dependencies=in_language)
 
     @app.exception_handler(SignInRequiredError)
     async def _sign_in(_: Request, __: SignInRequiredError) -> Response:

@@ -141,30 +141,6 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 _ = gettext
 
 
-class LanguageMiddleware:
-    """Sets the language of each request before its handler runs, so that words made in Python
-    (not only in templates) come out in it: from `?lang=`, the remembered cookie, or the
-    browser's Accept-Language."""
-
-    def __init__(self, app: Any, cookie: str) -> None:
-        self.app = app
-        self.cookie = cookie
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            from starlette.requests import Request
-
-            request = Request(scope)
-            use_language(
-                choose_language(
-                    request.query_params.get("lang"),
-                    request.cookies.get(self.cookie),
-                    request.headers.get("accept-language"),
-                )
-            )
-        await self.app(scope, receive, send)
-
-
 def N_(message: str) -> str:  # noqa: N802 - the name Babel's extractor looks for
     """Mark a message for the catalogue where it is defined; translate it where it is shown."""
     return message

@@ -101,6 +101,13 @@ def set_language(request: Request) -> str | None:
     return asked if asked in i18n.LANGUAGES else None
 
 
+async def speak_visitors_language(request: Request) -> None:
+    """A dependency of every page: its handler (run after, in a copy of this context) makes
+    its words in the visitor's language. Async, so it sets the language in the request's own
+    context rather than in a worker thread's."""
+    set_language(request)
+
+
 def render(
     request: Request,
     name: str,
