@@ -55,9 +55,9 @@ def poll_request(
 ) -> HTMLResponse:
     session = need(session, "relying_party")
     made, result = request_result(registry, session.actor.id, request_id)
-    if result is None:
-        return render(request, "_request.html", ask=made, link="", qr="", minutes=15)
-    return render(request, "_request.html", ask=made, **verify_result_context(result))
+    if result is None:  # still waiting: the page keeps asking
+        return render(request, "_request_answer.html", ask=made)
+    return render(request, "_request_answer.html", ask=made, **verify_result_context(result))
 
 
 @router.get("/share/{request_id}", response_class=HTMLResponse)
