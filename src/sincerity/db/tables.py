@@ -323,11 +323,65 @@ web_sessions = Table(
     Column(
         "key_id",
         String(32),
-        nullable=False,
+        nullable=True,
         doc="the API key signed in with: revoking it ends the session",
     ),
     Column("csrf", String(64), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("person_id", String(32), nullable=True, doc="or the person who signed in (passkey)"),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("actor_kind", String(20), nullable=False, doc="the kind of party they act for"),
+    Column("actor_id", String(ID), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("sessions_after", UtcDateTime(), nullable=True, doc="signed out everywhere at"),
+    Index("ix_people_actor", "actor_kind", "actor_id"),
+)
+
+passkeys = Table(
+    "passkeys",
+    metadata,
+    Column("credential_id", String(400), primary_key=True, doc="base64url"),
+    Column("person_id", String(32), ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("public_key", LargeBinary, nullable=False, doc="COSE public key"),
+    Column("sign_count", Integer, nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("last_used_at", UtcDateTime(), nullable=True),
+    Index("ix_passkeys_person", "person_id"),
+)
+
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True, doc="SHA-256 of the link's"),
+    Column("actor_kind", String(20), nullable=False),
+    Column("actor_id", String(ID), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("person_id", String(32), nullable=True, doc="recovery: a passkey for this person"),
+    Column("created_by", String(160), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("used_at", UtcDateTime(), nullable=True),
+)
+
+webauthn_challenges = Table(
+    "webauthn_challenges",
+    metadata,
+    Column("id", String(64), primary_key=True, doc="the ceremony cookie's value"),
+    Column("challenge", String(200), nullable=False),
+    Column("purpose", String(20), nullable=False),
+    Column("invitation_id", String(32), nullable=True),
+    Column("person_id", String(32), nullable=True),
+    Column("actor_kind", String(20), nullable=True),
+    Column("actor_id", String(ID), nullable=True),
     Column("expires_at", UtcDateTime(), nullable=False),
 )
 

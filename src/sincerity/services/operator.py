@@ -125,3 +125,15 @@ def stats(registry: Registry) -> RegistryStats:
         thin_files=dist.thin_file,
         policy_version=registry.policy.version,
     )
+
+
+def party_name(registry: Registry, kind: str, party_id: str) -> str:
+    """A party's registered name (a subject's display name; the operator is "the operator")."""
+    if kind == "operator":
+        return "the registry's operator"
+    with registry.engine.connect() as conn:
+        if kind == "subject":
+            subject = repo.get_subject(conn, party_id)
+            return str((subject or {}).get("display_name") or party_id)
+        rows = repo.list_sources(conn) if kind == "source" else repo.list_relying_parties(conn)
+    return next((str(r["name"]) for r in rows if r["id"] == party_id), party_id)

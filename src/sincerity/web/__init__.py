@@ -24,7 +24,14 @@ from sincerity.api.errors import (
 from sincerity.api.logs import current_request_id
 from sincerity.core.errors import InvalidInputError, SincerityError
 from sincerity.services import Registry
-from sincerity.web import lab_pages, operator_pages, share_pages, subject_pages, verify_pages
+from sincerity.web import (
+    lab_pages,
+    operator_pages,
+    passkey_pages,
+    share_pages,
+    subject_pages,
+    verify_pages,
+)
 from sincerity.web.i18n import N_, gettext, translate
 from sincerity.web.lab_jobs import LabJobs
 from sincerity.web.pages import (
@@ -83,6 +90,7 @@ def mount_web(app: FastAPI) -> None:
         operator_pages.router,
         share_pages.router,
         lab_pages.router,
+        passkey_pages.router,
     ):
         app.include_router(pages, dependencies=in_language)
 

@@ -79,6 +79,12 @@ def need(session: Session | None, kind: str) -> Session:
     return session
 
 
+def need_signed_in(session: Session | None) -> Session:
+    if session is None:
+        raise SignInRequiredError
+    return session
+
+
 def check_csrf(session: Session, form_token: str | None, header_token: str | None) -> None:
     if (form_token or header_token) != session.csrf:
         raise PermissionDeniedError("the form expired or came from another site: reload the page")
@@ -214,6 +220,13 @@ def signin(
         )
     target = LANDING_PAGES[session.actor.kind][0]
     response = RedirectResponse(target, status_code=303)
+    keep_session(response, token, request, settings)
+    response.delete_cookie(SIGNIN_COOKIE)
+    return response
+
+
+def keep_session(response: Response, token: str, request: Request, settings: Settings) -> None:
+    """Give the browser its session cookie (HttpOnly, SameSite=Strict, Secure over https)."""
     response.set_cookie(
         COOKIE,
         token,
@@ -222,8 +235,6 @@ def signin(
         max_age=12 * 3600,
         secure=secure_cookies(request, settings),
     )
-    response.delete_cookie(SIGNIN_COOKIE)
-    return response
 
 
 @router.post("/signout", response_model=None)

@@ -84,7 +84,7 @@ def site(tmp_path: Path) -> Iterator[Site]:
     db = f"sqlite:///{tmp_path / 'web.db'}"
     registry = Registry.create(db)
     port = _free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://localhost:{port}"  # a WebAuthn relying-party id may not be an IP address
     built = Site(url, registry)
     built.keys.update(populate(registry))
     app = create_site(Settings(database_url=db, public_url=url), registry)

@@ -13,7 +13,7 @@ from tests.e2e.web.conftest import Site
 def sign_in(page: Any, site: Site, who: str) -> None:
     page.goto(f"{site.url}/signin")
     page.get_by_label("API key").fill(site.keys[who])
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in with the key").click()
 
 
 def shown_score(page: Any) -> int:

@@ -8,12 +8,13 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from sincerity.db import tables as t
 from sincerity.db.repo.base import chunks
+from sincerity.db.repo.people import delete_people_of
 
 
 def delete_subject_file(conn: Connection, subject_id: str) -> int:
     """Delete everything held about the subject but the access log and the fact of erasure:
     records (and their damping), disputes (and their evidence), consents, scores, trust, web
-    sessions, shared presentations, the subject.
+    sessions, passkeys and invitations, shared presentations, the subject.
     Returns how many records were deleted."""
     record_ids = list(
         conn.scalars(select(t.records.c.id).where(t.records.c.subject_id == subject_id))
@@ -31,6 +32,7 @@ def delete_subject_file(conn: Connection, subject_id: str) -> int:
     conn.execute(delete(t.rater_trust).where(t.rater_trust.c.node_id == subject_id))
     w = t.web_sessions.c
     conn.execute(delete(t.web_sessions).where(w.actor_kind == "subject", w.actor_id == subject_id))
+    delete_people_of(conn, "subject", subject_id)
     conn.execute(delete(t.subjects).where(t.subjects.c.id == subject_id))
     return len(record_ids)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, and_, delete, insert, or_, select
 
 from sincerity.db import tables as t
 
@@ -19,13 +19,22 @@ def delete_expired_sessions(conn: Connection, now: datetime) -> None:
 
 
 def live_session(conn: Connection, token_hash: str, now: datetime) -> dict[str, Any] | None:
-    """A session not expired whose API key is not revoked."""
-    s, k = t.web_sessions.c, t.api_keys.c
+    """A session not expired, opened with an API key not revoked since, or by a person (with a
+    passkey) who has not signed out everywhere since."""
+    s, k, p = t.web_sessions.c, t.api_keys.c, t.people.c
+    by_key = and_(s.key_id.is_not(None), k.id.is_not(None), k.revoked_at.is_(None))
+    by_person = and_(
+        s.person_id.is_not(None),
+        p.id.is_not(None),
+        or_(p.sessions_after.is_(None), s.created_at > p.sessions_after),
+    )
     row = (
         conn.execute(
-            select(s.actor_kind, s.actor_id, s.key_id, s.csrf)
-            .join(t.api_keys, k.id == s.key_id)
-            .where(s.token_hash == token_hash, s.expires_at > now, k.revoked_at.is_(None))
+            select(s.actor_kind, s.actor_id, s.key_id, s.person_id, s.csrf)
+            .select_from(t.web_sessions)
+            .outerjoin(t.api_keys, k.id == s.key_id)
+            .outerjoin(t.people, p.id == s.person_id)
+            .where(s.token_hash == token_hash, s.expires_at > now, or_(by_key, by_person))
         )
         .mappings()
         .first()

@@ -1,0 +1,106 @@
+"""Passkeys in a real browser: Chromium's virtual authenticator (Chrome DevTools Protocol,
+WebAuthn domain) stands in for a fingerprint reader."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.e2e.web.conftest import ARTIFACTS, Site
+from tests.e2e.web.test_browser import sign_in
+
+
+def with_authenticator(page: Any) -> Any:
+    """Give the page's tab a platform authenticator that holds passkeys and verifies its user."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    return cdp
+
+
+def invitation_link(page: Any, site: Site, kind: str, party: str, name: str) -> str:
+    sign_in(page, site, "operator")
+    page.wait_for_url(re.compile(r"/operator$"))
+    invite = page.locator("#invite")
+    invite.get_by_label("Acting for").select_option(kind)
+    invite.get_by_label("The party's id").fill(party)
+    invite.get_by_label("The person's name").fill(name)
+    invite.get_by_role("button", name="Make an invitation link").click()
+    link = page.locator("#invitation-link")
+    link.wait_for()
+    return str(link.get_attribute("href"))
+
+
+def sign_out(page: Any) -> None:
+    page.get_by_role("button", name=re.compile("Sign out")).first.click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def test_a_subject_registers_a_passkey_by_invitation_and_signs_in_with_it(
+    page: Any, site: Site, browser: Any
+) -> None:
+    link = invitation_link(page, site, "subject", "alice", "Alice Example")
+    assert "/invite/" in link
+    person = browser.new_context()
+    alice = person.new_page()
+    with_authenticator(alice)
+    alice.goto(link)
+    alice.get_by_label("Name this passkey (for example: work laptop)").fill("laptop")
+    alice.get_by_role("button", name="Create my passkey").click()
+    alice.wait_for_url(re.compile(r"/me$"))
+    assert "Your file, Alice Example" in alice.content()
+    sign_out(alice)
+    alice.goto(f"{site.url}/signin")
+    alice.get_by_role("button", name="Sign in with a passkey").click()
+    alice.wait_for_url(re.compile(r"/me$"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    alice.goto(f"{site.url}/account")
+    assert alice.locator("#passkeys").get_by_text("laptop").is_visible()
+    # The link worked once: a second visit says so, and nothing is registered.
+    again = person.new_page()
+    again.goto(link)
+    assert "not valid" in again.content()
+    again.close()
+    # Sign out everywhere ends the session in another browser too.
+    other = browser.new_context()
+    other.add_cookies(person.cookies())
+    elsewhere = other.new_page()
+    elsewhere.goto(f"{site.url}/me")
+    assert elsewhere.url.endswith("/me")
+    alice.get_by_role("button", name="Sign out everywhere").click()
+    alice.wait_for_url(re.compile(r"/signin$"))
+    elsewhere.goto(f"{site.url}/me")
+    assert elsewhere.url.endswith("/signin")
+    other.close()
+    person.close()
+
+
+def test_a_relying_partys_staff_member_registers_and_lands_on_the_verify_page(
+    page: Any, site: Site, browser: Any
+) -> None:
+    link = invitation_link(page, site, "relying_party", "landlord", "Larry Lettings")
+    staff = browser.new_context()
+    larry = staff.new_page()
+    with_authenticator(larry)
+    larry.goto(link)
+    larry.get_by_role("button", name="Create my passkey").click()
+    larry.wait_for_url(re.compile(r"/verify$"))
+    sign_out(larry)
+    larry.goto(f"{site.url}/signin")
+    larry.get_by_role("button", name="Sign in with a passkey").click()
+    larry.wait_for_url(re.compile(r"/verify$"))
+    larry.get_by_role("button", name="Make a request").click()
+    larry.locator("#request-link").wait_for()
+    staff.close()
