@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -117,6 +117,10 @@ class FixedClock:
 
     def __call__(self) -> datetime:
         return self.moment
+
+    def advance(self, **delta: float) -> None:
+        """Move the clock on (timedelta's keywords)."""
+        self.moment += timedelta(**delta)
 
 
 @pytest.fixture
