@@ -7,7 +7,7 @@ a relying party learns nothing about who is in the registry.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sincerity.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from sincerity.core.scoring import rounded
@@ -152,3 +152,21 @@ def revoke_consent(registry: Registry, subject_id: str, consent_id: int) -> None
             raise NotFoundError(f"subject {subject_id!r} has no consent {consent_id}")
         repo.revoke_consent(conn, consent_id, now)
         rescore_subjects(conn, registry.policy, [subject_id], now.date(), now)
+
+
+@dataclass(frozen=True)
+class CheckMade:
+    """One of a relying party's past checks, as its access-log entry records it."""
+
+    at: datetime
+    subject_id: str
+    what: str
+    purpose: str
+
+
+def checks_made(registry: Registry, relying_party_id: str, limit: int = 50) -> list[CheckMade]:
+    """The relying party's latest checks (and proofs received), newest first."""
+    access_log.sequence_log(registry)
+    with registry.engine.connect() as conn:
+        rows = repo.log_entries_by_actor(conn, "relying_party", relying_party_id, limit)
+    return [CheckMade(**row) for row in rows]

@@ -7,7 +7,7 @@ again is a no-op; the same id with different content is a conflict.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -315,12 +315,43 @@ def ingest_rows(
     return ingest_validated(registry, good, name, name, rescore)
 
 
+def not_own_record(data: dict[str, Any], source_id: str) -> str | None:
+    """Why a record may not come from this source (it names another), or None: a source
+    submits only its own records, whichever way they arrive."""
+    claimed = data.get("source", source_id)
+    if claimed != source_id:
+        return f"a source may only submit its own records (got source {claimed!r})"
+    return None
+
+
+def _as_source(
+    rows: Iterable[Row | Problem], source_id: str, where: str
+) -> Iterator[Row | Problem]:
+    for row in rows:
+        if isinstance(row, Row):
+            wrong = not_own_record(row.data, source_id)
+            if wrong:
+                yield Problem(wrong, where, row.line, "source")
+                continue
+            row = Row(row.line, {**row.data, "source": source_id})
+        yield row
+
+
 def ingest_file(
-    registry: Registry, path: Path, progress: Progress | None = None, rescore: bool = True
+    registry: Registry,
+    path: Path,
+    progress: Progress | None = None,
+    rescore: bool = True,
+    source_id: str | None = None,
+    where: str | None = None,
 ) -> IngestResult:
-    """Ingest one CSV, JSON Lines or Parquet file, all or nothing."""
-    where = str(path)
-    good, problems = validate_rows(read_rows(path), where, progress)
+    """Ingest one CSV, JSON Lines or Parquet file, all or nothing. With `source_id` (a source's
+    own upload) every record must be that source's; `where` names the file in problems."""
+    where = where or str(path)
+    rows = read_rows(path)
+    if source_id is not None:
+        rows = _as_source(rows, source_id, where)
+    good, problems = validate_rows(rows, where, progress)
     if problems:
         # Report the checks of the valid rows too, so one pass shows every problem of the file.
         with registry.engine.connect() as conn:
@@ -328,7 +359,7 @@ def ingest_file(
         problems.sort(key=lambda p: p.line or 0)
         count = f"{len(problems)} problem" + ("" if len(problems) == 1 else "s")
         raise RecordError(f"{where}: {count}; nothing was stored", problems)
-    result = ingest_validated(registry, good, path.name, where, rescore)
+    result = ingest_validated(registry, good, Path(where).name, where, rescore)
     if result.inserted >= LARGE_LOAD:
         repo.refresh_planner_statistics(registry.engine)
     return result

@@ -27,6 +27,7 @@ from sincerity.services import Registry
 from sincerity.web import (
     lab_pages,
     operator_pages,
+    party_pages,
     passkey_pages,
     share_pages,
     subject_pages,
@@ -91,6 +92,7 @@ def mount_web(app: FastAPI) -> None:
         share_pages.router,
         lab_pages.router,
         passkey_pages.router,
+        party_pages.router,
     ):
         app.include_router(pages, dependencies=in_language)
 

@@ -154,14 +154,14 @@ LANDING_PAGES: dict[str, tuple[str, str]] = {
         "distribution and the policy in force",
     ),
     "relying_party": (
-        "/verify",
-        "ask a subject for a proof (a link and QR code) and see the verified answer; "
-        "verify a proof someone hands you",
+        "/rp",
+        "check a subject who consented (tier, threshold), ask for a proof (a link and QR code) "
+        "and see the verified answer, the history of your checks",
     ),
     "source": (
-        "/verify",
-        "verify proofs; records are submitted and disputes answered through the API "
-        "(POST /v1/records, GET /v1/source/disputes) or `sincerity ingest`",
+        "/source",
+        "upload a batch file (every problem listed, nothing stored until it is clean), browse "
+        "your records, answer disputes (confirm with evidence, correct, withdraw)",
     ),
 }
 

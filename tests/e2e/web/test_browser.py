@@ -98,7 +98,7 @@ def test_a_requested_proof_is_valid_for_its_verifier_and_a_tampered_one_rejected
 ) -> None:
     verifier = browser.new_page()
     sign_in(verifier, site, "landlord")
-    verifier.wait_for_url(re.compile(r"/verify$"))
+    verifier.wait_for_url(re.compile(r"/rp$"))
     verifier.get_by_role("button", name="Make a request").click()
     link = verifier.locator("#request-link")
     link.wait_for()
@@ -111,6 +111,20 @@ def test_a_requested_proof_is_valid_for_its_verifier_and_a_tampered_one_rejected
     verifier.get_by_text("Valid proof").wait_for()
     assert verifier.get_by_role("row", name=re.compile("tier")).is_visible()
     assert "landlord" in verifier.locator("#request-result").inner_text()
+    # The landlord forwards what the subject sent it to another relying party: it fails there.
+    with site.registry.engine.connect() as conn:
+        sent = conn.exec_driver_sql(
+            "SELECT presentation FROM presentation_requests WHERE presentation IS NOT NULL"
+        ).scalar_one()
+    lender = browser.new_page()
+    sign_in(lender, site, "lender")
+    lender.wait_for_url(re.compile(r"/rp$"))
+    lender.goto(f"{site.url}/verify")
+    lender.get_by_label("Presentation").fill(sent)
+    lender.get_by_label(re.compile("Expected audience")).fill("lender")
+    lender.get_by_role("button", name="Verify").click()
+    lender.get_by_text("Not valid").wait_for()
+    lender.close()
     # A proof the subject made on their own, opened without the verifier's challenge, is not
     # bound to anyone: the page says so instead of "valid".
     page.goto(f"{site.url}/me")
@@ -200,3 +214,67 @@ def test_the_header_links_line_up_with_the_sign_out_button(page: Any, site: Site
     for name in ("Verify a proof", "Policy lab", "My file"):
         link = text_middle(nav.get_by_role("link", name=name))
         assert abs(link - button) <= 2, (name, link, button)
+
+
+def test_a_source_uploads_a_file_with_a_bad_line_then_a_good_one_and_answers_a_dispute(
+    page: Any, site: Site, tmp_path: Any
+) -> None:
+    page.on("dialog", lambda dialog: dialog.accept())
+    headers = {"Authorization": f"Bearer {site.keys['alice']}"}
+    disputed = httpx.post(
+        f"{site.url}/v1/me/disputes",
+        json={"record_id": "p2", "reason": "I paid this on time", "category": "paid_or_settled"},
+        headers=headers,
+    )
+    assert disputed.status_code == 201
+    sign_in(page, site, "utility")
+    page.wait_for_url(re.compile(r"/source$"))
+    before = page.locator("#records tbody tr").count()
+    bad = tmp_path / "november.csv"
+    bad.write_text(
+        "id,subject,kind,status,occurred_on,reported_on\n"
+        "n1,alice,payment,on_time,2026-11-01,2026-11-02\n"
+        "n2,alice,payment,paid-ish,2026-11-03,2026-11-04\n"
+    )
+    page.get_by_label(re.compile("Batch file")).set_input_files(str(bad))
+    page.get_by_role("button", name="Upload").click()
+    problems = page.locator("#upload-problems")
+    problems.wait_for()
+    assert "nothing was stored" in page.locator("#upload-result").inner_text()
+    row = problems.locator("tbody tr")
+    assert row.count() == 1 and row.first.locator("td").first.inner_text() == "3"
+    assert "status" in row.first.inner_text()
+    page.goto(f"{site.url}/source")
+    assert page.locator("#records tbody tr").count() == before  # nothing stored
+    bad.write_text(
+        "id,subject,kind,status,occurred_on,reported_on\n"
+        "n1,alice,payment,on_time,2026-11-01,2026-11-02\n"
+    )
+    page.get_by_label(re.compile("Batch file")).set_input_files(str(bad))
+    page.get_by_role("button", name="Upload").click()
+    page.get_by_text("1 record stored").wait_for()
+    dispute = page.locator("#disputes article").first
+    assert "I paid this on time" in dispute.inner_text()
+    dispute.get_by_text("Confirm it, with evidence").click()
+    dispute.get_by_label(re.compile("Your evidence")).fill("Bank statement line 14: paid late")
+    dispute.get_by_role("button", name="Confirm the record").click()
+    page.get_by_text("answered: confirmed by the source").wait_for()
+    states = httpx.get(f"{site.url}/v1/me/disputes", headers=headers).json()
+    assert states[0]["state"] == "confirmed"
+
+
+def test_a_relying_party_checks_a_consenting_subject_and_is_refused_for_another(
+    page: Any, site: Site
+) -> None:
+    sign_in(page, site, "landlord")
+    page.wait_for_url(re.compile(r"/rp$"))
+    page.get_by_label("Subject id").fill("alice")
+    page.get_by_label(re.compile("Threshold")).fill("600")
+    page.get_by_role("button", name="Check", exact=True).click()
+    page.get_by_text("is in tier").wait_for()
+    assert "your threshold of 600" in page.locator("#check-result").inner_text()
+    page.get_by_label("Subject id").fill("nobody")
+    page.get_by_role("button", name="Check", exact=True).click()
+    page.get_by_text("has not given you consent").wait_for()
+    history = page.locator("#history").inner_text()
+    assert "alice" in history and "trust check" in history

@@ -104,7 +104,7 @@ def test_axe_finds_nothing_serious_on_any_page(page: Any, site: Site, browser: A
     staff.wait_for_url(re.compile(r"/operator$"))
     audit(staff, "/operator")
     sign_in(staff, site, "landlord")
-    staff.wait_for_url(re.compile(r"/verify$"))
+    staff.wait_for_url(re.compile(r"/rp$"))
     staff.get_by_role("button", name="Make a request").click()
     staff.locator("#request-link").wait_for()
     audit(staff, "/verify with a request")

@@ -21,6 +21,7 @@ from sincerity.services.disputes import (
     disputes_for_source,
     evidence_for_source,
 )
+from sincerity.services.ingest import not_own_record
 from sincerity.services.subject_file import log_source_reads, record_page
 
 router = APIRouter(prefix="/v1", tags=["sources"], responses=ERROR_RESPONSES)
@@ -61,11 +62,8 @@ def submit_records(
     ).hexdigest()
     records = []
     for record in body.records:
-        claimed = record.get("source", source.id)
-        if claimed != source.id:
-            raise PermissionDeniedError(
-                f"a source may only submit its own records (got source {claimed!r})"
-            )
+        if wrong := not_own_record(record, source.id):
+            raise PermissionDeniedError(wrong)
         records.append({**record, "source": source.id})
     if idempotency_key is not None:
         replay = idempotency.claim(registry, source.id, idempotency_key, request_hash)

@@ -93,6 +93,20 @@ def redact_log_text(conn: Connection, subject_id: str, placeholder: str) -> int:
     return changed
 
 
+def log_entries_by_actor(
+    conn: Connection, actor_kind: str, actor_id: str, limit: int
+) -> list[dict[str, Any]]:
+    """The latest reads one party made, newest first (what it did, it may see)."""
+    log = t.access_log.c
+    rows = conn.execute(
+        select(log.at, log.subject_id, log.what, log.purpose)
+        .where(log.actor_kind == actor_kind, log.actor_id == actor_id)
+        .order_by(log.seq.desc())
+        .limit(limit)
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
 def all_log_entries(conn: Connection) -> Iterator[dict[str, Any]]:
     """Every entry in sequence order, streamed."""
     rows = conn.execute(select(t.access_log).order_by(t.access_log.c.seq)).mappings()

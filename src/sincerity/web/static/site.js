@@ -10,3 +10,12 @@ document.addEventListener("click", (event) => {
     window.prompt("", text);
   }
 });
+
+// Upload progress: a form with data-progress="ID" fills that <progress> as htmx sends the file.
+document.addEventListener("htmx:xhr:progress", (event) => {
+  const form = event.target.closest && event.target.closest("[data-progress]");
+  if (!form || !event.detail.lengthComputable) return;
+  const bar = document.getElementById(form.dataset.progress);
+  bar.hidden = false;
+  bar.value = Math.round((100 * event.detail.loaded) / event.detail.total);
+});
