@@ -10,10 +10,11 @@ from sqlalchemy.exc import IntegrityError
 
 from sincerity.core.errors import InvalidInputError, NotFoundError
 from sincerity.db import repo
+from sincerity.services import access_log
 from sincerity.services.keys import issue_key
 from sincerity.services.parties import add_source, add_subject, check_id
 from sincerity.services.registry import Registry
-from sincerity.services.scores import distribution
+from sincerity.services.scores import current_score, distribution
 
 
 def create_operator_key(registry: Registry, operator_id: str = "operator") -> str:
@@ -137,3 +138,41 @@ def party_name(registry: Registry, kind: str, party_id: str) -> str:
             return str((subject or {}).get("display_name") or party_id)
         rows = repo.list_sources(conn) if kind == "source" else repo.list_relying_parties(conn)
     return next((str(r["name"]) for r in rows if r["id"] == party_id), party_id)
+
+
+@dataclass(frozen=True)
+class SubjectLookup:
+    """What the operator sees of a subject it looked up (the lookup is in their access log)."""
+
+    id: str
+    display_name: str | None
+    created_at: datetime
+    records: int
+    open_disputes: int
+    tier: str | None
+    value: float | None
+
+
+def look_up_subject(registry: Registry, operator_id: str, subject_id: str) -> SubjectLookup:
+    """The operator's lookup of one subject, written to the subject's access log."""
+    now = registry.now()
+    with registry.engine.connect() as conn:
+        subject = repo.get_subject(conn, subject_id)
+    if subject is None:
+        raise NotFoundError(f"no subject {subject_id!r}")
+    score = current_score(registry, subject_id)
+    with registry.transaction() as conn:
+        records = len(repo.record_rows_of(conn, subject_id))
+        disputes = sum(1 for d in repo.disputes_of(conn, subject_id) if d["state"] == "open")
+        access_log.append(
+            conn, subject_id, "operator", operator_id, "operator lookup", "registry support", now
+        )
+    return SubjectLookup(
+        subject_id,
+        subject.get("display_name"),
+        subject["created_at"],
+        records,
+        disputes,
+        score.tier_label,
+        score.rounded,
+    )

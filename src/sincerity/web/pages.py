@@ -46,6 +46,7 @@ def templates() -> Jinja2Templates:
         i18n.gettext, i18n.ngettext, newstyle=True
     )
     env.filters["translate"] = i18n.translate
+    env.filters["number"] = lambda n: f"{n:,}" if isinstance(n, int | float) else n
     env.globals["languages"] = i18n.LANGUAGES
     env.globals["current_language"] = i18n.current_language
     env.globals["html_lang"] = lambda: i18n.HTML_LANG[i18n.current_language()]

@@ -278,3 +278,30 @@ def test_a_relying_party_checks_a_consenting_subject_and_is_refused_for_another(
     page.get_by_text("has not given you consent").wait_for()
     history = page.locator("#history").inner_text()
     assert "alice" in history and "trust check" in history
+
+
+def test_an_operator_registers_a_party_and_looks_up_a_subject(page: Any, site: Site) -> None:
+    sign_in(page, site, "operator")
+    page.wait_for_url(re.compile(r"/operator$"))
+    form = page.locator("#register")
+    form.get_by_label("Kind").select_option("relying_party")
+    form.get_by_label(re.compile("^Id")).fill("car-hire")
+    form.get_by_label("Name").fill("Car Hire Ltd")
+    form.get_by_role("button", name="Register").click()
+    key = page.locator("#new-key")
+    key.wait_for()
+    new_key = key.inner_text().strip()
+    asked = httpx.post(
+        f"{site.url}/v1/presentation-requests",
+        json={"claims": ["tier"], "purpose": "car hire"},
+        headers={"Authorization": f"Bearer {new_key}"},
+    )
+    assert asked.status_code == 201  # the key works at once, as a relying party's
+    page.get_by_label("Subject id").fill("alice")
+    page.get_by_role("button", name="Look up").click()
+    page.locator("#lookup-result dl").wait_for()
+    assert "Alice Example" in page.locator("#lookup-result").inner_text()
+    log = httpx.get(
+        f"{site.url}/v1/me/access-log", headers={"Authorization": f"Bearer {site.keys['alice']}"}
+    ).json()
+    assert any(e["what"] == "operator lookup" for e in log)

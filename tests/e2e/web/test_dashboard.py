@@ -170,3 +170,22 @@ def test_screenshots_of_the_dashboard(page: Any, site: Site, language: str) -> N
         page.goto(f"{site.url}/me?lang={language}")
         page.locator("details.group summary").first.click()
         page.screenshot(path=str(ARTIFACTS / f"dashboard-{language}-{width}.png"), full_page=True)
+
+
+def test_screenshots_of_each_partys_home(page: Any, site: Site) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    for who, home in (("utility", "source"), ("landlord", "rp"), ("operator", "operator")):
+        sign_in(page, site, who)
+        page.wait_for_url(re.compile(f"/{home}$"))
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(f"{site.url}/{home}")
+            wide = page.evaluate(
+                """() => [...document.querySelectorAll('body *')]
+                     .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+                     .map(el => el.tagName + '.' + el.className).slice(0, 6)"""
+            )
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (home, wide)
+            page.screenshot(path=str(ARTIFACTS / f"home-{home}-{width}.png"), full_page=True)
+        page.get_by_role("button", name=re.compile("Sign out")).first.click()
+        page.wait_for_url(re.compile(r"/$"))
