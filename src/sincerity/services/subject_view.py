@@ -96,6 +96,26 @@ def records(registry: Registry, subject_id: str) -> list[RecordView]:
         return record_views(conn, repo.record_rows_of(conn, subject_id))
 
 
+@dataclass(frozen=True)
+class RecordsByGroup:
+    """A dashboard's worth of a subject's records: the newest of each source and kind, how
+    many each group holds, and how many of each kind arrived lately."""
+
+    newest: list[RecordView]
+    totals: dict[tuple[str, str], int]
+    recent_kinds: dict[str, int]
+
+
+def records_by_group(
+    registry: Registry, subject_id: str, per_group: int, recent_since: date
+) -> RecordsByGroup:
+    """The newest `per_group` records of each (source, kind), newest first, with the totals."""
+    with registry.engine.connect() as conn:
+        rows, totals = repo.newest_rows_by_group(conn, subject_id, per_group)
+        recent = repo.kinds_reported_since(conn, subject_id, recent_since)
+        return RecordsByGroup(record_views(conn, rows), totals, recent)
+
+
 def party_names(registry: Registry) -> dict[str, str]:
     """The registered names of sources and relying parties, by id (what a person reads)."""
     with registry.engine.connect() as conn:

@@ -121,39 +121,33 @@ class RecordGroup:
     kind: str
     count: int
     latest: str
-    adverse: int
     records: list[dict[str, Any]] = field(default_factory=list)
     hidden: int = 0
 
 
-ADVERSE = {"late", "missed", "defaulted", "breached", "unpaid"}
-
-
 def record_groups(
-    views: Sequence[RecordView], disputes: Sequence[Dispute], names: dict[str, str]
+    views: Sequence[RecordView],
+    totals: dict[tuple[str, str], int],
+    disputes: Sequence[Dispute],
+    names: dict[str, str],
 ) -> list[RecordGroup]:
-    """Records grouped by source and kind, the group with the latest record first."""
+    """Records grouped by source and kind, the group with the latest record first; `views`
+    holds the newest of each group (newest first), `totals` how many each holds in all."""
     latest_dispute = {d.record_id: d for d in disputes}  # oldest first: the last one wins
     groups: dict[tuple[str, str], RecordGroup] = {}
     for view in views:  # newest first
         key = (view.source, view.kind)
         group = groups.get(key)
         if group is None:
+            count = totals.get(key, 0)
             group = groups[key] = RecordGroup(
                 key=f"{len(groups) + 1}",
                 source=names.get(view.source, view.source),
                 kind=gettext(KIND_WORDS.get(view.kind, view.kind)),
-                count=0,
+                count=count,
                 latest=day(view.occurred_on),
-                adverse=0,
+                hidden=max(0, count - RECORDS_PER_GROUP),
             )
-        group.count += 1
-        status = str(view.record.get("status", ""))
-        if view.counts and (status in ADVERSE or int(view.record.get("rating", 0)) < 0):
-            group.adverse += 1
-        if len(group.records) >= RECORDS_PER_GROUP:
-            group.hidden += 1
-            continue
         dispute = latest_dispute.get(view.id)
         group.records.append(
             {
@@ -181,20 +175,26 @@ def monthly_points(history: Sequence[HistoryEntry], months: int = 24) -> list[tu
     return [(month(e.as_of), float(e.value)) for e in kept if e.value is not None]
 
 
+def month_ago(today: date) -> date:
+    return today - timedelta(days=30)
+
+
 def change_since_last_month(
     score: Score,
     history: Sequence[HistoryEntry],
-    views: Sequence[RecordView],
+    recent_kinds: dict[str, int],
     disputes: Sequence[Dispute],
     today: date,
 ) -> dict[str, Any]:
     """What moved in the last 30 days: the score, new records, disputes settled."""
-    since = today - timedelta(days=30)
+    since = month_ago(today)
     before = [e for e in history if e.as_of <= since and e.value is not None]
     then = round(before[-1].value) if before and before[-1].value is not None else None
     now = score.rounded
-    new = [v for v in views if v.reported_on > since]
-    kinds = Counter(gettext(KIND_WORDS.get(v.kind, v.kind)) for v in new)
+    kinds = Counter(
+        {gettext(KIND_WORDS.get(kind, kind)): n for kind, n in recent_kinds.items() if n}
+    )
+    new = sum(kinds.values())
     settled = [d for d in disputes if d.resolved_at and d.resolved_at.date() > since]
     lines: list[str] = []
     if then is not None and now is not None:
@@ -209,9 +209,9 @@ def change_since_last_month(
         lines.append(gettext("This is your first month with a score."))
     if new:
         lines.append(
-            ngettext("%(n)s new record: %(kinds)s.", "%(n)s new records: %(kinds)s.", len(new))
+            ngettext("%(n)s new record: %(kinds)s.", "%(n)s new records: %(kinds)s.", new)
             % {
-                "n": len(new),
+                "n": new,
                 "kinds": ", ".join(
                     k if len(kinds) == 1 else f"{k} {n}" for k, n in kinds.most_common()
                 ),

@@ -54,7 +54,9 @@ def file_context(registry: Registry, subject_id: str) -> dict[str, Any]:
     policy = registry.policy
     today = registry.now().date()
     names = subject_view.party_names(registry)
-    views = subject_view.records(registry, subject_id)  # newest first
+    held = subject_view.records_by_group(
+        registry, subject_id, dashboard.RECORDS_PER_GROUP, dashboard.month_ago(today)
+    )
     history = subject_view.score_history(registry, subject_id)
     disputes = disputes_for_subject(registry, subject_id)
     label = translate(score.tier_label) if score.tier_label else gettext("Not enough history")
@@ -83,11 +85,13 @@ def file_context(registry: Registry, subject_id: str) -> dict[str, Any]:
             size=(360, 200),
             empty=gettext("No history yet: your score is kept each month from now on."),
         ),
-        "change": dashboard.change_since_last_month(score, history, views, disputes, today),
+        "change": dashboard.change_since_last_month(
+            score, history, held.recent_kinds, disputes, today
+        ),
         "next_tier": dashboard.next_tier(score, policy),
         "privileges": dashboard.privilege_words(score, policy),
-        "groups": dashboard.record_groups(views, disputes, names),
-        "total_records": len(views),
+        "groups": dashboard.record_groups(held.newest, held.totals, disputes, names),
+        "total_records": sum(held.totals.values()),
         "claims": [
             (claim, dashboard.claim_words(claim, policy))
             for claim in attestable_claims(score, policy, subject_id)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from sincerity.db import tables as t
 from sincerity.db.repo.base import chunks
@@ -56,6 +56,46 @@ def superseded_among(conn: Connection, record_ids: Sequence[str]) -> set[str]:
 def insert_records(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         conn.execute(insert(t.records), list(rows))
+
+
+def newest_rows_by_group(
+    conn: Connection, subject_id: str, per_group: int
+) -> tuple[list[dict[str, Any]], dict[tuple[str, str], int]]:
+    """A subject's newest `per_group` records of each (source, kind), newest first, and how
+    many records each group holds in all: a dashboard's worth, however long the file."""
+    r = t.records.c
+    ranked = (
+        select(
+            t.records,
+            func.row_number()
+            .over(partition_by=(r.source_id, r.kind), order_by=(r.occurred_on.desc(), r.id))
+            .label("rank"),
+        )
+        .where(r.subject_id == subject_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(ranked)
+        .where(ranked.c.rank <= per_group)
+        .order_by(ranked.c.occurred_on.desc(), ranked.c.id)
+    ).mappings()
+    totals = conn.execute(
+        select(r.source_id, r.kind, func.count())
+        .where(r.subject_id == subject_id)
+        .group_by(r.source_id, r.kind)
+    )
+    return [dict(row) for row in rows], {(s, k): int(n) for s, k, n in totals}
+
+
+def kinds_reported_since(conn: Connection, subject_id: str, since: date) -> dict[str, int]:
+    """How many of a subject's records of each kind were reported after `since`."""
+    r = t.records.c
+    rows = conn.execute(
+        select(r.kind, func.count())
+        .where(r.subject_id == subject_id, r.reported_on > since)
+        .group_by(r.kind)
+    )
+    return {str(kind): int(n) for kind, n in rows}
 
 
 def record_rows_of(conn: Connection, subject_id: str) -> list[dict[str, Any]]:
