@@ -101,7 +101,7 @@ def test_the_cli_attests_presents_and_verifies_offline(world: World, tmp_path: P
     )
     assert made.exit_code == 0, made.stderr
     proof = made.stdout.strip()
-    assert "Verification link: http://127.0.0.1:8000/verify#" in made.stderr
+    assert "Verification link: http://localhost:8000/verify#" in made.stderr
     assert (tmp_path / "qr.svg").read_text().startswith("<?xml")
     (tmp_path / "proof.txt").write_text(proof)
     ok = runner.invoke(

@@ -156,9 +156,10 @@ def test_demo_builds_a_population_and_tours_it(tmp_path: Path) -> None:
     assert "Score distribution (80 subjects)" in out
     assert "What holds the score back" in out or "Not enough history" in out
     flat = " ".join(out.split())
-    for page in ("/me", "/operator", "/verify"):
-        assert f"lands on http://127.0.0.1:8000{page}:" in flat, page
-    assert "ask a subject for a proof" in flat and "dispute one" in flat
+    for page in ("/me", "/operator", "/rp", "/source"):
+        assert f"lands on http://localhost:8000{page}:" in flat, page
+    assert "ask for a proof" in flat and "dispute one" in flat
+    assert "http://localhost:8000/invite/" in flat  # a passkey for the demo subject
     code, out, err = run("demo", "--db", url, "--subjects", "80", "--no-serve")
     assert code == 0 and "already in" in err
 
@@ -356,7 +357,8 @@ def test_links_follow_the_served_port_unless_a_public_url_is_set(
     from sincerity.cli.serve_cmds import public_url_for
 
     monkeypatch.delenv("SINCERITY_PUBLIC_URL", raising=False)
-    assert public_url_for("127.0.0.1", 8044) == "http://127.0.0.1:8044"
+    assert public_url_for("127.0.0.1", 8044) == "http://localhost:8044"  # passkeys need a name
+    assert public_url_for("10.0.0.5", 8044) == "http://10.0.0.5:8044"
     monkeypatch.setenv("SINCERITY_PUBLIC_URL", "https://trust.example.org")
     assert public_url_for("127.0.0.1", 8044) == "https://trust.example.org"
 

@@ -11,7 +11,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SINCERITY_", extra="ignore")
 
     database_url: str = "sqlite:///sincerity.db"
-    public_url: str = "http://127.0.0.1:8000"  # the issuer name in attestations; links and QR codes
+    public_url: str = "http://localhost:8000"  # the issuer name in attestations; links and QR codes
     max_body_bytes: int = 5_000_000
     max_batch_records: int = 10_000
     rate_limit_per_minute: int = 1200

@@ -18,7 +18,7 @@ from sincerity.credentials.keys import import_jwk, keys_by_kid
 from sincerity.credentials.sdjwt import Verified
 from sincerity.credentials.status_list import lookup_in, read_status_list_token
 
-DEFAULT_ISSUER = "http://127.0.0.1:8000"
+DEFAULT_ISSUER = "http://localhost:8000"
 
 
 def _read_text(value: str) -> str:

@@ -15,7 +15,8 @@ from sincerity.cli.common import DEFAULT_DB, DbOption, err, out, user_errors
 from sincerity.cli.registry_cmds import progress_bar
 from sincerity.cli.render import distribution_table, score_panel
 from sincerity.services import Registry, build_demo, distribution, subject_report
-from sincerity.services.demo import DEMO_PURPOSE, demo_credentials
+from sincerity.services.demo import DEMO_PURPOSE, demo_credentials, demo_invitation
+from sincerity.services.passkeys import INVITATION_DAYS
 from sincerity.services.scores import latest_scores, subject_count
 from sincerity.synth import Population, outcome_labels
 
@@ -109,7 +110,7 @@ def demo(
         ("Every command:", "--help"),
     ):
         out.print(f"  {what}\n    [cyan].venv/bin/sincerity {line}[/]")
-    base = f"http://127.0.0.1:{port}"
+    base = serve_cmds.public_url_for("127.0.0.1", port)
     from sincerity.web.pages import LANDING_PAGES
 
     out.print(Rule("The web pages and the HTTP API: sign in as each role with these keys"))
@@ -118,6 +119,12 @@ def demo(
         page, can = LANDING_PAGES[kinds.get(role, role)]
         out.print(f"  {role:<14} {who:<22} [green]{key}[/]")
         out.print(f"  {'':<14} lands on [cyan]{base}{page}[/]: {can}", soft_wrap=False)
+    with user_errors():
+        invitation = demo_invitation(registry, keys["subject"][0])
+    out.print(
+        f"\n  Or as a person, with a passkey: open [cyan]{base}/invite/{invitation}[/] "
+        f"(once, within {INVITATION_DAYS} days) to make one for {keys['subject'][0]}."
+    )
     subject_key = keys["subject"][1]
     party_key = keys["relying party"][1]
     out.print(f"\n  Web: {base}/ (sign in with a key above) · API docs: {base}/docs")

@@ -13,12 +13,18 @@ from sincerity.services.operator import create_operator_key
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 
 
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
 def public_url_for(host: str, port: int) -> str:
     """The URL links, QR codes and the issuer name use: SINCERITY_PUBLIC_URL when set (behind a
-    proxy), else the address served — so they work on any port."""
+    proxy), else the address served — so they work on any port. A loopback address is named
+    `localhost`: the same server, and a host name passkeys accept (an IP address is not a
+    WebAuthn relying-party id)."""
     import os
 
-    return os.environ.get("SINCERITY_PUBLIC_URL") or f"http://{host}:{port}"
+    named = "localhost" if host in LOOPBACK else host
+    return os.environ.get("SINCERITY_PUBLIC_URL") or f"http://{named}:{port}"
 
 
 def serve(
@@ -189,7 +195,7 @@ def keys_jwks(db: DbOption = DEFAULT_DB) -> None:
 def keys_status_list(
     issuer: Annotated[
         str, typer.Option(help="The registry's public URL.")
-    ] = "http://127.0.0.1:8000",
+    ] = "http://localhost:8000",
     list_id: Annotated[
         int,
         typer.Option(

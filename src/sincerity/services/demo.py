@@ -106,3 +106,15 @@ def demo_credentials(registry: Registry, subject: str) -> dict[str, tuple[str, s
         registry, subject, DEMO_PARTY, DEMO_PURPOSE, now.date() + timedelta(days=90)
     )
     return keys
+
+
+def demo_invitation(registry: Registry, subject: str) -> str:
+    """A one-time invitation for the demo subject to make a passkey; returns its token."""
+    from sincerity.services.keys import Actor
+    from sincerity.services.operator import party_name
+    from sincerity.services.passkeys import invite
+
+    operator = Actor("operator", "operator", "")
+    return invite(registry, operator, "subject", subject, party_name(registry, "subject", subject))[
+        1
+    ]
