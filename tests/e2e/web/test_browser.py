@@ -305,3 +305,30 @@ def test_an_operator_registers_a_party_and_looks_up_a_subject(page: Any, site: S
         f"{site.url}/v1/me/access-log", headers={"Authorization": f"Bearer {site.keys['alice']}"}
     ).json()
     assert any(e["what"] == "operator lookup" for e in log)
+
+
+def test_error_pages_run_no_failing_script(browser: Any, site: Site) -> None:
+    """An error page loads its stylesheet and scripts like any page: the only console line is
+    the browser's own note of the page's status."""
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[tuple[str, str]] = []
+    page.on(
+        "console",
+        lambda m: errors.append((m.text, m.location.get("url", ""))) if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda error: errors.append((str(error), "")))
+    missing = page.goto(f"{site.url}/no-such-page")
+    assert missing is not None and missing.status == 404
+    for path in ("/me", "/operator"):  # signed out: to the sign-in page
+        page.goto(site.url + path)
+        assert page.url.endswith("/signin")
+    sign_in(page, site, "alice")
+    page.wait_for_url(re.compile(r"/me$"))
+    forbidden = page.goto(f"{site.url}/operator")
+    assert forbidden is not None and forbidden.status == 403
+    assert "Not allowed" in page.content()
+    assert page.locator("link[rel=stylesheet]").count() == 1
+    own_status = [text for text, url in errors if not text.startswith("Failed to load resource")]
+    assert own_status == []
+    context.close()
