@@ -97,11 +97,9 @@ def test_what_the_presets_do_to_a_small_society() -> None:
     policies = [load_lab_policy(n, REGISTRIES) for n in ("none", "accountable", "described")]
     rows = run_presets(policies, LabConfig(agents=3000), steps=60, seeds=[1, 2])
     last = {(s.preset, s.metric): s.mean for s in summarize(rows)}
-    # Only the described system makes people cut ties to critics.
-    assert (
-        last[("none", "ties_cut_to_critics")] == last[("accountable", "ties_cut_to_critics")] == 0
-    )
-    assert last[("described", "ties_cut_to_critics")] > 0
+    # People distance themselves from critics in every society (what a rule adds to that is
+    # measured against its control: tests/unit/test_lab_controls.py).
+    assert all(last[(p, "ties_cut_to_critics")] > 0 for p in ("none", "accountable", "described"))
     # The registry's own policy finds the reliable far better than the described one ...
     assert last[("accountable", "score_auc_reliability")] > 0.85
     assert (

@@ -54,6 +54,14 @@ class Ledger:
     approved: F32
 
 
+def reflect(values: F32) -> F32:
+    """Mutated traits kept in [0, 1] by reflection at the bounds: unlike clipping, which piles
+    probability on a bound, a reflected random walk has no drift inside the interval."""
+    folded = np.abs(values) % 2.0
+    result: F32 = np.where(folded > 1.0, 2.0 - folded, folded).astype(np.float32)
+    return result
+
+
 class Model:
     """A society under a policy. `step()` advances one month; `history` holds the metrics."""
 
@@ -186,7 +194,8 @@ class Model:
         j = np.where(flip, chosen[:, 1], chosen[:, 0]).astype(np.int64)
         market_i = rng.integers(0, n, pairs - half)
         visibility = self.policy.visibility_rules
-        if visibility and self.policy.registry is not None:
+        # A weight of 0 is no rule at all: the same draws as a society without one.
+        if visibility and visibility.status_weight > 0 and self.policy.registry is not None:
             span = self.policy.registry.range.max - self.policy.registry.range.min
             weight = np.exp(
                 visibility.status_weight * (self.score - self.policy.registry.range.min) / span
@@ -238,13 +247,11 @@ class Model:
         deffuant(self.opinion, i, j, self.config.epsilon, self.config.mu)
 
     def _friendships(self, critics: NDArray[np.bool_], payoff: F32) -> F32:
-        """Agents who fear guilt by association cut ties to critics (and find a random new tie).
-        Returns each agent's share of friends who are recent critics (what association rules
-        score), or zeros when no rule looks at it."""
+        """Agents who distance themselves from critics cut ties to them (and find a random new
+        tie) — in every society, scored or not, so that what an association rule adds is the
+        difference from its control. Returns each agent's share of friends who are recent
+        critics (what association rules score)."""
         n, rng, edges = self.n, self.rng, self.edges
-        rules = self.policy.association_rules
-        if rules is None:
-            return np.zeros(n, dtype=np.float32)
         recent_critic = self.ledger.critical_posts > 0.5
         a, b = edges[:, 0], edges[:, 1]
         mixed = np.flatnonzero(recent_critic[a] != recent_critic[b])  # a critic and a non-critic
@@ -291,13 +298,13 @@ class Model:
         learner, teacher = learner[copy], teacher[copy]
         for strategy in (self.venturing, self.distancing, self.frugality):
             noise = rng.normal(0.0, cfg.mutation, len(learner)).astype(np.float32)
-            strategy[learner] = np.clip(strategy[teacher] + noise, 0.0, 1.0)
+            strategy[learner] = reflect(strategy[teacher] + noise)
         # Whether to speak up is learned from people who think alike: a critic learns from how
         # speaking went for other critics, not for those who praise.
         alike = (self.opinion[learner] < 0.5) == (self.opinion[teacher] < 0.5)
         learner, teacher = learner[alike], teacher[alike]
         noise = rng.normal(0.0, cfg.mutation, len(learner)).astype(np.float32)
-        self.candor[learner] = np.clip(self.candor[teacher] + noise, 0.0, 1.0)
+        self.candor[learner] = reflect(self.candor[teacher] + noise)
 
     # Metrics ----------------------------------------------------------------------------------
 

@@ -1,0 +1,126 @@
+"""Findings with controls: what one lab rule does is the difference between a run with it and
+the same run (same preset, same seeds) with its penalty at 0, with a bootstrap 95% interval
+over the paired seeds. A rule whose penalty is 0 draws the same random numbers as no rule, so
+the control differs from the treated run by the rule alone."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from sincerity.lab.config import LabConfig
+from sincerity.lab.policy import LabPolicy
+from sincerity.lab.run import METRICS, run_presets
+
+# Each lab rule and the penalties that switch it off when set to 0.
+RULE_PENALTIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "speech": ("speech_rules", ("penalty_per_critical_post",)),
+    "association": ("association_rules", ("penalty_for_critic_friends",)),
+    "purchase": ("purchase_rules", ("frivolous_penalty", "approved_bonus")),
+    "visibility": ("visibility_rules", ("status_weight",)),
+}
+BOOTSTRAP_RESAMPLES = 4000
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What one rule does to one metric at the last month: treated − control, paired by seed."""
+
+    preset: str
+    rule: str
+    metric: str
+    effect: float
+    low: float
+    high: float
+    treated: float
+    control: float
+    seeds: int
+
+
+def rules_in(policy: LabPolicy) -> list[str]:
+    """The lab rules the policy applies with a penalty that is not 0."""
+    found = []
+    for rule, (field, penalties) in RULE_PENALTIES.items():
+        rules = getattr(policy, field)
+        if rules is not None and any(getattr(rules, p) != 0 for p in penalties):
+            found.append(rule)
+    return found
+
+
+def without(policy: LabPolicy, rule: str) -> LabPolicy:
+    """The control: the same policy with `rule`'s penalties at 0 (and a name that says so)."""
+    field, penalties = RULE_PENALTIES[rule]
+    rules = getattr(policy, field)
+    if rules is None:
+        raise ValueError(f"{policy.name} has no {rule} rule")
+    switched_off = rules.model_copy(update=dict.fromkeys(penalties, 0.0))
+    return policy.model_copy(
+        update={field: switched_off, "name": f"{policy.name} without {rule} penalty"}
+    )
+
+
+def bootstrap_interval(diffs: Sequence[float], seed: int = 0) -> tuple[float, float]:
+    """A percentile bootstrap 95% interval of the mean of paired differences."""
+    values = np.asarray(diffs, dtype=float)
+    if len(values) < 2 or float(np.ptp(values)) == 0.0:
+        return float(values.mean()), float(values.mean())
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(values), (BOOTSTRAP_RESAMPLES, len(values)))
+    means = values[picks].mean(axis=1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def _last_by_seed(rows: Sequence[dict[str, float | str]]) -> dict[float, dict[str, float | str]]:
+    last: dict[float, dict[str, float | str]] = {}
+    for row in rows:
+        seed = float(row["seed"])
+        if seed not in last or float(row["step"]) >= float(last[seed]["step"]):
+            last[seed] = row
+    return last
+
+
+def rule_effects(
+    policy: LabPolicy,
+    config: LabConfig,
+    steps: int,
+    seeds: Sequence[int],
+    rules: Sequence[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[Effect]:
+    """Each rule's effect on every metric: the policy against its control, on the same seeds."""
+    chosen = list(rules) if rules is not None else rules_in(policy)
+    treated = _last_by_seed(run_presets([policy], config, steps, seeds, progress))
+    effects: list[Effect] = []
+    for rule in chosen:
+        control = _last_by_seed(
+            run_presets([without(policy, rule)], config, steps, seeds, progress)
+        )
+        for metric in METRICS:
+            pairs = [
+                (float(treated[s][metric]), float(control[s][metric]))
+                for s in treated
+                if not math.isnan(float(treated[s][metric]))
+                and not math.isnan(float(control[s][metric]))
+            ]
+            if not pairs:
+                continue
+            diffs = [t - c for t, c in pairs]
+            low, high = bootstrap_interval(diffs)
+            effects.append(
+                Effect(
+                    preset=policy.name,
+                    rule=rule,
+                    metric=metric,
+                    effect=float(np.mean(diffs)),
+                    low=low,
+                    high=high,
+                    treated=float(np.mean([t for t, _ in pairs])),
+                    control=float(np.mean([c for _, c in pairs])),
+                    seeds=len(pairs),
+                )
+            )
+    return effects

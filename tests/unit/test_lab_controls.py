@@ -1,0 +1,85 @@
+"""Every lab finding has a control: a rule whose penalty is 0 changes nothing (the same random
+draws, the same society, month by month), and a rule's effect is the paired difference from
+that control with a bootstrap interval."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from sincerity.lab import LabConfig, load_lab_policy
+from sincerity.lab.effects import (
+    RULE_PENALTIES,
+    bootstrap_interval,
+    rule_effects,
+    rules_in,
+    without,
+)
+from sincerity.lab.model import Model, reflect
+from sincerity.policies import shipped_policy
+
+REGISTRIES = {"default": shipped_policy()}
+SMALL = LabConfig(agents=2000)
+
+
+def described():  # type: ignore[no-untyped-def]
+    return load_lab_policy("described", REGISTRIES)
+
+
+def history(policy, seed: int = 3, steps: int = 24):  # type: ignore[no-untyped-def]
+    return Model(policy, SMALL, seed).run(steps)
+
+
+def same(a: list[dict[str, float]], b: list[dict[str, float]]) -> bool:
+    return all(
+        x.keys() == y.keys()
+        and all((math.isnan(x[k]) and math.isnan(y[k])) or x[k] == y[k] for k in x)
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+@pytest.mark.parametrize("rule", list(RULE_PENALTIES))
+def test_a_rule_with_penalty_zero_is_no_rule_at_all(rule: str) -> None:
+    field, _ = RULE_PENALTIES[rule]
+    policy = described()
+    if getattr(policy, field) is None:
+        pytest.skip(f"the described preset has no {rule} rule")
+    control = without(policy, rule)
+    absent = policy.model_copy(update={field: None})
+    assert same(history(control), history(absent))
+    assert not same(history(policy), history(control))  # the rule itself does something
+
+
+def test_ties_are_cut_in_every_society_so_the_association_rule_is_measured_against_that() -> None:
+    none = load_lab_policy("none", REGISTRIES)
+    assert history(none)[-1]["ties_cut_to_critics"] > 0  # distancing is a strategy for all
+
+
+def test_reflected_mutation_stays_in_bounds_without_piling_up_on_them() -> None:
+    import numpy as np
+
+    values = reflect(np.array([-0.3, 0.2, 1.25, 2.5, -1.75], dtype=np.float32))
+    assert np.allclose(values, [0.3, 0.2, 0.75, 0.5, 0.25])
+    walk = np.zeros(20000, dtype=np.float32)
+    rng = np.random.default_rng(1)
+    for _ in range(400):
+        walk = reflect(walk + rng.normal(0, 0.05, walk.size).astype(np.float32))
+    assert (walk == 0).mean() < 0.001  # clipping would leave about half the mass at 0
+    assert abs(float(walk.mean()) - 0.5) < 0.05  # and a reflected walk spreads out evenly
+
+
+def test_the_speech_penalty_lowers_the_mean_score_against_its_control() -> None:
+    policy = described()
+    assert "speech" in rules_in(policy)
+    effects = rule_effects(policy, SMALL, 24, [1, 2, 3, 4, 5], ["speech"])
+    mean_score = next(e for e in effects if e.metric == "mean_score")
+    assert mean_score.seeds == 5
+    assert mean_score.high < 0  # the whole interval below zero: critics lose points
+    assert mean_score.effect == pytest.approx(mean_score.treated - mean_score.control)
+
+
+def test_a_bootstrap_interval_covers_the_mean_and_collapses_without_spread() -> None:
+    low, high = bootstrap_interval([1.0, 2.0, 3.0, 4.0])
+    assert low < 2.5 < high
+    assert bootstrap_interval([0.5, 0.5, 0.5]) == (0.5, 0.5)
