@@ -83,3 +83,13 @@ def test_a_bootstrap_interval_covers_the_mean_and_collapses_without_spread() -> 
     low, high = bootstrap_interval([1.0, 2.0, 3.0, 4.0])
     assert low < 2.5 < high
     assert bootstrap_interval([0.5, 0.5, 0.5]) == (0.5, 0.5)
+
+
+def test_dose_response_is_against_dose_zero_on_the_same_seeds() -> None:
+    from sincerity.lab.effects import dose_response
+
+    points = dose_response(described(), "speech", [1.0, 2.0], SMALL, 12, [1, 2, 3])
+    mean_score = {p.dose: p for p in points if p.metric == "mean_score"}
+    assert sorted(mean_score) == [0.0, 1.0, 2.0]
+    assert mean_score[0.0].effect == 0.0 and (mean_score[0.0].low, mean_score[0.0].high) == (0, 0)
+    assert mean_score[2.0].effect < mean_score[1.0].effect < 0  # more penalty, lower scores

@@ -50,16 +50,24 @@ def rules_in(policy: LabPolicy) -> list[str]:
     return found
 
 
-def without(policy: LabPolicy, rule: str) -> LabPolicy:
-    """The control: the same policy with `rule`'s penalties at 0 (and a name that says so)."""
+def scaled(policy: LabPolicy, rule: str, factor: float) -> LabPolicy:
+    """The same policy with `rule`'s penalties multiplied by `factor` (0: the control)."""
     field, penalties = RULE_PENALTIES[rule]
     rules = getattr(policy, field)
     if rules is None:
         raise ValueError(f"{policy.name} has no {rule} rule")
-    switched_off = rules.model_copy(update=dict.fromkeys(penalties, 0.0))
-    return policy.model_copy(
-        update={field: switched_off, "name": f"{policy.name} without {rule} penalty"}
+    changed = rules.model_copy(update={p: float(getattr(rules, p)) * factor for p in penalties})
+    name = (
+        f"{policy.name} without {rule} penalty"
+        if factor == 0
+        else f"{policy.name} with {rule} penalty x{factor:g}"
     )
+    return policy.model_copy(update={field: changed, "name": name})
+
+
+def without(policy: LabPolicy, rule: str) -> LabPolicy:
+    """The control: the same policy with `rule`'s penalties at 0 (and a name that says so)."""
+    return scaled(policy, rule, 0.0)
 
 
 def bootstrap_interval(diffs: Sequence[float], seed: int = 0) -> tuple[float, float]:
@@ -124,3 +132,63 @@ def rule_effects(
                 )
             )
     return effects
+
+
+@dataclass(frozen=True)
+class DosePoint:
+    """One metric at one dose of a rule: its mean, and its effect against dose 0 (paired)."""
+
+    rule: str
+    dose: float
+    metric: str
+    mean: float
+    effect: float
+    low: float
+    high: float
+    seeds: int
+
+
+def dose_response(
+    policy: LabPolicy,
+    rule: str,
+    doses: Sequence[float],
+    config: LabConfig,
+    steps: int,
+    seeds: Sequence[int],
+    progress: Callable[[int], None] | None = None,
+) -> list[DosePoint]:
+    """The rule's penalties scaled by each dose (1 = the preset's own), each run on the same
+    seeds; every dose is compared with dose 0, the control."""
+    runs = {
+        dose: _last_by_seed(
+            run_presets([scaled(policy, rule, dose)], config, steps, seeds, progress)
+        )
+        for dose in sorted({0.0, *doses})
+    }
+    control = runs[0.0]
+    points: list[DosePoint] = []
+    for dose, last in runs.items():
+        for metric in METRICS:
+            pairs = [
+                (float(last[s][metric]), float(control[s][metric]))
+                for s in last
+                if not math.isnan(float(last[s][metric]))
+                and not math.isnan(float(control[s][metric]))
+            ]
+            if not pairs:
+                continue
+            diffs = [t - c for t, c in pairs]
+            low, high = bootstrap_interval(diffs)
+            points.append(
+                DosePoint(
+                    rule,
+                    dose,
+                    metric,
+                    float(np.mean([t for t, _ in pairs])),
+                    float(np.mean(diffs)),
+                    low,
+                    high,
+                    len(pairs),
+                )
+            )
+    return points

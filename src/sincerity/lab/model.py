@@ -357,9 +357,9 @@ class Model:
         reliable = self.traits.reliability[s] >= np.median(self.traits.reliability)
         record["score_auc_reliability"] = roc_auc(score, reliable)
         honest = self.traits.reliability[s] >= 0.8
-        punished_below = (
-            self.policy.consequences.blacklist_below or self.policy.registry.tiers[1].min_score
-        )
+        # One line for every preset, from the registry policy: below its second tier (whatever
+        # a preset's own blacklist), so presets are compared on the same definition.
+        punished_below = self.policy.registry.tiers[1].min_score
         record["honest_punished_share"] = float(
             (score[honest] < punished_below).sum() / max(1, honest.sum())
         )
