@@ -77,6 +77,28 @@ def test_only_the_operator_or_a_colleague_invites(registry: Registry) -> None:
         passkeys.invite(registry, OPERATOR, "source", "nobody", "someone")
 
 
+def test_recovery_adds_a_passkey_to_the_same_person_and_only_the_operator_issues_it(
+    registry: Registry,
+) -> None:
+    lost = Authenticator()
+    person, _ = enrol(registry, lost, "source", "utility")
+    colleague = Actor("source", "utility", "k")
+    with pytest.raises(PermissionDeniedError):  # a colleague cannot take over another's sign-in
+        passkeys.invite(registry, colleague, "source", "utility", "x", person_id=person)
+    with pytest.raises(NotFoundError):  # a person of another party
+        passkeys.invite(registry, OPERATOR, "source", "bank", "x", person_id=person)
+    _, token = passkeys.invite(registry, OPERATOR, "source", "utility", "ignored", person)
+    assert passkeys.open_invitation(registry, token).for_existing_person
+    ceremony, options = passkeys.registration_options(registry, SITE, invitation_token=token)
+    found = Authenticator()
+    _, session = passkeys.finish_registration(
+        registry, SITE, ceremony, found.create(options, SITE.origin)
+    )
+    assert session.person_id == person
+    assert len(passkeys.passkeys_of(registry, person)) == 2
+    assert session_for(registry, sign_in(registry, found)).person_id == person
+
+
 def test_an_invitation_registers_once(registry: Registry) -> None:
     _, token = passkeys.invite(registry, OPERATOR, "subject", "alice", "Alice")
     first = passkeys.registration_options(registry, SITE, invitation_token=token)

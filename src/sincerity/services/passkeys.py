@@ -99,6 +99,9 @@ def invite(
     )
     if inviter.kind != "operator" and not colleague:
         raise PermissionDeniedError("only the operator, or a colleague at the party, invites")
+    if person_id is not None and inviter.kind != "operator":
+        # A passkey for an existing person signs in as them: a colleague may not mint one.
+        raise PermissionDeniedError("only the operator issues recovery invitations")
     now = registry.now()
     token = secrets.token_urlsafe(32)
     invitation_id = secrets.token_hex(8)
@@ -363,6 +366,22 @@ def finish_signin(
         repo.passkey_used(conn, credential_id, verified.new_sign_count, now)
         actor = Actor(person["actor_kind"], person["actor_id"], "")
         return open_session(conn, actor, now, person["id"])
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    passkeys: int
+
+
+def people_of(registry: Registry, actor_kind: str, actor_id: str) -> list[Person]:
+    """The people who sign in for a party (for the operator's recovery invitations)."""
+    with registry.engine.connect() as conn:
+        return [
+            Person(p["id"], p["name"], repo.count_passkeys(conn, p["id"]))
+            for p in repo.people_of(conn, actor_kind, actor_id)
+        ]
 
 
 def passkeys_of(registry: Registry, person_id: str) -> list[Passkey]:

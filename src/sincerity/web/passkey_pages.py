@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Cookie, Form, Header, Path, Request
+from fastapi import APIRouter, Body, Cookie, Form, Header, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from sincerity.api.deps import RegistryDep, SettingsDep
@@ -218,18 +218,42 @@ def make_invitation(
     registry: RegistryDep,
     settings: SettingsDep,
     session: OptionalSession,
-    name: Annotated[str, Form(max_length=200)],
+    name: Annotated[str, Form(max_length=200)] = "",
     actor_kind: Annotated[str | None, Form(max_length=20)] = None,
     actor_id: Annotated[str | None, Form(max_length=128)] = None,
+    person_id: Annotated[str | None, Form(max_length=32)] = None,
     x_csrf_token: Annotated[str | None, Header()] = None,
 ) -> HTMLResponse:
-    """An invitation link: the operator's for anyone, staff's for a colleague."""
+    """An invitation link: the operator's for anyone (a new person, or a new passkey for one
+    who lost theirs), staff's for a colleague."""
     session = need_signed_in(session)
     check_csrf(session, None, x_csrf_token)
     kind = actor_kind or session.actor.kind
     party = actor_id or session.actor.id
-    _, token = passkeys.invite(registry, session.actor, kind, party, name)
+    if person_id:
+        if session.actor.kind != "operator":
+            raise PermissionDeniedError("only the operator issues recovery invitations")
+        known = {p.id: p.name for p in passkeys.people_of(registry, kind, party)}
+        name = known.get(person_id, name)
+    _, token = passkeys.invite(registry, session.actor, kind, party, name, person_id or None)
     link = f"{settings.public_url.rstrip('/')}/invite/{token}"
     return render(
         request, "_invitation.html", link=link, invitee=name, days=passkeys.INVITATION_DAYS
     )
+
+
+@router.get("/invitations/people", response_class=HTMLResponse)
+def people(
+    request: Request,
+    registry: RegistryDep,
+    session: OptionalSession,
+    actor_kind: Annotated[str, Query(max_length=20)],
+    actor_id: Annotated[str, Query(max_length=128)] = "",
+) -> HTMLResponse:
+    """For the operator's invitation form: who already signs in for the party (recovery)."""
+    session = need_signed_in(session)
+    if session.actor.kind != "operator":
+        raise PermissionDeniedError("only the operator issues recovery invitations")
+    party = "operator" if actor_kind == "operator" else actor_id.strip()
+    found = passkeys.people_of(registry, actor_kind, party) if party else []
+    return render(request, "_invite_people.html", people=found)

@@ -104,3 +104,39 @@ def test_a_relying_partys_staff_member_registers_and_lands_on_the_verify_page(
     larry.get_by_role("button", name="Make a request").click()
     larry.locator("#request-link").wait_for()
     staff.close()
+
+
+def test_a_person_who_lost_their_passkey_is_given_a_new_one_by_the_operator(
+    page: Any, site: Site, browser: Any
+) -> None:
+    first = invitation_link(page, site, "subject", "alice", "Alice Example")
+    old_device = browser.new_context()
+    alice = old_device.new_page()
+    with_authenticator(alice)
+    alice.goto(first)
+    alice.get_by_role("button", name="Create my passkey").click()
+    alice.wait_for_url(re.compile(r"/me$"))
+    old_device.close()  # the device is lost
+    page.goto(f"{site.url}/operator")
+    invite = page.locator("#invite")
+    invite.get_by_label("Acting for").select_option("subject")
+    invite.get_by_label("The party's id").fill("alice")
+    invite.get_by_label("For", exact=True).locator("option", has_text="Alice Example").wait_for(
+        state="attached"
+    )
+    invite.get_by_label("For", exact=True).select_option(
+        label="Alice Example — a new passkey (1 now)"
+    )
+    invite.get_by_role("button", name="Make an invitation link").click()
+    page.locator("#invitation-link").wait_for()
+    recovery = str(page.locator("#invitation-link").get_attribute("href"))
+    new_device = browser.new_context()
+    again = new_device.new_page()
+    with_authenticator(again)
+    again.goto(recovery)
+    assert "adds a new passkey" in again.content()
+    again.get_by_role("button", name="Create my passkey").click()
+    again.wait_for_url(re.compile(r"/me$"))
+    again.goto(f"{site.url}/account")
+    assert again.locator("#passkeys li").count() == 2  # the same person, a second passkey
+    new_device.close()
