@@ -23,6 +23,7 @@ from sincerity.services.keys import Actor
 from sincerity.services.registry import Registry
 from sincerity.services.subject_file import log_source_reads, record_page
 from sincerity.services.web_sessions import Session
+from sincerity.web.i18n import gettext, translate
 from sincerity.web.pages import OptionalSession, check_csrf, need, render
 
 router = APIRouter(include_in_schema=False)
@@ -142,7 +143,10 @@ def answer(
         request,
         "_source_disputes.html",
         **source_context(
-            registry, session, answered=f"Dispute {done.id} answered: {done.resolution}"
+            registry,
+            session,
+            answered=gettext("Dispute %(id)s answered: %(resolution)s")
+            % {"id": done.id, "resolution": translate(done.resolution)},
         ),
     )
 

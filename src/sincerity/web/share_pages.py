@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Header, Path, Request
 from fastapi.responses import HTMLResponse
@@ -15,6 +15,10 @@ from sincerity.services.presentation_requests import (
     get_request,
     request_result,
 )
+from sincerity.services.registry import Registry
+from sincerity.services.web_sessions import Session
+from sincerity.web.dashboard import claim_words
+from sincerity.web.i18n import translate
 from sincerity.web.pages import (
     OptionalSession,
     check_csrf,
@@ -65,7 +69,21 @@ def share_request_page(
     request: Request, request_id: RequestId, registry: RegistryDep, session: OptionalSession
 ) -> HTMLResponse:
     session = need(session, "subject")
-    return render(request, "share.html", session=session, ask=get_request(registry, request_id))
+    return share_page(request, registry, session, get_request(registry, request_id))
+
+
+def share_page(
+    request: Request, registry: Registry, session: Session, ask: Any, error: str | None = None
+) -> HTMLResponse:
+    """The subject's page answering a request: what is asked, in words."""
+    return render(
+        request,
+        "share.html",
+        session=session,
+        ask=ask,
+        asked=[claim_words(c, registry.policy) for c in ask.claims],
+        error=error,
+    )
 
 
 @router.post("/share/{request_id}", response_class=HTMLResponse)
@@ -82,11 +100,11 @@ def answer_share_request(
     try:
         answered = answer_request(registry, session.actor.id, request_id, settings.public_url)
     except SincerityError as exc:
-        return render(
+        return share_page(
             request,
-            "share.html",
-            session=session,
-            ask=get_request(registry, request_id),
-            error=str(exc).splitlines()[0],
+            registry,
+            session,
+            get_request(registry, request_id),
+            translate(str(exc).splitlines()[0]),
         )
-    return render(request, "share.html", session=session, ask=answered)
+    return share_page(request, registry, session, answered)

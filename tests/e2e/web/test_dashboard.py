@@ -61,6 +61,13 @@ def test_the_chinese_dashboard_has_every_word_translated(page: Any, site: Site) 
     assert "谁查阅过你的档案" in page.content()
 
 
+def test_the_public_pages_are_in_chinese_too(page: Any, site: Site) -> None:
+    for path in ("/", "/verify", "/signin"):
+        page.goto(f"{site.url}{path}?lang=zh")
+        english = visible_words(page) - VERBATIM - {"default", "API", "PIN", "Sincerity"}
+        assert english == set(), (path, sorted(english))
+
+
 def axe_violations(page: Any) -> list[str]:
     source = (resources.files("axe_playwright_python") / "axe.min.js").read_text()
     page.evaluate(source)
