@@ -93,3 +93,32 @@ def test_dose_response_is_against_dose_zero_on_the_same_seeds() -> None:
     assert sorted(mean_score) == [0.0, 1.0, 2.0]
     assert mean_score[0.0].effect == 0.0 and (mean_score[0.0].low, mean_score[0.0].high) == (0, 0)
     assert mean_score[2.0].effect < mean_score[1.0].effect < 0  # more penalty, lower scores
+
+
+def synthetic_rows(trend: float) -> list[dict[str, float | str]]:
+    from sincerity.lab.run import METRICS
+
+    rows: list[dict[str, float | str]] = []
+    for seed in (1.0, 2.0, 3.0):
+        for step in range(1, 41):
+            row: dict[str, float | str] = {"preset": "p", "seed": seed, "step": float(step)}
+            for metric in METRICS:
+                row[metric] = 0.5 + 0.01 * seed
+            row["mean_score"] = 600.0 + trend * step + seed
+            rows.append(row)
+    return rows
+
+
+def test_a_metric_still_moving_at_the_end_is_flagged_and_a_settled_one_is_not() -> None:
+    from sincerity.lab.run import convergence, horizons
+
+    moving = {c.metric: c for c in convergence(synthetic_rows(trend=1.0))}
+    assert moving["mean_score"].moving and moving["mean_score"].change == pytest.approx(12.0)
+    assert not moving["opinion_entropy"].moving
+    assert "ties_cut_to_critics" not in moving  # cumulative: never asked to settle
+    settled = {c.metric: c for c in convergence(synthetic_rows(trend=0.0))}
+    assert not settled["mean_score"].moving
+    at = horizons(synthetic_rows(trend=1.0))
+    assert sorted(at) == [10, 20, 40]
+    score_at = {step: next(s for s in v if s.metric == "mean_score").mean for step, v in at.items()}
+    assert score_at[10] == pytest.approx(612.0) and score_at[40] == pytest.approx(642.0)

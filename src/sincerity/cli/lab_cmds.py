@@ -90,6 +90,23 @@ def _run(
         # Strict JSON: a mean or bound that does not exist is null, never NaN.
         json.dumps([_nulls(asdict(s)) for s in summaries], indent=1, allow_nan=False)
     )
+    from sincerity.lab.run import convergence, horizons
+
+    settled = convergence(rows)
+    (out_dir / "horizons.json").write_text(
+        json.dumps(
+            _nulls(
+                {
+                    "horizons": {
+                        str(step): [asdict(s) for s in at] for step, at in horizons(rows).items()
+                    },
+                    "last_year_change": [{**asdict(c), "moving": c.moving} for c in settled],
+                }
+            ),
+            indent=1,
+            allow_nan=False,
+        )
+    )
     manifest = {
         "sincerity_version": __version__,
         "git_commit": _git_commit(),
@@ -126,9 +143,22 @@ def _run(
             )
         table.add_row(label, *cells)
     out.print(table)
+    moving = [f"{METRICS[c.metric]} ({c.preset})" for c in settled if c.moving]
+    if moving:
+        out.print(
+            "Still moving over the last 12 months (its 95% interval excludes 0), so not settled "
+            "at this horizon: " + "; ".join(moving)
+        )
     written = ", ".join(
         str(out_dir / f)
-        for f in ("metrics.parquet", "metrics.csv", "summary.json", "run.json", "report.html")
+        for f in (
+            "metrics.parquet",
+            "metrics.csv",
+            "summary.json",
+            "horizons.json",
+            "run.json",
+            "report.html",
+        )
     )
     out.print(f"Written: {written}")
 

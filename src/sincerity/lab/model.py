@@ -335,6 +335,9 @@ class Model:
             "cooperation_rate": cooperation,
             "contracts_per_agent": contracts / self.n,
             "mean_payoff": float(self.payoff.mean()),
+            "payoff_spread": float(
+                np.percentile(self.payoff[s], 90) - np.percentile(self.payoff[s], 10)
+            ),
         }
         if self.policy.registry is None:
             for name in (

@@ -28,7 +28,10 @@ METRICS: dict[str, str] = {
     "cooperation_rate": "contracts kept by both sides",
     "contracts_per_agent": "contracts per agent-month",
     "mean_payoff": "mean payoff (welfare)",
+    "payoff_spread": "payoff spread (90th - 10th percentile)",
 }
+# Metrics that only accumulate: they never settle, so convergence is not asked of them.
+CUMULATIVE = frozenset({"ties_cut_to_critics"})
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,12 @@ def run_presets(
     return rows
 
 
-def summarize(rows: Sequence[dict[str, float | str]]) -> list[Summary]:
-    """The last step of each (preset, seed), summarised across seeds."""
+def summarize(rows: Sequence[dict[str, float | str]], step: int | None = None) -> list[Summary]:
+    """The last step (or `step`) of each (preset, seed), summarised across seeds."""
     last: dict[tuple[str, float], dict[str, float | str]] = {}
     for row in rows:
+        if step is not None and float(row["step"]) != step:
+            continue
         key = (str(row["preset"]), float(row["seed"]))
         if key not in last or float(row["step"]) >= float(last[key]["step"]):
             last[key] = row
@@ -91,3 +96,70 @@ def summarize(rows: Sequence[dict[str, float | str]]) -> list[Summary]:
                 half = math.nan
             out.append(Summary(preset, metric, mean, mean - half, mean + half, len(values)))
     return out
+
+
+def horizons(
+    rows: Sequence[dict[str, float | str]], fractions: Sequence[float] = (0.25, 0.5, 1.0)
+) -> dict[int, list[Summary]]:
+    """Summaries at several points of the run (a quarter, half way, the end): a result that
+    holds at one horizon only is said to."""
+    steps = max(int(float(r["step"])) for r in rows)
+    chosen = sorted({max(1, round(f * steps)) for f in fractions})
+    return {step: summarize(rows, step) for step in chosen}
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """How much a metric still moved over the last `window` months, across seeds."""
+
+    preset: str
+    metric: str
+    change: float
+    low: float
+    high: float
+
+    @property
+    def moving(self) -> bool:
+        """Whether the interval of the change excludes 0: not settled at the end of the run."""
+        return self.low > 1e-9 or self.high < -1e-9  # float dust is not movement
+
+
+def convergence(rows: Sequence[dict[str, float | str]], window: int = 12) -> list[Convergence]:
+    """Each (preset, metric)'s change over the last `window` months, with a 95% t-interval over
+    seeds; cumulative metrics are left out."""
+    steps = max(int(float(r["step"])) for r in rows)
+    if steps <= window:
+        return []
+    end = summarize_values(rows, steps)
+    start = summarize_values(rows, steps - window)
+    out = []
+    for (preset, metric), values in end.items():
+        if metric in CUMULATIVE:
+            continue
+        before = start.get((preset, metric), {})
+        diffs = [v - before[seed] for seed, v in values.items() if seed in before]
+        diffs = [d for d in diffs if not math.isnan(d)]
+        if len(diffs) < 2:
+            continue
+        mean = sum(diffs) / len(diffs)
+        from scipy.stats import t as student_t
+
+        sd = math.sqrt(sum((d - mean) ** 2 for d in diffs) / (len(diffs) - 1))
+        half = float(student_t.ppf(0.975, len(diffs) - 1)) * sd / math.sqrt(len(diffs))
+        out.append(Convergence(preset, metric, mean, mean - half, mean + half))
+    return out
+
+
+def summarize_values(
+    rows: Sequence[dict[str, float | str]], step: int
+) -> dict[tuple[str, str], dict[float, float]]:
+    """{(preset, metric): {seed: value}} at one step."""
+    found: dict[tuple[str, str], dict[float, float]] = {}
+    for row in rows:
+        if float(row["step"]) != step:
+            continue
+        for metric in METRICS:
+            found.setdefault((str(row["preset"]), metric), {})[float(row["seed"])] = float(
+                row[metric]
+            )
+    return found
