@@ -56,6 +56,41 @@ def _policies(names: list[str]) -> list[LabPolicy]:
         return [load_lab_policy(name, registries) for name in names]
 
 
+def _config(agents: int, network: str, assignments: list[str] | None) -> LabConfig:
+    """The society's configuration from the options every lab command shares."""
+    if network not in NETWORKS:
+        raise typer.BadParameter(
+            "network must be small_world or scale_free", param_hint="--network"
+        )
+    with user_errors():
+        return with_settings(
+            LabConfig(agents=agents, network=network),  # type: ignore[arg-type]
+            assignments or [],
+        )
+
+
+def _write_manifest(
+    path: Path,
+    config: LabConfig,
+    steps: int,
+    seeds: list[int],
+    assignments: list[str] | None,
+    **results: Any,
+) -> None:
+    """What reproduces a run (version, commit, sizes, seeds, settings, full config) beside its
+    results, as strict JSON."""
+    manifest = {
+        "sincerity_version": __version__,
+        "git_commit": _git_commit(),
+        "months": steps,
+        "seeds": seeds,
+        "set": assignments or [],
+        "config": asdict(config),
+        **results,
+    }
+    path.write_text(json.dumps(_nulls(manifest), indent=1, allow_nan=False))
+
+
 def _run(
     names: list[str],
     agents: int,
@@ -65,16 +100,8 @@ def _run(
     out_dir: Path,
     assignments: list[str] | None = None,
 ) -> None:
-    if network not in ("small_world", "scale_free"):
-        raise typer.BadParameter(
-            "network must be small_world or scale_free", param_hint="--network"
-        )
+    config = _config(agents, network, assignments)
     policies = _policies(names)
-    with user_errors():
-        config = with_settings(
-            LabConfig(agents=agents, network=network),  # type: ignore[arg-type]
-            assignments or [],
-        )
     seed_list = seeds_for(seeds)
     with progress_bar() as bar:
         task = bar.add_task(
@@ -107,17 +134,15 @@ def _run(
             allow_nan=False,
         )
     )
-    manifest = {
-        "sincerity_version": __version__,
-        "git_commit": _git_commit(),
-        "presets": names,
-        "months": steps,
-        "seeds": seed_list,
-        "set": assignments or [],
-        "config": asdict(config),
-        "policies": [p.model_dump(mode="json") for p in policies],
-    }
-    (out_dir / "run.json").write_text(json.dumps(_nulls(manifest), indent=1, allow_nan=False))
+    _write_manifest(
+        out_dir / "run.json",
+        config,
+        steps,
+        seed_list,
+        assignments,
+        presets=names,
+        policies=[p.model_dump(mode="json") for p in policies],
+    )
     settings = (
         f"{agents:,} agents on a {network.replace('_', '-')} network, {steps} months, "
         f"seeds {seed_list[0]}..{seed_list[-1]}"
@@ -254,10 +279,7 @@ def effects(
     seeds, with a bootstrap 95% interval of the paired differences."""
     from sincerity.lab.effects import RULE_PENALTIES, rule_effects, rules_in
 
-    if network not in ("small_world", "scale_free"):
-        raise typer.BadParameter(
-            "network must be small_world or scale_free", param_hint="--network"
-        )
+    config = _config(agents, network, settings)
     (policy,) = _policies([preset])
     chosen = rules or rules_in(policy)
     unknown = sorted(set(chosen) - set(RULE_PENALTIES))
@@ -273,11 +295,6 @@ def effects(
     if not chosen:
         out.print(f"{policy.name} applies no lab rule: there is no effect to measure.")
         return
-    with user_errors():
-        config = with_settings(
-            LabConfig(agents=agents, network=network),  # type: ignore[arg-type]
-            settings or [],
-        )
     seed_list = seeds_for(seeds)
     with progress_bar() as bar:
         task = bar.add_task(
@@ -288,19 +305,17 @@ def effects(
             policy, config, steps, seed_list, chosen, progress=lambda n: bar.advance(task, n)
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    manifest = {
-        "sincerity_version": __version__,
-        "git_commit": _git_commit(),
-        "preset": policy.name,
-        "rules": chosen,
-        "months": steps,
-        "seeds": seed_list,
-        "set": settings or [],
-        "config": asdict(config),
-        "policy": policy.model_dump(mode="json"),
-        "effects": [asdict(e) for e in found],
-    }
-    (out_dir / "effects.json").write_text(json.dumps(_nulls(manifest), indent=1, allow_nan=False))
+    _write_manifest(
+        out_dir / "effects.json",
+        config,
+        steps,
+        seed_list,
+        settings,
+        preset=policy.name,
+        rules=chosen,
+        policy=policy.model_dump(mode="json"),
+        effects=[asdict(e) for e in found],
+    )
     table = Table(
         title=f"{policy.name}: each rule against its control (penalty 0), month {steps}, "
         f"mean paired difference [bootstrap 95% interval, {seeds} seeds]"
@@ -368,15 +383,7 @@ def sweep(
     (policy,) = _policies([preset])
     if rule not in rules_in(policy):
         raise typer.BadParameter(f"{policy.name} applies no {rule} penalty", param_hint="RULE")
-    if network not in ("small_world", "scale_free"):
-        raise typer.BadParameter(
-            "network must be small_world or scale_free", param_hint="--network"
-        )
-    with user_errors():
-        config = with_settings(
-            LabConfig(agents=agents, network=network),  # type: ignore[arg-type]
-            settings or [],
-        )
+    config = _config(agents, network, settings)
     seed_list = seeds_for(seeds)
     runs = len({0.0, *levels})
     with progress_bar() as bar:
@@ -387,20 +394,18 @@ def sweep(
             policy, rule, levels, config, steps, seed_list, lambda n: bar.advance(task, n)
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    manifest = {
-        "sincerity_version": __version__,
-        "git_commit": _git_commit(),
-        "preset": policy.name,
-        "rule": rule,
-        "doses": sorted({0.0, *levels}),
-        "months": steps,
-        "seeds": seed_list,
-        "set": settings or [],
-        "config": asdict(config),
-        "policy": policy.model_dump(mode="json"),
-        "points": [asdict(p) for p in points],
-    }
-    (out_dir / "sweep.json").write_text(json.dumps(_nulls(manifest), indent=1, allow_nan=False))
+    _write_manifest(
+        out_dir / "sweep.json",
+        config,
+        steps,
+        seed_list,
+        settings,
+        preset=policy.name,
+        rule=rule,
+        doses=sorted({0.0, *levels}),
+        policy=policy.model_dump(mode="json"),
+        points=[asdict(p) for p in points],
+    )
     table = Table(
         title=f"{policy.name}: {rule} penalty x dose, month {steps} — mean; effect against "
         f"dose 0 [bootstrap 95% interval, {seeds} seeds]"

@@ -91,6 +91,52 @@ def _last_by_seed(rows: Sequence[dict[str, float | str]]) -> dict[float, dict[st
     return last
 
 
+@dataclass(frozen=True)
+class Paired:
+    """One metric of a treated run against its control, seed by seed."""
+
+    treated: float
+    control: float
+    effect: float
+    low: float
+    high: float
+    seeds: int
+
+
+def paired(
+    treated: dict[float, dict[str, float | str]], control: dict[float, dict[str, float | str]]
+) -> list[tuple[str, Paired]]:
+    """Every metric both runs measured: means, the mean paired difference and its bootstrap
+    interval (seeds where either is undefined are left out)."""
+    out = []
+    for metric in METRICS:
+        pairs = [
+            (float(treated[s][metric]), float(control[s][metric]))
+            for s in treated
+            if s in control
+            and not math.isnan(float(treated[s][metric]))
+            and not math.isnan(float(control[s][metric]))
+        ]
+        if not pairs:
+            continue
+        diffs = [t - c for t, c in pairs]
+        low, high = bootstrap_interval(diffs)
+        out.append(
+            (
+                metric,
+                Paired(
+                    float(np.mean([t for t, _ in pairs])),
+                    float(np.mean([c for _, c in pairs])),
+                    float(np.mean(diffs)),
+                    low,
+                    high,
+                    len(pairs),
+                ),
+            )
+        )
+    return out
+
+
 def rule_effects(
     policy: LabPolicy,
     config: LabConfig,
@@ -107,28 +153,18 @@ def rule_effects(
         control = _last_by_seed(
             run_presets([without(policy, rule)], config, steps, seeds, progress)
         )
-        for metric in METRICS:
-            pairs = [
-                (float(treated[s][metric]), float(control[s][metric]))
-                for s in treated
-                if not math.isnan(float(treated[s][metric]))
-                and not math.isnan(float(control[s][metric]))
-            ]
-            if not pairs:
-                continue
-            diffs = [t - c for t, c in pairs]
-            low, high = bootstrap_interval(diffs)
+        for metric, compared in paired(treated, control):
             effects.append(
                 Effect(
                     preset=policy.name,
                     rule=rule,
                     metric=metric,
-                    effect=float(np.mean(diffs)),
-                    low=low,
-                    high=high,
-                    treated=float(np.mean([t for t, _ in pairs])),
-                    control=float(np.mean([c for _, c in pairs])),
-                    seeds=len(pairs),
+                    effect=compared.effect,
+                    low=compared.low,
+                    high=compared.high,
+                    treated=compared.treated,
+                    control=compared.control,
+                    seeds=compared.seeds,
                 )
             )
     return effects
@@ -168,27 +204,17 @@ def dose_response(
     control = runs[0.0]
     points: list[DosePoint] = []
     for dose, last in runs.items():
-        for metric in METRICS:
-            pairs = [
-                (float(last[s][metric]), float(control[s][metric]))
-                for s in last
-                if not math.isnan(float(last[s][metric]))
-                and not math.isnan(float(control[s][metric]))
-            ]
-            if not pairs:
-                continue
-            diffs = [t - c for t, c in pairs]
-            low, high = bootstrap_interval(diffs)
+        for metric, compared in paired(last, control):
             points.append(
                 DosePoint(
                     rule,
                     dose,
                     metric,
-                    float(np.mean([t for t, _ in pairs])),
-                    float(np.mean(diffs)),
-                    low,
-                    high,
-                    len(pairs),
+                    compared.treated,
+                    compared.effect,
+                    compared.low,
+                    compared.high,
+                    compared.seeds,
                 )
             )
     return points

@@ -68,6 +68,18 @@ def run_presets(
     return rows
 
 
+def t_interval(values: Sequence[float]) -> tuple[float, float, float]:
+    """The mean and its 95% Student-t interval (NaN bounds for a single value)."""
+    mean = sum(values) / len(values)
+    if len(values) < 2:
+        return mean, math.nan, math.nan
+    from scipy.stats import t as student_t  # slow to import: only when summarising
+
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
+    half = float(student_t.ppf(0.975, len(values) - 1)) * sd / math.sqrt(len(values))
+    return mean, mean - half, mean + half
+
+
 def summarize(rows: Sequence[dict[str, float | str]], step: int | None = None) -> list[Summary]:
     """The last step (or `step`) of each (preset, seed), summarised across seeds."""
     last: dict[tuple[str, float], dict[str, float | str]] = {}
@@ -86,15 +98,8 @@ def summarize(rows: Sequence[dict[str, float | str]], step: int | None = None) -
             if not values:
                 out.append(Summary(preset, metric, math.nan, math.nan, math.nan, 0))
                 continue
-            mean = sum(values) / len(values)
-            if len(values) > 1:
-                from scipy.stats import t as student_t  # slow to import: only when summarising
-
-                sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
-                half = float(student_t.ppf(0.975, len(values) - 1)) * sd / math.sqrt(len(values))
-            else:
-                half = math.nan
-            out.append(Summary(preset, metric, mean, mean - half, mean + half, len(values)))
+            mean, low, high = t_interval(values)
+            out.append(Summary(preset, metric, mean, low, high, len(values)))
     return out
 
 
@@ -141,12 +146,7 @@ def convergence(rows: Sequence[dict[str, float | str]], window: int = 12) -> lis
         diffs = [d for d in diffs if not math.isnan(d)]
         if len(diffs) < 2:
             continue
-        mean = sum(diffs) / len(diffs)
-        from scipy.stats import t as student_t
-
-        sd = math.sqrt(sum((d - mean) ** 2 for d in diffs) / (len(diffs) - 1))
-        half = float(student_t.ppf(0.975, len(diffs) - 1)) * sd / math.sqrt(len(diffs))
-        out.append(Convergence(preset, metric, mean, mean - half, mean + half))
+        out.append(Convergence(preset, metric, *t_interval(diffs)))
     return out
 
 

@@ -141,6 +141,19 @@ def me_context(registry: Registry, session: Session) -> dict[str, Any]:
     }
 
 
+def file_fragment(
+    request: Request, registry: Registry, session: Session, message: str
+) -> HTMLResponse:
+    """The file part of the page, re-rendered after a change to it, with what happened."""
+    return render(
+        request,
+        "_file.html",
+        session=session,
+        message=message,
+        **file_context(registry, session.actor.id),
+    )
+
+
 @router.get("/me", response_class=HTMLResponse)
 def me(request: Request, registry: RegistryDep, session: OptionalSession) -> HTMLResponse:
     return render(request, "me.html", **me_context(registry, need(session, "subject")))
@@ -185,12 +198,11 @@ async def dispute(
             evidence.filename, evidence.content_type or "application/octet-stream", content
         )
     open_dispute(registry, session.actor.id, record_id, reason, category or None, attached)
-    return render(
+    return file_fragment(
         request,
-        "_file.html",
-        session=session,
-        message=gettext("The record is disputed: it no longer counts while the source answers."),
-        **file_context(registry, session.actor.id),
+        registry,
+        session,
+        gettext("The record is disputed: it no longer counts while the source answers."),
     )
 
 
@@ -205,12 +217,8 @@ def drop(
     session = need(session, "subject")
     check_csrf(session, None, x_csrf_token)
     drop_dispute(registry, session.actor.id, dispute_id)
-    return render(
-        request,
-        "_file.html",
-        session=session,
-        message=gettext("You took your dispute back: the record counts again."),
-        **file_context(registry, session.actor.id),
+    return file_fragment(
+        request, registry, session, gettext("You took your dispute back: the record counts again.")
     )
 
 
