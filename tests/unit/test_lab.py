@@ -12,29 +12,16 @@ import pytest
 from sincerity.core.errors import PolicyError
 from sincerity.core.stats import roc_auc
 from sincerity.lab import LabConfig, Model, load_lab_policy, metrics, run_presets, summarize
-from sincerity.lab.dynamics import deffuant, disjoint_pairs
+from sincerity.lab.dynamics import bounded_confidence
 from sincerity.policies import load_policy, shipped_policy
 
 REGISTRIES = {"default": shipped_policy()}
 PRESETS_DIR = Path(__file__).parents[2] / "src/sincerity/lab/presets"
 
 
-def pure_deffuant(n: int, epsilon: float, rounds: int, seed: int) -> np.ndarray:
-    """Opinions under bounded confidence alone: everyone speaks, random disjoint pairs meet."""
-    rng = np.random.default_rng(seed)
-    opinions = rng.uniform(0, 1, n).astype(np.float32)
-    for _ in range(rounds):
-        order = rng.permutation(n)
-        i, j = disjoint_pairs(
-            order[: n // 2].astype(np.int64), order[n // 2 : 2 * (n // 2)].astype(np.int64)
-        )
-        deffuant(opinions, i, j, epsilon, 0.5)
-    return opinions
-
-
 @pytest.mark.parametrize("epsilon", [0.55, 0.7])
 def test_wide_confidence_reaches_consensus(epsilon: float) -> None:
-    opinions = pure_deffuant(2000, epsilon, 300, seed=1)
+    opinions = bounded_confidence(2000, epsilon, 300, seed=1)
     assert metrics.clusters(opinions, gap=0.02, min_share=0.02) == 1
     assert float(opinions.max() - opinions.min()) < 0.02
 
@@ -44,7 +31,7 @@ def test_narrow_confidence_leaves_about_one_over_two_epsilon_clusters(
     epsilon: float, expected: int
 ) -> None:
     found = [
-        metrics.clusters(pure_deffuant(2000, epsilon, 400, seed), gap=0.02, min_share=0.02)
+        metrics.clusters(bounded_confidence(2000, epsilon, 400, seed), gap=0.02, min_share=0.02)
         for seed in (1, 2, 3)
     ]
     assert abs(np.mean(found) - expected) <= 1.0, found

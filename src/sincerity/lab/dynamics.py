@@ -36,3 +36,16 @@ def disjoint_pairs(
 
 def sigmoid(x: F32) -> F32:
     return (1.0 / (1.0 + np.exp(-x))).astype(np.float32)
+
+
+def bounded_confidence(agents: int, epsilon: float, rounds: int, seed: int, mu: float = 0.5) -> F32:
+    """Opinions under bounded confidence alone (the classic setting): uniform initial opinions,
+    everyone meets one random partner per round."""
+    rng = np.random.default_rng(seed)
+    opinions = rng.uniform(0, 1, agents).astype(np.float32)
+    half = agents // 2
+    for _ in range(rounds):
+        order = rng.permutation(agents).astype(np.int64)
+        i, j = disjoint_pairs(order[:half], order[half : 2 * half])
+        deffuant(opinions, i, j, epsilon, mu)
+    return opinions
