@@ -87,17 +87,21 @@ def test_what_the_presets_do_to_a_small_society() -> None:
     # People distance themselves from critics in every society (what a rule adds to that is
     # measured against its control: tests/unit/test_lab_controls.py).
     assert all(last[(p, "ties_cut_to_critics")] > 0 for p in ("none", "accountable", "described"))
-    # The registry's own policy finds the reliable far better than the described one ...
-    assert last[("accountable", "score_auc_reliability")] > 0.85
-    assert (
-        last[("accountable", "score_auc_reliability")]
-        > last[("described", "score_auc_reliability")] + 0.1
-    )
-    # ... and punishes far fewer honest people.
+    # Keeping one's word is a strategy: without a reputation to condition on, it erodes (the
+    # temptation pays); with a score that partners check, it spreads (indirect reciprocity).
+    assert last[("accountable", "keeping_mean")] > last[("none", "keeping_mean")] + 0.15
+    assert last[("accountable", "cooperation_rate")] > last[("none", "cooperation_rate")] + 0.2
+    # The described system punishes more honest people than the registry's own policy ...
     assert (
         last[("described", "honest_punished_share")]
         > last[("accountable", "honest_punished_share")]
     )
+    # ... and its critics voice their criticism far less, saying what is safe instead.
+    assert (
+        last[("described", "critics_voicing_share")]
+        < last[("accountable", "critics_voicing_share")] - 0.15
+    )
+    assert last[("described", "falsifying_share")] > last[("accountable", "falsifying_share")]
     # Without scoring there is no score.
     assert np.isnan(last[("none", "score_gini")])
 
@@ -131,6 +135,7 @@ def test_the_lab_reads_the_score_range_from_the_registry_policy() -> None:
         model = Model(load_lab_policy("described", {"default": registry}), LabConfig(agents=400), 3)
         lo, hi = registry.range.min, registry.range.max
         model.score[:] = lo + 0.5 * (hi - lo)  # the midpoint of dealing's curve on either range
+        model.member[:] = True  # everyone's own score is seen (no opt-in stand-in)
         results[name] = float(np.abs(model._in_range(0.5, 0.05)).max())
     assert results == {"300-900": 0.0, "0-1000": 0.0}
 

@@ -89,10 +89,12 @@ def test_dose_response_is_against_dose_zero_on_the_same_seeds() -> None:
     from sincerity.lab.effects import dose_response
 
     points = dose_response(described(), "speech", [1.0, 2.0], SMALL, 12, [1, 2, 3])
-    mean_score = {p.dose: p for p in points if p.metric == "mean_score"}
-    assert sorted(mean_score) == [0.0, 1.0, 2.0]
-    assert mean_score[0.0].effect == 0.0 and (mean_score[0.0].low, mean_score[0.0].high) == (0, 0)
-    assert mean_score[2.0].effect < mean_score[1.0].effect < 0  # more penalty, lower scores
+    voicing = {p.dose: p for p in points if p.metric == "critics_voicing_share"}
+    assert sorted(voicing) == [0.0, 1.0, 2.0]
+    assert voicing[0.0].effect == 0.0 and (voicing[0.0].low, voicing[0.0].high) == (0, 0)
+    # A heavier sanction silences more critics (the score then falls *less*: fewer posts).
+    assert voicing[2.0].effect < voicing[1.0].effect < 0
+    assert voicing[1.0].high < 0
 
 
 def synthetic_rows(trend: float) -> list[dict[str, float | str]]:

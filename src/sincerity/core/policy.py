@@ -30,7 +30,15 @@ FACTOR_NAMES: tuple[str, ...] = (
 
 # Rules that exist only in the policy lab, acting on simulated traits of synthetic agents.
 LAB_ONLY_KEYS: frozenset[str] = frozenset(
-    {"speech_rules", "association_rules", "purchase_rules", "visibility_rules", "lab_rules"}
+    {
+        "speech_rules",
+        "association_rules",
+        "purchase_rules",
+        "place_rules",
+        "visibility_rules",
+        "gamification_rules",
+        "lab_rules",
+    }
 )
 
 
@@ -293,7 +301,8 @@ def _refused_keys(
                     (
                         here,
                         f"'{key}' is a lab-only rule: the registry never scores real people on "
-                        "speech, associations, purchases or visibility (use it in a lab policy)",
+                        "speech, associations, purchases, places, visibility or points games "
+                        "(use it in a lab policy)",
                     )
                 )
             elif refused_category(str(key)) is not None:

@@ -23,6 +23,12 @@ class LabConfig:
     imitation_share: float = 0.2
     kappa: float = 0.1  # selection noise of imitation
     mutation: float = 0.02
+    isolation_fear: float = 0.5  # weight of a hostile climate of opinion against integrity
+    sanction_fear: float = 1.0  # weight of a score sanction (per 10% of the range) on speaking
+    tie_turnover: float = 0.02  # share of ties reconsidered each month (homophily)
+    homophily_candidates: int = 3  # a new tie goes to the most like-minded of this many
+    dating_rate: float = 0.1  # share of agents looking for a date each month
+    approval_bias: float = 1.1  # baseline log-odds of approval (calibrated: docs/lab-model.md)
 
 
 NETWORKS = ("small_world", "scale_free")
@@ -37,6 +43,12 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "imitation_share": (0.0, 1.0),
     "kappa": (1e-6, 10.0),
     "mutation": (0.0, 1.0),
+    "isolation_fear": (0.0, 5.0),
+    "sanction_fear": (0.0, 5.0),
+    "tie_turnover": (0.0, 1.0),
+    "homophily_candidates": (1, 50),
+    "dating_rate": (0.0, 1.0),
+    "approval_bias": (-10.0, 10.0),
 }
 
 

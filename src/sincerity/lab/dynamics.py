@@ -10,16 +10,24 @@ F32 = NDArray[np.float32]
 
 
 def deffuant(
-    opinions: F32, i: NDArray[np.int64], j: NDArray[np.int64], epsilon: float, mu: float
+    opinions: F32,
+    i: NDArray[np.int64],
+    j: NDArray[np.int64],
+    epsilon: float,
+    mu: float,
+    heard: F32 | None = None,
 ) -> int:
     """One round of bounded-confidence meetings between disjoint pairs (i, j); returns how many
-    pairs were close enough to move towards each other."""
+    pairs were close enough to move. Each moves towards what the other said: `heard` (the
+    expressed opinions) if given, else the other's opinion itself (the classic model)."""
+    said = opinions if heard is None else heard
     oi, oj = opinions[i], opinions[j]
-    close = np.abs(oi - oj) < epsilon
-    shift = (mu * (oj - oi) * close).astype(np.float32)
-    opinions[i] = oi + shift
-    opinions[j] = oj - shift
-    return int(close.sum())
+    si, sj = said[i], said[j]
+    close_i = np.abs(oi - sj) < epsilon
+    close_j = np.abs(oj - si) < epsilon
+    opinions[i] = oi + (mu * (sj - oi) * close_i).astype(np.float32)
+    opinions[j] = oj + (mu * (si - oj) * close_j).astype(np.float32)
+    return int((close_i | close_j).sum())
 
 
 def disjoint_pairs(

@@ -18,9 +18,11 @@ from sincerity.lab.run import METRICS, run_presets
 # Each lab rule and the penalties that switch it off when set to 0.
 RULE_PENALTIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "speech": ("speech_rules", ("penalty_per_critical_post",)),
-    "association": ("association_rules", ("penalty_for_critic_friends",)),
+    "association": ("association_rules", ("penalty_for_critic_friends", "friends_score_weight")),
     "purchase": ("purchase_rules", ("frivolous_penalty", "approved_bonus")),
+    "place": ("place_rules", ("flagged_place_penalty",)),
     "visibility": ("visibility_rules", ("status_weight",)),
+    "gamification": ("gamification_rules", ("points_per_act",)),
 }
 BOOTSTRAP_RESAMPLES = 4000
 

@@ -19,8 +19,17 @@ class Consequences(StrictModel):
     """What a score does to an agent's life."""
 
     contracts_by_score: bool = False  # counterparties shy away from low scores
-    credit_by_score: bool = False  # credit for a new venture depends on the score
+    credit_by_score: bool = False  # credit (loans) for a new venture depends on the score
     blacklist_below: float | None = None  # below this, no contracts and no credit at all
+    # Above this: deposit-free rentals and fast-track visas, worth a little every month.
+    privileges_above: float | None = None
+    travel_ban_below: float | None = None  # below this, no travel and no flagged venues
+    # The score as status ("face"): a month at the top of the range is worth this much payoff
+    # for itself (and the bottom costs as much), so people chase points.
+    status_value: float = Field(default=0, ge=0)
+    # Opt-in (Sesame Credit's pilot): only those who approve of the system join; the rest are
+    # dealt with as if their score were `unscored_as`. Null: everyone is scored.
+    opt_in_unscored_as: float | None = None
 
 
 class SpeechRules(StrictModel):
@@ -31,9 +40,11 @@ class SpeechRules(StrictModel):
 
 
 class AssociationRules(StrictModel):
-    """Points lost in proportion to the share of one's friends who are critics."""
+    """Points lost in proportion to the share of one's friends who are critics, and for each
+    point by which one's friends' mean score falls below the middle of the range."""
 
     penalty_for_critic_friends: float = Field(ge=0)
+    friends_score_weight: float = Field(default=0, ge=0)
 
 
 class PurchaseRules(StrictModel):
@@ -44,10 +55,27 @@ class PurchaseRules(StrictModel):
     memory_steps: float = Field(default=12, gt=0)
 
 
+class PlaceRules(StrictModel):
+    """Judgements on where one goes: points lost per recent visit to a flagged place (a venue or
+    destination the system disapproves of)."""
+
+    flagged_place_penalty: float = Field(ge=0)
+    memory_steps: float = Field(default=12, gt=0)
+
+
 class VisibilityRules(StrictModel):
-    """Status-based visibility: partners are found in proportion to exp(weight × score share)."""
+    """Status-based visibility: business and dating partners are found in proportion to
+    exp(weight × score share)."""
 
     status_weight: float = Field(ge=0)
+
+
+class GamificationRules(StrictModel):
+    """Points for score-raising acts (volunteering, approved purchases made for the points):
+    agents who spend effort on them earn this much per recent act."""
+
+    points_per_act: float = Field(ge=0)
+    memory_steps: float = Field(default=12, gt=0)
 
 
 class LabPolicy(StrictModel):
@@ -60,7 +88,9 @@ class LabPolicy(StrictModel):
     speech_rules: SpeechRules | None = None
     association_rules: AssociationRules | None = None
     purchase_rules: PurchaseRules | None = None
+    place_rules: PlaceRules | None = None
     visibility_rules: VisibilityRules | None = None
+    gamification_rules: GamificationRules | None = None
     article: list[str] = Field(default_factory=list, description="The article's lines it models.")
 
 

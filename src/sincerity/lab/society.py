@@ -15,12 +15,15 @@ I32 = NDArray[np.int32]
 class Traits:
     """What each agent is, privately (the policy never sees these directly)."""
 
-    reliability: F32  # chance of keeping a promise
+    reliability: F32  # initial disposition to keep a promise (keeping is then learned)
     shock: F32  # chance of an income shock in a step
     boldness: F32  # how much speaking one's mind is worth to them
     opinion: F32  # private opinion of a state enterprise, 0 (critical) .. 1 (supportive)
     risk_appetite: F32  # taste for new ventures
     frivolity: F32  # taste for purchases a censor would call frivolous
+    roaming: F32  # taste for travel and for venues a censor would flag
+    talent: F32  # how likely a venture is to succeed
+    temper: F32  # fixed part of the attitude toward the scoring system (a uniform draw)
 
 
 def draw_traits(n: int, rng: np.random.Generator) -> Traits:
@@ -31,6 +34,9 @@ def draw_traits(n: int, rng: np.random.Generator) -> Traits:
         opinion=rng.uniform(0.0, 1.0, n).astype(np.float32),
         risk_appetite=rng.beta(2.0, 6.0, n).astype(np.float32),
         frivolity=rng.beta(2.0, 4.0, n).astype(np.float32),
+        roaming=rng.beta(2.0, 5.0, n).astype(np.float32),
+        talent=rng.uniform(0.0, 1.0, n).astype(np.float32),
+        temper=rng.uniform(0.0, 1.0, n).astype(np.float32),
     )
 
 
