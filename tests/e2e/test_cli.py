@@ -224,7 +224,8 @@ def test_lab_compare_writes_metrics_and_a_report(tmp_path: Path) -> None:
     assert {s["preset"] for s in summary} == {"accountable", "described"}
     manifest = strict((out_dir / "run.json").read_text())
     assert len(manifest["seeds"]) == 2 and manifest["set"] == ["mutation=0"]
-    assert manifest["config"]["agents"] == 400 and manifest["config"]["mutation"] == 0
+    described = manifest["config"]["described"]  # the full configuration each policy ran with
+    assert described["agents"] == 400 and described["mutation"] == 0
     assert manifest["sincerity_version"]
     assert [p["name"] for p in manifest["policies"]] == ["accountable", "described"]
     code, out, _ = run("lab", "presets")

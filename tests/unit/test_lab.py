@@ -190,3 +190,47 @@ def test_every_lab_parameter_can_be_set_and_bad_settings_are_all_named() -> None
         with_settings(LabConfig(), ["bogus=1", "kappa=abc", "rewire=3", "degree=2.5", "mu"])
     fields = [p.field for p in caught.value.problems]
     assert fields == ["bogus", "kappa", "rewire", "degree", "mu"]
+
+
+def test_every_parameter_lives_in_the_lab_policy_file_and_can_be_set(tmp_path: Path) -> None:
+    from sincerity.core.errors import InvalidInputError
+    from sincerity.lab.policy import with_policy_settings
+
+    text = (PRESETS_DIR / "described.yaml").read_text()
+    path = tmp_path / "mine.yaml"
+    path.write_text(text.replace("name: described", "name: mine") + "model: {mutation: 0.0}\n")
+    mine = load_lab_policy(path, REGISTRIES)
+    assert mine.configured(LabConfig()).mutation == 0.0
+    # --set reaches the model parameters and every rule or consequence of the policy.
+    changed = with_policy_settings(
+        mine,
+        ["kappa=0.2", "speech_rules.penalty_per_critical_post=10", "consequences.status_value=0"],
+    )
+    assert changed.configured(LabConfig()).kappa == 0.2
+    assert changed.speech_rules is not None and changed.speech_rules.penalty_per_critical_post == 10
+    assert changed.consequences.status_value == 0 and changed.model["mutation"] == 0.0
+    accountable = load_lab_policy("accountable", REGISTRIES)
+    with pytest.raises(InvalidInputError) as caught:
+        with_policy_settings(
+            accountable,
+            [
+                "speech_rules.penalty_per_critical_post=10",  # it has no speech rule
+                "consequences.status_value=-1",  # out of range
+                "kappa=abc",
+                "nonsense.x=1",
+                "agents=5",
+            ],
+        )
+    fields = [p.field for p in caught.value.problems]
+    assert fields == [
+        "speech_rules.penalty_per_critical_post",
+        "nonsense.x",
+        "consequences.status_value",
+        "kappa",
+        "agents",
+    ]
+    # A policy file's bad model parameters are named with their place.
+    path.write_text(text + "model: {agents: 5, kappa: 0}\n")
+    with pytest.raises(PolicyError) as refused:
+        load_lab_policy(path, REGISTRIES)
+    assert [p.field for p in refused.value.problems] == ["model.agents", "model.kappa"]

@@ -25,7 +25,8 @@ from sincerity.lab import (
     seeds_for,
     summarize,
 )
-from sincerity.lab.config import BOUNDS, NETWORKS, with_settings
+from sincerity.lab.config import BOUNDS, NETWORKS
+from sincerity.lab.policy import with_policy_settings
 from sincerity.lab.report import html_report
 from sincerity.policies import shipped_policy
 
@@ -41,8 +42,8 @@ Settings = Annotated[
     list[str] | None,
     typer.Option(
         "--set",
-        help="Change a model parameter, e.g. --set mutation=0 (repeatable; "
-        "`sincerity lab params` lists them).",
+        help="Change a model parameter (--set mutation=0; `sincerity lab params` lists them) "
+        "or a rule (--set speech_rules.penalty_per_critical_post=10); repeatable.",
     ),
 ]
 OutDir = Annotated[
@@ -50,42 +51,43 @@ OutDir = Annotated[
 ]
 
 
-def _policies(names: list[str]) -> list[LabPolicy]:
-    registries = {"default": shipped_policy()}
-    with user_errors():
-        return [load_lab_policy(name, registries) for name in names]
-
-
-def _config(agents: int, network: str, assignments: list[str] | None) -> LabConfig:
-    """The society's configuration from the options every lab command shares."""
+def _setup(
+    names: list[str], agents: int, network: str, assignments: list[str] | None
+) -> tuple[list[LabPolicy], LabConfig]:
+    """The policies (with `--set` applied to each) and the run's size, from the options every
+    lab command shares. A policy's own model parameters apply on top of the defaults."""
     if network not in NETWORKS:
         raise typer.BadParameter(
             "network must be small_world or scale_free", param_hint="--network"
         )
+    registries = {"default": shipped_policy()}
     with user_errors():
-        return with_settings(
-            LabConfig(agents=agents, network=network),  # type: ignore[arg-type]
-            assignments or [],
-        )
+        policies = [
+            with_policy_settings(load_lab_policy(name, registries), assignments or [])
+            for name in names
+        ]
+    return policies, LabConfig(agents=agents, network=network)  # type: ignore[arg-type]
 
 
 def _write_manifest(
     path: Path,
+    policies: list[LabPolicy],
     config: LabConfig,
     steps: int,
     seeds: list[int],
     assignments: list[str] | None,
     **results: Any,
 ) -> None:
-    """What reproduces a run (version, commit, sizes, seeds, settings, full config) beside its
-    results, as strict JSON."""
+    """What reproduces a run (version, commit, sizes, seeds, settings, each policy in full and
+    the full model configuration it ran with) beside its results, as strict JSON."""
     manifest = {
         "sincerity_version": __version__,
         "git_commit": _git_commit(),
         "months": steps,
         "seeds": seeds,
         "set": assignments or [],
-        "config": asdict(config),
+        "config": {p.name: asdict(p.configured(config)) for p in policies},
+        "policies": [p.model_dump(mode="json") for p in policies],
         **results,
     }
     path.write_text(json.dumps(_nulls(manifest), indent=1, allow_nan=False))
@@ -100,8 +102,7 @@ def _run(
     out_dir: Path,
     assignments: list[str] | None = None,
 ) -> None:
-    config = _config(agents, network, assignments)
-    policies = _policies(names)
+    policies, config = _setup(names, agents, network, assignments)
     seed_list = seeds_for(seeds)
     with progress_bar() as bar:
         task = bar.add_task(
@@ -136,12 +137,12 @@ def _run(
     )
     _write_manifest(
         out_dir / "run.json",
+        policies,
         config,
         steps,
         seed_list,
         assignments,
         presets=names,
-        policies=[p.model_dump(mode="json") for p in policies],
     )
     settings = (
         f"{agents:,} agents on a {network.replace('_', '-')} network, {steps} months, "
@@ -250,9 +251,27 @@ def compare(
     network: Network = "small_world",
     settings: Settings = None,
     out_dir: OutDir = Path("lab-results"),
+    controls: Annotated[
+        bool,
+        typer.Option(
+            help="Also run each policy with each of its rules' penalties at 0 (on the same "
+            "seeds) and show every effect whose bootstrap interval excludes 0."
+        ),
+    ] = True,
 ) -> None:
-    """Run several policies on the same seeds and compare them side by side."""
+    """Run several policies on the same seeds and compare them side by side, and each lab rule
+    against its control."""
+    from sincerity.lab.effects import rules_in
+
     _run(presets, agents, steps, seeds, network, out_dir, settings)
+    if not controls or seeds < 2:
+        return
+    policies, config = _setup(presets, agents, network, settings)
+    for index, policy in enumerate(policies):
+        chosen = rules_in(policy)
+        if chosen:
+            path = out_dir / f"effects-{index + 1}-{Path(policy.name).stem}.json"
+            _effects(policy, config, steps, seeds_for(seeds), chosen, settings, path, True)
 
 
 @lab_app.command("effects")
@@ -277,10 +296,9 @@ def effects(
 ) -> None:
     """Each rule's effect: the preset against itself with that rule's penalty at 0, on the same
     seeds, with a bootstrap 95% interval of the paired differences."""
-    from sincerity.lab.effects import RULE_PENALTIES, rule_effects, rules_in
+    from sincerity.lab.effects import RULE_PENALTIES, rules_in
 
-    config = _config(agents, network, settings)
-    (policy,) = _policies([preset])
+    (policy,), config = _setup([preset], agents, network, settings)
     chosen = rules or rules_in(policy)
     unknown = sorted(set(chosen) - set(RULE_PENALTIES))
     if unknown:
@@ -295,36 +313,55 @@ def effects(
     if not chosen:
         out.print(f"{policy.name} applies no lab rule: there is no effect to measure.")
         return
-    seed_list = seeds_for(seeds)
+    _effects(policy, config, steps, seeds_for(seeds), chosen, settings, out_dir / "effects.json")
+
+
+def _effects(
+    policy: LabPolicy,
+    config: LabConfig,
+    steps: int,
+    seed_list: list[int],
+    chosen: list[str],
+    settings: list[str] | None,
+    path: Path,
+    clear_only: bool = False,
+) -> None:
+    """Run the policy and each rule's control on the same seeds, write the effects and show
+    them (with `clear_only`, only those whose interval excludes 0)."""
+    from sincerity.lab.effects import rule_effects
+
     with progress_bar() as bar:
         task = bar.add_task(
-            f"Simulating {agents:,} agents, {len(chosen) + 1} policies",
+            f"Simulating {config.agents:,} agents, {policy.name} and {len(chosen)} controls",
             total=(len(chosen) + 1) * len(seed_list) * steps,
         )
         found = rule_effects(
             policy, config, steps, seed_list, chosen, progress=lambda n: bar.advance(task, n)
         )
-    out_dir.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     _write_manifest(
-        out_dir / "effects.json",
+        path,
+        [policy],
         config,
         steps,
         seed_list,
         settings,
         preset=policy.name,
         rules=chosen,
-        policy=policy.model_dump(mode="json"),
         effects=[asdict(e) for e in found],
     )
     table = Table(
         title=f"{policy.name}: each rule against its control (penalty 0), month {steps}, "
-        f"mean paired difference [bootstrap 95% interval, {seeds} seeds]"
+        f"mean paired difference \\[bootstrap 95% interval, {len(seed_list)} seeds]"
+        + (" — only effects whose interval excludes 0" if clear_only else "")
     )
     for column in ("Rule", "Metric", "With", "Control", "Effect"):
         table.add_column(column, justify="left" if column in ("Rule", "Metric") else "right")
     for e in found:
         excludes_zero = e.low > 0 or e.high < 0
-        effect = f"{e.effect:+.3f} [{e.low:+.3f}, {e.high:+.3f}]"
+        if clear_only and not excludes_zero:
+            continue
+        effect = f"{e.effect:+.3f} \\[{e.low:+.3f}, {e.high:+.3f}]"
         table.add_row(
             e.rule,
             METRICS[e.metric],
@@ -333,7 +370,12 @@ def effects(
             f"[bold]{effect}[/]" if excludes_zero else effect,
         )
     out.print(table)
-    out.print("Bold: the interval excludes 0. Written: " + str(out_dir / "effects.json"))
+    if len(seed_list) < 10:
+        out.print(
+            f"[yellow]Only {len(seed_list)} seeds: bootstrap intervals over fewer than 10 "
+            "seeds are rough; use --seeds 10 or more for a finding.[/]"
+        )
+    out.print(("" if clear_only else "Bold: the interval excludes 0. ") + f"Written: {path}")
 
 
 @lab_app.command("sweep")
@@ -380,10 +422,9 @@ def sweep(
         raise typer.BadParameter(
             f"no metric {', '.join(unknown)}: use {', '.join(METRICS)}", param_hint="--metric"
         )
-    (policy,) = _policies([preset])
+    (policy,), config = _setup([preset], agents, network, settings)
     if rule not in rules_in(policy):
         raise typer.BadParameter(f"{policy.name} applies no {rule} penalty", param_hint="RULE")
-    config = _config(agents, network, settings)
     seed_list = seeds_for(seeds)
     runs = len({0.0, *levels})
     with progress_bar() as bar:
@@ -396,6 +437,7 @@ def sweep(
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_manifest(
         out_dir / "sweep.json",
+        [policy],
         config,
         steps,
         seed_list,
@@ -403,7 +445,6 @@ def sweep(
         preset=policy.name,
         rule=rule,
         doses=sorted({0.0, *levels}),
-        policy=policy.model_dump(mode="json"),
         points=[asdict(p) for p in points],
     )
     table = Table(
@@ -489,8 +530,7 @@ def sensitivity(
     outcome, by μ* (mean absolute elementary effect over each parameter's screened range)."""
     from sincerity.lab.sensitivity import HEADLINE, SCREENED, drivers, morris
 
-    config = _config(agents, network, settings)
-    (policy,) = _policies([preset])
+    (policy,), config = _setup([preset], agents, network, settings)
     runs = trajectories * (len(SCREENED) + 1)
     with progress_bar() as bar:
         task = bar.add_task(f"Morris screening: {runs} runs of {agents:,} agents", total=runs)
@@ -500,6 +540,7 @@ def sensitivity(
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_manifest(
         out_dir / "sensitivity.json",
+        [policy],
         config,
         steps,
         [1],
@@ -546,7 +587,7 @@ def params() -> None:
 @lab_app.command("presets")
 def presets() -> None:
     """The shipped presets and the article's lines each one models."""
-    for policy in _policies(list(PRESETS)):
+    for policy in _setup(list(PRESETS), 10, "small_world", None)[0]:
         out.print(f"[bold]{policy.name}[/] — {policy.description.strip()}")
         for quote in policy.article:
             out.print(f"  “{quote}”", style="italic")

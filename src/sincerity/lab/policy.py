@@ -5,14 +5,19 @@ traits of synthetic agents. The registry's own loader refuses any file that cont
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
-from sincerity.core.errors import PolicyError, Problem
+from sincerity.core.errors import InvalidInputError, PolicyError, Problem
 from sincerity.core.policy import LAB_ONLY_KEYS, Policy, policy_from_data
 from sincerity.core.strict import StrictModel
+from sincerity.lab.config import LabConfig, with_settings
+
+# The run's size is chosen on the command line, not in a policy.
+RUN_SIZE_KEYS = ("agents", "network")
 
 
 class Consequences(StrictModel):
@@ -91,7 +96,13 @@ class LabPolicy(StrictModel):
     place_rules: PlaceRules | None = None
     visibility_rules: VisibilityRules | None = None
     gamification_rules: GamificationRules | None = None
+    # The model's parameters (`sincerity lab params`), over their defaults.
+    model: dict[str, float | int] = Field(default_factory=dict)
     article: list[str] = Field(default_factory=list, description="The article's lines it models.")
+
+    def configured(self, config: LabConfig) -> LabConfig:
+        """`config` with this policy's model parameters applied."""
+        return with_settings(config, [f"{key}={value}" for key, value in self.model.items()])
 
 
 def lab_policy_from_data(
@@ -117,12 +128,87 @@ def lab_policy_from_data(
     elif isinstance(registry, Mapping):
         content["registry"] = policy_from_data(registry, f"{where} (registry part)")
     try:
-        return LabPolicy.model_validate(content)
+        policy = LabPolicy.model_validate(content)
     except ValidationError as exc:
         problems = [
             Problem(e["msg"], where, None, ".".join(str(p) for p in e["loc"])) for e in exc.errors()
         ]
         raise PolicyError(f"{where}: the lab policy is not valid", problems) from None
+    problems = [
+        Problem(
+            "the run's size is set on the command line (--agents, --network)",
+            where,
+            None,
+            f"model.{k}",
+        )
+        for k in RUN_SIZE_KEYS
+        if k in policy.model
+    ]
+    try:
+        policy.model_copy(
+            update={"model": {k: v for k, v in policy.model.items() if k not in RUN_SIZE_KEYS}}
+        ).configured(LabConfig())
+    except InvalidInputError as exc:
+        problems += [Problem(p.message, where, None, f"model.{p.field}") for p in exc.problems]
+    if problems:
+        raise PolicyError(f"{where}: the lab policy's model parameters are not valid", problems)
+    return policy
+
+
+def _value(raw: str) -> Any:
+    """A --set value as JSON where it reads as JSON (numbers, true, null), else as text."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def with_policy_settings(policy: LabPolicy, assignments: Sequence[str]) -> LabPolicy:
+    """`policy` with `--set` assignments applied: `key=value` sets a model parameter,
+    `section.field=value` a rule or consequence (`speech_rules.penalty_per_critical_post=10`).
+    Raises InvalidInputError naming every assignment refused."""
+    model = dict(policy.model)
+    sections: dict[str, dict[str, Any]] = {}
+    problems: list[Problem] = []
+    for text in assignments:
+        key, sep, raw = (part.strip() for part in text.partition("="))
+        head, dot, field = key.partition(".")
+        if not sep or not key:
+            problems.append(Problem("write it as key=value", "--set", field=text))
+        elif not dot:
+            model[key] = _value(raw)
+        elif head not in LabPolicy.model_fields or head in ("name", "registry", "model"):
+            problems.append(Problem("not a section of a lab policy", "--set", field=key))
+        elif getattr(policy, head) is None:
+            problems.append(
+                Problem(f"{policy.name} has no {head}: add it to a policy file", "--set", field=key)
+            )
+        else:
+            sections.setdefault(head, {})[field] = _value(raw)
+    changes: dict[str, Any] = {}
+    for head, values in sections.items():
+        current: BaseModel = getattr(policy, head)
+        try:
+            changes[head] = type(current).model_validate({**current.model_dump(), **values})
+        except ValidationError as exc:
+            problems += [
+                Problem(e["msg"], "--set", field=f"{head}.{'.'.join(str(p) for p in e['loc'])}")
+                for e in exc.errors()
+            ]
+    size = [k for k in RUN_SIZE_KEYS if k in model]
+    for key in size:
+        del model[key]
+    changed = policy.model_copy(update={**changes, "model": model})
+    try:
+        changed.configured(LabConfig())
+    except InvalidInputError as exc:
+        problems += exc.problems
+    problems += [
+        Problem("set the run's size with --agents or --network", "--set", field=k) for k in size
+    ]
+    if problems:
+        raise InvalidInputError("--set: some lab settings were refused", problems)
+    return changed
 
 
 __all__ = ["LAB_ONLY_KEYS", "LabPolicy", "lab_policy_from_data"]

@@ -68,11 +68,13 @@ def run_presets(
     seeds: Sequence[int],
     progress: Callable[[int], None] | None = None,
 ) -> list[dict[str, float | str]]:
-    """Every policy under every seed, the same seeds for each: one row per step."""
+    """Every policy under every seed, the same seeds for each: one row per step. Each policy
+    runs with its own model parameters over `config`."""
     rows: list[dict[str, float | str]] = []
     for policy in policies:
+        configured = policy.configured(config)
         for seed in seeds:
-            model = Model(policy, replace(config), seed)
+            model = Model(policy, replace(configured), seed)
             for record in model.run(steps, progress):
                 rows.append({"preset": policy.name, "seed": float(seed), **record})
     return rows

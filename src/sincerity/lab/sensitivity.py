@@ -86,6 +86,7 @@ def morris(
         "bounds": [list(bounds) for bounds in SCREENED.values()],
     }
     points = sample.sample(problem, trajectories, num_levels=LEVELS, seed=seed)
+    base = policy.configured(base)
     outcomes = np.zeros((len(points), len(HEADLINE)))
     for row, point in enumerate(points):
         last = Model(policy, config_at(base, point), seed).run(steps)[-1]
