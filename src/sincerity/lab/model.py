@@ -117,6 +117,13 @@ class Model:
         self.score_history: list[F32] = []
         self.history: list[dict[str, float]] = []
 
+    def _stream(self, mechanism: str) -> np.random.Generator:
+        """This month's random numbers for one mechanism, drawn from (seed, mechanism, month):
+        a rule that changes how many numbers one mechanism draws leaves every other
+        mechanism's draws, and later months', as they were (common random numbers), so a rule's
+        effect against its control is not buried in reshuffled luck."""
+        return np.random.default_rng((self.seed, MECHANISMS.index(mechanism) + 1, self.months))
+
     # Scoring ----------------------------------------------------------------------------------
 
     @property
@@ -182,11 +189,11 @@ class Model:
         accept[self._below(self.policy.consequences.blacklist_below)] = 0.0
         return accept
 
-    def _visible(self, count: int) -> NDArray[np.int64]:
+    def _visible(self, count: int, rng: np.random.Generator) -> NDArray[np.int64]:
         """`count` agents found when looking for a partner: at random, or in proportion to
         exp(weight × score share) under a visibility rule (a weight of 0 is no rule at all: the
         same draws as a society without one)."""
-        rng, visibility = self.rng, self.policy.visibility_rules
+        visibility = self.policy.visibility_rules
         if visibility and visibility.status_weight > 0 and self.scored:
             low, high = self._span()
             weight = np.exp(visibility.status_weight * (self._seen() - low) / (high - low))
@@ -198,9 +205,10 @@ class Model:
 
     def step(self) -> dict[str, float]:
         """Advance one month and record the metrics."""
-        rng, n, t, led = self.rng, self.n, self.traits, self.ledger
+        n, t, led = self.n, self.traits, self.ledger
         payoff = np.zeros(n, dtype=np.float32)
         self._decay()
+        rng = self._stream("bills")
 
         # Bills: kept by those who keep their word, unless hit by a shock or a failed venture.
         shocked = rng.random(n, dtype=np.float32) < t.shock
@@ -214,13 +222,15 @@ class Model:
         speaks, critics, sincere = self._speech(payoff, heard)
         self._opinions(speaks)
         critic_share, friends_shortfall = self._friendships(critics, payoff)
-        frivolous = rng.random(n, dtype=np.float32) < t.frivolity * (1 - self.frugality)
+        frivolous = self._stream("purchases").random(n, dtype=np.float32) < t.frivolity * (
+            1 - self.frugality
+        )
         payoff += INDULGENCE * frivolous
         led.frivolous += frivolous
         led.approved += ~frivolous
         self._trips(payoff)
         self._dating(payoff)
-        acts = rng.random(n, dtype=np.float32) < self.effort  # the points game
+        acts = self._stream("acts").random(n, dtype=np.float32) < self.effort  # the points game
         payoff += POINTS_ACT * acts
         led.acts += acts
         ventures, novel = self._ventures(payoff, heard)
@@ -254,7 +264,7 @@ class Model:
                 getattr(led, event).__imul__(np.float32(2.0 ** (-1.0 / memory)))
 
     def _contracts(self, payoff: F32) -> tuple[float, int]:
-        rng, n, cfg = self.rng, self.n, self.config
+        rng, n, cfg = self._stream("contracts"), self.n, self.config
         pairs = max(1, int(cfg.contract_rate * n))
         half = pairs // 2
         chosen = self.edges[rng.integers(0, len(self.edges), half)]
@@ -262,7 +272,7 @@ class Model:
         i = np.where(flip, chosen[:, 0], chosen[:, 1]).astype(np.int64)
         j = np.where(flip, chosen[:, 1], chosen[:, 0]).astype(np.int64)
         market_i = rng.integers(0, n, pairs - half)
-        market_j = self._visible(pairs - half)
+        market_j = self._visible(pairs - half, self._stream("market"))
         i = np.concatenate([i, market_i])
         j = np.concatenate([j, market_j])
         distinct = i != j
@@ -296,8 +306,8 @@ class Model:
         self, payoff: F32, heard: Climate
     ) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
         """Who speaks, whose post criticises the state enterprise, and who said what it thinks."""
-        rng, n, cfg = self.rng, self.n, self.config
-        speaks = rng.random(n, dtype=np.float32) < self.candor
+        n, cfg = self.n, self.config
+        speaks = self._stream("speech").random(n, dtype=np.float32) < self.candor
         sanction = np.zeros(n, dtype=np.float32)
         speech = self.policy.speech_rules
         safe_floor = 0.0
@@ -327,16 +337,18 @@ class Model:
 
     def _opinions(self, speaks: NDArray[np.bool_]) -> None:
         """Bounded confidence among speakers, each moving towards what the other expressed."""
-        rng = self.rng
+        rng = self._stream("opinions")
         picked = self.edges[rng.integers(0, len(self.edges), self.n // 2)].astype(np.int64)
         both = speaks[picked[:, 0]] & speaks[picked[:, 1]]
         i, j = disjoint_pairs(picked[both, 0], picked[both, 1])
         deffuant(self.opinion, i, j, self.config.epsilon, self.config.mu, heard=self.expressed)
 
-    def _like_minded(self, keepers: NDArray[np.int64]) -> NDArray[np.int64]:
+    def _like_minded(
+        self, keepers: NDArray[np.int64], rng: np.random.Generator
+    ) -> NDArray[np.int64]:
         """A new tie for each keeper: the closest in expressed opinion of a few random agents
         (homophily)."""
-        rng, k = self.rng, self.config.homophily_candidates
+        k = self.config.homophily_candidates
         candidates = rng.integers(0, self.n, (len(keepers), k))
         distance = np.abs(self.expressed[candidates] - self.expressed[keepers][:, None])
         chosen: NDArray[np.int64] = candidates[np.arange(len(keepers)), distance.argmin(axis=1)]
@@ -349,7 +361,7 @@ class Model:
         is dropped; each cut tie is replaced by homophily. Returns each agent's share of friends
         who are recent critics, and how far its friends' mean score falls below the middle of
         the range (what association rules score)."""
-        n, rng, edges = self.n, self.rng, self.edges
+        n, rng, edges = self.n, self._stream("ties"), self.edges
         recent_critic = self.ledger.critical_posts > 0.5
         a, b = edges[:, 0], edges[:, 1]
         mixed = np.flatnonzero(recent_critic[a] != recent_critic[b])  # a critic and a non-critic
@@ -360,7 +372,7 @@ class Model:
             rows = mixed[cut]
             payoff += CUTTING_A_TIE * np.bincount(outsider[cut], minlength=n).astype(np.float32)
             critic_end_is_b = recent_critic[eb[cut]]
-            replacement = self._like_minded(outsider[cut].astype(np.int64)).astype(edges.dtype)
+            replacement = self._like_minded(outsider[cut].astype(np.int64), rng).astype(edges.dtype)
             edges[rows[critic_end_is_b], 1] = replacement[critic_end_is_b]
             edges[rows[~critic_end_is_b], 0] = replacement[~critic_end_is_b]
             self.ties_cut += int(cut.sum())
@@ -368,7 +380,7 @@ class Model:
         rows = rng.integers(0, len(edges), int(self.config.tie_turnover * len(edges)))
         far = np.abs(self.expressed[edges[rows, 0]] - self.expressed[edges[rows, 1]])
         rows = rows[far > self.config.epsilon]
-        edges[rows, 1] = self._like_minded(edges[rows, 0].astype(np.int64)).astype(edges.dtype)
+        edges[rows, 1] = self._like_minded(edges[rows, 0].astype(np.int64), rng).astype(edges.dtype)
         a, b = edges[:, 0], edges[:, 1]
         degree = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
         critic_friends = np.bincount(a, recent_critic[b], n) + np.bincount(b, recent_critic[a], n)
@@ -389,7 +401,7 @@ class Model:
 
     def _trips(self, payoff: F32) -> None:
         """Travel and outings, some to places a censor flags; a travel ban stops them all."""
-        wants = self.rng.random(self.n, dtype=np.float32) < self.traits.roaming * (
+        wants = self._stream("trips").random(self.n, dtype=np.float32) < self.traits.roaming * (
             1 - self.frugality
         )
         goes = wants & ~self._below(self.policy.consequences.travel_ban_below)
@@ -398,9 +410,9 @@ class Model:
 
     def _dating(self, payoff: F32) -> None:
         """A share of agents look for a date; whom they find follows visibility."""
-        rng = self.rng
+        rng = self._stream("dating")
         seekers = np.flatnonzero(rng.random(self.n) < self.config.dating_rate)
-        found = self._visible(len(seekers))
+        found = self._visible(len(seekers), rng)
         met = seekers != found
         payoff += DATE * np.bincount(seekers[met], minlength=self.n).astype(np.float32)
         payoff += DATE * np.bincount(found[met], minlength=self.n).astype(np.float32)
@@ -408,7 +420,7 @@ class Model:
     def _ventures(self, payoff: F32, heard: Climate) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
         """Ventures need credit; a novel one (its founder sees things unlike those around it)
         wins more when it succeeds."""
-        rng, n = self.rng, self.n
+        rng, n = self._stream("ventures"), self.n
         credit = np.ones(n, dtype=np.float32)
         if self.scored and self.policy.consequences.credit_by_score:
             credit = sigmoid(self._in_range(CREDIT_MIDPOINT, CREDIT_SPREAD))
@@ -454,7 +466,7 @@ class Model:
         return self.approves.copy()
 
     def _imitate(self) -> None:
-        rng, cfg = self.rng, self.config
+        rng, cfg = self._stream("imitation"), self.config
         count = int(cfg.imitation_share * self.n)
         ties = self.edges[rng.integers(0, len(self.edges), count)].astype(np.int64)
         flip = rng.random(count) < 0.5
@@ -565,6 +577,21 @@ class Model:
         return self.history
 
 
+# Each has its own random stream (Model._stream).
+MECHANISMS = (
+    "bills",
+    "contracts",
+    "market",
+    "speech",
+    "opinions",
+    "ties",
+    "purchases",
+    "trips",
+    "dating",
+    "acts",
+    "ventures",
+    "imitation",
+)
 # Metrics that exist only where there is a score.
 SCORE_METRICS = (
     "mean_score",

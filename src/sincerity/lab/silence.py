@@ -45,13 +45,14 @@ def climate(
     """The climate of opinion each agent perceives from its neighbours' expressions."""
     n = len(private)
     a, b = edges[:, 0], edges[:, 1]
-    said_critical = expressed < CAMP_LINE
-    speakers = np.bincount(a, spoke[b], n) + np.bincount(b, spoke[a], n)
-    critical_heard = np.bincount(a, spoke[b] & said_critical[b], n) + np.bincount(
-        b, spoke[a] & said_critical[a], n
-    )
-    total_heard = np.bincount(a, np.where(spoke[b], expressed[b], 0.0), n) + np.bincount(
-        b, np.where(spoke[a], expressed[a], 0.0), n
+    # Each end hears the other: gather what each end said once, then sum it onto the other.
+    spoke_a, spoke_b = spoke[a], spoke[b]
+    said_a = np.where(spoke_a, expressed[a], np.float32(np.nan))
+    said_b = np.where(spoke_b, expressed[b], np.float32(np.nan))
+    speakers = np.bincount(a, spoke_b, n) + np.bincount(b, spoke_a, n)
+    critical_heard = np.bincount(a, said_b < CAMP_LINE, n) + np.bincount(b, said_a < CAMP_LINE, n)
+    total_heard = np.bincount(a, np.nan_to_num(said_b), n) + np.bincount(
+        b, np.nan_to_num(said_a), n
     )
     anyone = speakers > 0
     critical_share = np.divide(critical_heard, speakers, out=np.zeros(n), where=anyone)
