@@ -93,7 +93,7 @@ class Person(mesa.Agent):
     # One month -----------------------------------------------------------------------------
 
     def step(self) -> None:
-        rng, people, lab, model = self.model.random, self.model.people, self.model.lab, self.model
+        rng, lab, model = self.model.random, self.model.lab, self.model
         self.gain = 0.0
         for name, factor in model.decay.items():
             setattr(self, name, getattr(self, name) * factor)
