@@ -282,7 +282,9 @@ def effects(
     rules: Annotated[
         list[str] | None,
         typer.Option(
-            "--rule", help="speech, association, purchase or visibility (default: all it has)."
+            "--rule",
+            help="speech, association, purchase, place, visibility or gamification "
+            "(default: all it has).",
         ),
     ] = None,
     agents: Agents = 10_000,
@@ -292,13 +294,39 @@ def effects(
     ] = 10,
     network: Network = "small_world",
     settings: Settings = None,
+    against: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--against",
+            help="Instead of the rules' controls, one control: the preset with these settings "
+            "(--against consequences.contracts_by_score=false; repeatable, applied together).",
+        ),
+    ] = None,
     out_dir: OutDir = Path("lab-results"),
 ) -> None:
     """Each rule's effect: the preset against itself with that rule's penalty at 0, on the same
-    seeds, with a bootstrap 95% interval of the paired differences."""
+    seeds, with a bootstrap 95% interval of the paired differences (or against any control
+    given with --against)."""
     from sincerity.lab.effects import RULE_PENALTIES, rules_in
 
     (policy,), config = _setup([preset], agents, network, settings)
+    if against:
+        if rules:
+            raise typer.BadParameter("give --rule or --against, not both", param_hint="--against")
+        with user_errors():
+            control = with_policy_settings(policy, against)
+        label = "against " + ", ".join(against)
+        _effects(
+            policy,
+            config,
+            steps,
+            seeds_for(seeds),
+            [],
+            settings,
+            out_dir / "effects.json",
+            controls={label: control},
+        )
+        return
     chosen = rules or rules_in(policy)
     unknown = sorted(set(chosen) - set(RULE_PENALTIES))
     if unknown:
@@ -325,18 +353,27 @@ def _effects(
     settings: list[str] | None,
     path: Path,
     clear_only: bool = False,
+    controls: dict[str, LabPolicy] | None = None,
 ) -> None:
-    """Run the policy and each rule's control on the same seeds, write the effects and show
-    them (with `clear_only`, only those whose interval excludes 0)."""
-    from sincerity.lab.effects import rule_effects
+    """Run the policy and each rule's control (or the `controls` given) on the same seeds,
+    write the effects and show them (with `clear_only`, only those whose interval excludes
+    0)."""
+    from sincerity.lab.effects import contrasts, without
 
+    chosen_controls = controls or {rule: without(policy, rule) for rule in chosen}
     with progress_bar() as bar:
         task = bar.add_task(
-            f"Simulating {config.agents:,} agents, {policy.name} and {len(chosen)} controls",
-            total=(len(chosen) + 1) * len(seed_list) * steps,
+            f"Simulating {config.agents:,} agents, {policy.name} and "
+            f"{len(chosen_controls)} control(s)",
+            total=(len(chosen_controls) + 1) * len(seed_list) * steps,
         )
-        found = rule_effects(
-            policy, config, steps, seed_list, chosen, progress=lambda n: bar.advance(task, n)
+        found = contrasts(
+            policy,
+            chosen_controls,
+            config,
+            steps,
+            seed_list,
+            progress=lambda n: bar.advance(task, n),
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     _write_manifest(
@@ -347,11 +384,13 @@ def _effects(
         seed_list,
         settings,
         preset=policy.name,
-        rules=chosen,
+        controls={label: p.model_dump(mode="json") for label, p in chosen_controls.items()},
         effects=[asdict(e) for e in found],
     )
     table = Table(
-        title=f"{policy.name}: each rule against its control (penalty 0), month {steps}, "
+        title=f"{policy.name}: "
+        + ("against its control" if controls else "each rule against its control (penalty 0)")
+        + f", month {steps}, "
         f"mean paired difference \\[bootstrap 95% interval, {len(seed_list)} seeds]"
         + (" — only effects whose interval excludes 0" if clear_only else "")
     )
@@ -380,7 +419,10 @@ def _effects(
 
 @lab_app.command("sweep")
 def sweep(
-    rule: Annotated[str, typer.Argument(help="speech, association, purchase or visibility.")],
+    rule: Annotated[
+        str,
+        typer.Argument(help="speech, association, purchase, place, visibility or gamification."),
+    ],
     doses: Annotated[
         str,
         typer.Option(

@@ -6,7 +6,7 @@ the control differs from the treated run by the rule alone."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -149,17 +149,30 @@ def rule_effects(
 ) -> list[Effect]:
     """Each rule's effect on every metric: the policy against its control, on the same seeds."""
     chosen = list(rules) if rules is not None else rules_in(policy)
+    return contrasts(
+        policy, {rule: without(policy, rule) for rule in chosen}, config, steps, seeds, progress
+    )
+
+
+def contrasts(
+    policy: LabPolicy,
+    controls: Mapping[str, LabPolicy],
+    config: LabConfig,
+    steps: int,
+    seeds: Sequence[int],
+    progress: Callable[[int], None] | None = None,
+) -> list[Effect]:
+    """The policy against each control (labelled by its key) on every metric, paired by seed:
+    a rule switched off, or any consequence changed (`with_policy_settings`)."""
     treated = _last_by_seed(run_presets([policy], config, steps, seeds, progress))
     effects: list[Effect] = []
-    for rule in chosen:
-        control = _last_by_seed(
-            run_presets([without(policy, rule)], config, steps, seeds, progress)
-        )
+    for label, control_policy in controls.items():
+        control = _last_by_seed(run_presets([control_policy], config, steps, seeds, progress))
         for metric, compared in paired(treated, control):
             effects.append(
                 Effect(
                     preset=policy.name,
-                    rule=rule,
+                    rule=label,
                     metric=metric,
                     effect=compared.effect,
                     low=compared.low,
