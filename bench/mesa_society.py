@@ -125,7 +125,7 @@ class Person(mesa.Agent):
         if rng.random() < self.effort:
             self.acts += 1
             self.gain -= 0.1
-        self.venture(heard_mean)
+        self.venture()
         self.standing()
         self.rescore()
         self.attitude()
@@ -215,7 +215,7 @@ class Person(mesa.Agent):
             ):
                 self.rewire(friend)
 
-    def venture(self, heard: float) -> None:
+    def venture(self) -> None:
         rng, lab = self.model.random, self.model.lab
         credit = 1.0
         if lab.registry is not None and lab.consequences.credit_by_score:
@@ -224,7 +224,13 @@ class Person(mesa.Agent):
             credit = 0.0
         self.failed_venture = False
         if rng.random() < 0.2 * self.venturing * credit:
-            novel = abs(self.opinion - heard) > NOVELTY
+            people = self.model.people
+            around = (
+                sum(people[f].opinion for f in self.friends) / len(self.friends)
+                if self.friends
+                else self.opinion
+            )
+            novel = abs(self.opinion - around) > NOVELTY
             if rng.random() < 0.25 + 0.5 * self.talent:
                 self.gain += 4.0 if novel else 3.0
             else:

@@ -42,7 +42,7 @@ CRITIC_OPINION = 0.3  # a post by someone this critical criticises the state ent
 ACCEPTANCE_MIDPOINT, ACCEPTANCE_SPREAD = 0.5, 25 / 600
 CREDIT_MIDPOINT, CREDIT_SPREAD = 350 / 600, 30 / 600
 SAMPLE = 100_000  # rank-based metrics use a fixed random sample on larger societies
-NOVELTY = 0.25  # a venture is novel when its founder's view is this far from what it hears
+NOVELTY = 0.25  # a venture is novel when its founder's view is this far from its neighbours'
 # Payoffs per month (a contract kept by both is worth 1).
 BILL_MISSED, SPEAKING, FALSIFYING, CUTTING_A_TIE = -0.2, 0.2, -0.1, -0.05
 INDULGENCE, TRIP, DATE, POINTS_ACT, PRIVILEGE = 0.15, 0.15, 0.3, -0.1, 0.1
@@ -233,7 +233,7 @@ class Model:
         acts = self._stream("acts").random(n, dtype=np.float32) < self.effort  # the points game
         payoff += POINTS_ACT * acts
         led.acts += acts
-        ventures, novel = self._ventures(payoff, heard)
+        ventures, novel = self._ventures(payoff)
         self._standing(payoff)
 
         self.months += 1
@@ -417,9 +417,9 @@ class Model:
         payoff += DATE * np.bincount(seekers[met], minlength=self.n).astype(np.float32)
         payoff += DATE * np.bincount(found[met], minlength=self.n).astype(np.float32)
 
-    def _ventures(self, payoff: F32, heard: Climate) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-        """Ventures need credit; a novel one (its founder sees things unlike those around it)
-        wins more when it succeeds."""
+    def _ventures(self, payoff: F32) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+        """Ventures need credit; a novel one (its founder's idea — its private view — is far
+        from what its neighbours privately think) wins more when it succeeds."""
         rng, n = self._stream("ventures"), self.n
         credit = np.ones(n, dtype=np.float32)
         if self.scored and self.policy.consequences.credit_by_score:
@@ -427,7 +427,11 @@ class Model:
         credit[self._below(self.policy.consequences.blacklist_below)] = 0.0
         tries = rng.random(n, dtype=np.float32) < 0.2 * self.venturing * credit
         success = rng.random(n, dtype=np.float32) < 0.25 + 0.5 * self.traits.talent
-        novel = tries & (np.abs(self.opinion - heard.heard) > NOVELTY)
+        a, b = self.edges[:, 0], self.edges[:, 1]
+        degree = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
+        around = np.bincount(a, self.opinion[b], n) + np.bincount(b, self.opinion[a], n)
+        mean_around = np.divide(around, degree, out=self.opinion.astype(float), where=degree > 0)
+        novel = tries & (np.abs(self.opinion - mean_around) > NOVELTY)
         won = np.where(novel, NOVEL_VENTURE_WON, VENTURE_WON)
         payoff += np.where(tries & success, won, np.where(tries, VENTURE_LOST, 0.0)).astype(
             np.float32
