@@ -61,18 +61,35 @@ IntId = Annotated[int, Path(ge=1, le=MAX_INT_ID)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-def current_actor(
-    request: Request,
-    registry: RegistryDep,
+async def api_key(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header_key: Annotated[str | None, Depends(_header)],
-) -> Actor:
-    key = bearer.credentials if bearer is not None else header_key
+) -> str | None:
+    """The key a request carries (Bearer or X-API-Key), unchecked."""
+    return bearer.credentials if bearer is not None else header_key
+
+
+ApiKey = Annotated[str | None, Depends(api_key)]
+
+
+def actor_for(request: Request, registry: Registry, key: str | None) -> Actor:
+    """The authenticated actor behind `key`, counted against its party's rate limit (by party,
+    not by key: rotating a key does not refill the bucket). Does I/O: call it in a thread."""
     actor = authenticate_request(request, registry, key)
-    # By party, not by key: rotating a key does not refill the bucket.
     limits: RateLimits = request.app.state.rate_limits
     limits.take(f"party:{actor.kind}:{actor.id}", request.app.state.party_limit)
     return actor
+
+
+def require_kind(actor: Actor, kind: str, label: str) -> Actor:
+    """`actor`, if it is of `kind`; else PermissionDeniedError naming who the endpoint is for."""
+    if actor.kind != kind:
+        raise PermissionDeniedError(f"this endpoint is for {label}")
+    return actor
+
+
+def current_actor(request: Request, registry: RegistryDep, key: ApiKey) -> Actor:
+    return actor_for(request, registry, key)
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
@@ -80,9 +97,7 @@ CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 def role(kind: str, label: str) -> Callable[[Actor], Coroutine[Any, Any, Actor]]:
     async def require(actor: CurrentActor) -> Actor:
-        if actor.kind != kind:
-            raise PermissionDeniedError(f"this endpoint is for {label}")
-        return actor
+        return require_kind(actor, kind, label)
 
     return require
 
