@@ -220,7 +220,9 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
     # Without its key-encryption key the registry could not sign proofs or checkpoints; a
     # PostgreSQL registry has no default one, so it must be given before serving.
     require_kek(app.state.registry.kek)
-    app.state.rate_limits = RateLimits(app.state.registry)
+    app.state.rate_limits = RateLimits(
+        app.state.registry, in_memory=settings.rate_limit_store == "memory"
+    )
     app.state.party_limit = Limit(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.state.client_limit = Limit(
         settings.client_rate_limit_per_minute, settings.client_rate_limit_burst
@@ -260,12 +262,13 @@ def create_app(settings: Settings | None = None, registry: Registry | None = Non
         return Response(request.app.state.metrics.render(), media_type=METRICS_CONTENT_TYPE)
 
     mount_docs(app)
+    # Routes are matched in order: the relying parties' check, the hottest path, comes first.
     for router in (
+        checks.router,
         operator.router,
         keys.router,
         sources.router,
         subjects.router,
-        checks.router,
         attestations.router,
         audit.router,
     ):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,6 +22,9 @@ class Settings(BaseSettings):
     client_rate_limit_burst: int = 30
     auth_failures_per_minute: int = 10  # failed API keys or sign-ins per address
     auth_failure_burst: int = 20
+    # Where the rate-limit buckets live: "shared" (the database, for several processes) or
+    # "memory" (this process; `serve` with one worker, the only process answering requests).
+    rate_limit_store: Literal["shared", "memory"] = "shared"
     page_size_max: int = 200
     log_sequence_every_seconds: float = 1.0  # how often serve files access-log entries in the tree
     trust_every_seconds: float = 60.0  # how often serve checks for ratings the trust job owes

@@ -59,7 +59,10 @@ def serve(
         raise typer.Exit(2)
     err.print(f"Sincerity API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     public = public_url_for(host, port)
-    settings = Settings(database_url=db, public_url=public)
+    # One worker is the only process answering requests: its rate limits need no shared store.
+    settings = Settings(
+        database_url=db, public_url=public, rate_limit_store="memory" if workers == 1 else "shared"
+    )
     try:
         configure_logging(settings.log_level)
     except ValueError as exc:

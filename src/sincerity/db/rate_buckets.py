@@ -2,7 +2,9 @@
 
 On PostgreSQL they live in the registry's `rate_buckets` table (UNLOGGED: losing them in a crash
 only refills them). On SQLite they live in a small sidecar database beside the registry, written
-without fsync, so rate limiting never waits on the registry's single writer lock.
+without fsync, so rate limiting never waits on the registry's single writer lock. A server that is
+the only process answering requests (`serve` with one worker) keeps them in its own memory
+(`MemoryBuckets`): the same arithmetic without a write per request.
 """
 
 from __future__ import annotations
@@ -66,3 +68,30 @@ class Buckets:
         with self.engine.connect() as conn:
             row = conn.execute(self._peek, {"key": key[:200]}).first()
         return None if row is None else (float(row.tokens), float(row.updated))
+
+
+class MemoryBuckets:
+    """The same token buckets in this process's memory, for a server that is the only process
+    answering requests: nothing else could spend from them."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str, burst: float, rate: float, now: float) -> float:
+        """As `Buckets.take`: spend one token; returns the tokens left (negative: refused)."""
+        key = key[:200]
+        with self._lock:
+            found = self._buckets.get(key)
+            if found is None:
+                tokens = burst - 1
+            else:
+                stored, updated = found
+                tokens = max(-1.0, min(burst, stored + (now - updated) * rate) - 1)
+            self._buckets[key] = (tokens, now)
+            return tokens
+
+    def peek(self, key: str) -> tuple[float, float] | None:
+        """As `Buckets.peek`."""
+        with self._lock:
+            return self._buckets.get(key[:200])

@@ -51,6 +51,31 @@ def leaf_bytes(entry: dict[str, Any]) -> bytes:
     return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
 
 
+def pending_entry(
+    subject_id: str,
+    actor_kind: str,
+    actor_id: str,
+    what: str,
+    purpose: str,
+    now: datetime,
+    consent_id: int | None = None,
+) -> dict[str, Any]:
+    """A log entry as it waits for the sequencer: the text, its salt and salted digest."""
+    salt = secrets.token_hex(16)
+    what, purpose = what[:200], purpose[:200]
+    return {
+        "subject_id": subject_id,
+        "at": now,
+        "actor_kind": actor_kind,
+        "actor_id": actor_id,
+        "what": what,
+        "purpose": purpose,
+        "consent_id": consent_id,
+        "detail_salt": salt,
+        "detail_digest": detail_digest(salt, what, purpose),
+    }
+
+
 def append(
     conn: Connection,
     subject_id: str,
@@ -64,21 +89,8 @@ def append(
     """Log a read (inside the caller's transaction, so it commits or fails with the read). The
     entry waits in the pending table; `sequence_pending` gives it its place in the tree. Appends
     therefore never wait on one another for the head of the log."""
-    salt = secrets.token_hex(16)
-    what, purpose = what[:200], purpose[:200]
     repo.insert_pending_entry(
-        conn,
-        {
-            "subject_id": subject_id,
-            "at": now,
-            "actor_kind": actor_kind,
-            "actor_id": actor_id,
-            "what": what,
-            "purpose": purpose,
-            "consent_id": consent_id,
-            "detail_salt": salt,
-            "detail_digest": detail_digest(salt, what, purpose),
-        },
+        conn, pending_entry(subject_id, actor_kind, actor_id, what, purpose, now, consent_id)
     )
 
 

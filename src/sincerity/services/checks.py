@@ -80,29 +80,45 @@ def check(
     refusal = PermissionDeniedError(
         f"no consent in force from subject {subject_id!r} to {caller.id!r} for purpose {purpose!r}"
     )
-    with registry.transaction() as conn:
+    what = "trust check: tier" + ("" if threshold is None else f", score >= {threshold}")
+    # The read takes no write lock (the relying parties' hot path); the write lock is held only
+    # to log it, and the entry is written only if the consent is still in force then, so a
+    # check never outlives a revocation or an erasure that committed in between.
+    with registry.engine.connect() as conn:
         found = repo.consent_and_stored_score(
             conn, subject_id, caller.id, purpose, now, policy.version
         )
-        if found is None:  # a consent implies the subject: erasure deletes both
-            raise refusal
-        if found["status"] is None:  # nothing stored today under this policy: score now
+    if found is None:  # a consent implies the subject: erasure deletes both
+        raise refusal
+    what += ", exact score" if found["share_score"] else ""
+    if found["status"] is not None:
+        status, value, tier = found["status"], found["value"], found["tier"]
+        entry = access_log.pending_entry(
+            subject_id, caller.kind, caller.id, what, purpose, now, found["consent_id"]
+        )
+        with registry.transaction() as conn:
+            written = repo.insert_pending_entry_if_consented(conn, entry, found["consent_id"], now)
+        if not written:
+            raise refusal  # revoked or erased between the read and the commit
+    else:  # nothing stored today under this policy: score now, and log, in one transaction
+        with registry.transaction() as conn:
+            found = repo.consent_and_stored_score(
+                conn, subject_id, caller.id, purpose, now, policy.version
+            )
+            if found is None:
+                raise refusal
             fresh = stored_or_fresh(conn, policy, subject_id, now)
             status, value, tier = fresh.status, fresh.value, fresh.tier
-        else:
-            status, value, tier = found["status"], found["value"], found["tier"]
-        access_log.append(
-            conn,
-            subject_id,
-            caller.kind,
-            caller.id,
-            "trust check: tier"
-            + ("" if threshold is None else f", score >= {threshold}")
-            + (", exact score" if found["share_score"] else ""),
-            purpose,
-            now,
-            consent_id=found["consent_id"],
-        )
+            access_log.append(
+                conn,
+                subject_id,
+                caller.kind,
+                caller.id,
+                what,
+                purpose,
+                now,
+                consent_id=found["consent_id"],
+            )
     meets = None if threshold is None or value is None else value >= threshold
     labels = {t.name: t.label for t in policy.tiers}
     return CheckResult(

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 
 from sincerity.core.errors import RateLimitedError
-from sincerity.db.rate_buckets import Buckets
+from sincerity.db.rate_buckets import Buckets, MemoryBuckets
 from sincerity.services.kek import sqlite_path
 from sincerity.services.registry import Registry
 
@@ -27,10 +27,15 @@ class Limit:
 
 
 class RateLimits:
-    """Token buckets in the shared store of this registry."""
+    """Token buckets in the shared store of this registry, or (`in_memory`, for a server that is
+    the only process answering requests) in this process."""
 
-    def __init__(self, registry: Registry) -> None:
-        self.buckets = Buckets(registry.engine, sqlite_path(str(registry.engine.url)))
+    def __init__(self, registry: Registry, in_memory: bool = False) -> None:
+        self.buckets: Buckets | MemoryBuckets = (
+            MemoryBuckets()
+            if in_memory
+            else Buckets(registry.engine, sqlite_path(str(registry.engine.url)))
+        )
 
     def take(self, key: str, limit: Limit) -> None:
         """Spend one token of `key`'s bucket, or raise RateLimitedError with when to retry."""

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import BindParameter, Connection, and_, bindparam, insert, or_, select, update
 
 from sincerity.db import tables as t
 from sincerity.db.repo.base import chunks
@@ -17,7 +17,7 @@ def insert_consents(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
         conn.execute(insert(t.consents), list(rows))
 
 
-def _active_consent(today: date, now: datetime) -> Any:
+def _active_consent(today: date | BindParameter[Any], now: datetime | BindParameter[Any]) -> Any:
     c = t.consents.c
     return and_(
         c.revoked_at.is_(None),
@@ -77,6 +77,35 @@ def insert_consent(conn: Connection, values: dict[str, Any], share_score: bool) 
     return consent_id
 
 
+def _consent_and_stored_score_statement() -> Any:
+    c, o, s = t.consents.c, t.consent_options.c, t.scores.c
+    todays_score = and_(
+        s.subject_id == c.subject_id,
+        s.as_of == bindparam("today"),
+        s.policy_version == bindparam("policy_version"),
+    )
+    return (
+        select(c.id.label("consent_id"), o.share_score, s.status, s.value, s.tier)
+        .select_from(t.consents)
+        .join(t.consent_options, o.consent_id == c.id, isouter=True)
+        .join(t.scores, todays_score, isouter=True)
+        .where(
+            c.subject_id == bindparam("subject_id"),
+            c.grantee_kind == "relying_party",
+            c.grantee_id == bindparam("relying_party_id"),
+            c.purpose == bindparam("purpose"),
+            _active_consent(bindparam("today"), bindparam("now")),
+        )
+        .order_by(c.id.desc())
+        .limit(1)
+    )
+
+
+# The relying party's hot path: its statements are built once (SQLAlchemy memoises a built
+# statement's cache key, so each call only binds parameters).
+CONSENT_AND_STORED_SCORE = _consent_and_stored_score_statement()
+
+
 def consent_and_stored_score(
     conn: Connection,
     subject_id: str,
@@ -89,30 +118,52 @@ def consent_and_stored_score(
     subject to the relying party for exactly this purpose (`consent_id`, `share_score`), with
     the subject's stored score of today under `policy_version` (`status`, `value`, `tier`: None
     when none is stored yet), or None without such a consent."""
-    c, o, s = t.consents.c, t.consent_options.c, t.scores.c
-    todays_score = and_(
-        s.subject_id == c.subject_id, s.as_of == now.date(), s.policy_version == policy_version
-    )
     row = (
         conn.execute(
-            select(c.id.label("consent_id"), o.share_score, s.status, s.value, s.tier)
-            .select_from(t.consents)
-            .join(t.consent_options, o.consent_id == c.id, isouter=True)
-            .join(t.scores, todays_score, isouter=True)
-            .where(
-                c.subject_id == subject_id,
-                c.grantee_kind == "relying_party",
-                c.grantee_id == relying_party_id,
-                c.purpose == purpose,
-                _active_consent(now.date(), now),
-            )
-            .order_by(c.id.desc())
-            .limit(1)
+            CONSENT_AND_STORED_SCORE,
+            {
+                "subject_id": subject_id,
+                "relying_party_id": relying_party_id,
+                "purpose": purpose,
+                "today": now.date(),
+                "now": now,
+                "policy_version": policy_version,
+            },
         )
         .mappings()
         .first()
     )
     return None if row is None else {**row, "share_score": bool(row["share_score"])}
+
+
+def _insert_if_consented_statement() -> Any:
+    c, p = t.consents.c, t.access_log_pending.c
+    columns = [column.name for column in t.access_log_pending.columns if column.name != "id"]
+    values = select(*(bindparam(name, type_=p[name].type) for name in columns))
+    in_force = select(c.id).where(
+        c.id == bindparam("required_consent"),
+        _active_consent(bindparam("today"), bindparam("now")),
+    )
+    return (
+        insert(t.access_log_pending)
+        .from_select(columns, values.where(in_force.exists()))
+        .returning(t.access_log_pending.c.id)
+    )
+
+
+INSERT_PENDING_IF_CONSENTED = _insert_if_consented_statement()
+
+
+def insert_pending_entry_if_consented(
+    conn: Connection, entry: dict[str, Any], consent_id: int, now: datetime
+) -> bool:
+    """Write an access-log entry for a read made under `consent_id` only if that consent is
+    still in force (not revoked, expired or erased since the read): True if written."""
+    written = conn.execute(
+        INSERT_PENDING_IF_CONSENTED,
+        {**entry, "required_consent": consent_id, "today": now.date(), "now": now},
+    )
+    return written.first() is not None  # rowcount is not portable for INSERT ... SELECT
 
 
 def get_consent(conn: Connection, consent_id: int) -> dict[str, Any] | None:

@@ -1,0 +1,94 @@
+"""Promise: a relying party's check succeeds only under a consent still in force when the check
+is logged. The check reads without the write lock (its hot path), so a revocation or an erasure
+can commit between its read and its log entry; then the check is refused and nothing is logged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from sincerity.db import repo
+from tests.e2e.api_world import World, payments
+
+BODY = {"subject_id": "alice", "purpose": "tenancy"}
+
+
+def consented(world: World) -> int:
+    world.call(
+        "utility",
+        "POST",
+        "/v1/records",
+        json={"records": payments("alice", 6, world.clock().date())},
+    )
+    grant = world.call(
+        "alice",
+        "POST",
+        "/v1/me/consents",
+        json={"grantee_kind": "relying_party", "grantee_id": "landlord", "purpose": "tenancy"},
+    )
+    assert grant.status_code == 201, grant.text
+    assert world.call("landlord", "POST", "/v1/checks", json=BODY).status_code == 200
+    return int(grant.json()["id"])
+
+
+def entries(world: World) -> int:
+    """The landlord's entries in the log, sequenced or waiting."""
+    count = 0
+    with world.registry.engine.connect() as conn:
+        for table in ("access_log", "access_log_pending"):
+            count += conn.execute(
+                text(f"SELECT COUNT(*) FROM {table} WHERE actor_id = 'landlord'")
+            ).scalar_one()
+    return count
+
+
+def between_read_and_log(monkeypatch: pytest.MonkeyPatch, act: Callable[[], None]) -> None:
+    """Run `act` (in its own committed transaction) right after the check has read."""
+    read = repo.consent_and_stored_score
+
+    def read_then_act(*args: Any, **kwargs: Any) -> Any:
+        found = read(*args, **kwargs)
+        monkeypatch.setattr(repo, "consent_and_stored_score", read)  # once
+        act()
+        return found
+
+    monkeypatch.setattr(repo, "consent_and_stored_score", read_then_act)
+
+
+@pytest.mark.parametrize("how", ["revoked", "erased"])
+def test_a_check_racing_a_revocation_or_an_erasure_is_refused_and_not_logged(
+    world: World, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    consent_id = consented(world)
+    before = entries(world)
+
+    def revoke() -> None:
+        gone = world.call("alice", "DELETE", f"/v1/me/consents/{consent_id}")
+        assert gone.status_code == 204
+
+    def erase() -> None:
+        assert world.call("alice", "DELETE", "/v1/me").status_code == 200
+
+    between_read_and_log(monkeypatch, revoke if how == "revoked" else erase)
+    raced = world.call("landlord", "POST", "/v1/checks", json=BODY)
+    assert raced.status_code == 403 and raced.json()["error"]["code"] == "forbidden"
+    assert entries(world) == before  # nothing logged for the refused check
+    if how == "erased":  # and what the landlord did read before is erased text
+        with world.registry.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT what FROM access_log_pending WHERE actor_id = 'landlord' "
+                    "UNION ALL SELECT what FROM access_log WHERE actor_id = 'landlord'"
+                )
+            ).scalars()
+            assert set(rows) == {"(erased)"}
+
+
+def test_a_check_under_a_consent_in_force_is_logged_once(world: World) -> None:
+    consented(world)
+    before = entries(world)
+    assert world.call("landlord", "POST", "/v1/checks", json=BODY).status_code == 200
+    assert entries(world) == before + 1
