@@ -28,7 +28,9 @@ import httpx
 from common import report
 from sincerity.db import tables
 from sincerity.services import Registry, build_demo
+from sincerity.credentials import envelope
 from sincerity.services.checks import grant_relying_party_consent
+from sincerity.services.kek import KEK_FILE_ENV, write_kek_file
 from sincerity.services.keys import issue_key
 from sincerity.services.operator import register_relying_party
 
@@ -93,6 +95,10 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp())
     url = args.db or f"sqlite:///{folder / 'load.db'}"
+    if args.db:  # a PostgreSQL registry keeps its key-encryption key in a file the workers read
+        kek_file = folder / "bench.kek"
+        write_kek_file(kek_file, envelope.new_kek())
+        os.environ[KEK_FILE_ENV] = str(kek_file)
     registry = Registry.create(url)
     print(f"Building a registry of {args.subjects} synthetic subjects ...", flush=True)
     build_demo(registry, args.subjects, seed=3)
