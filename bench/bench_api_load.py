@@ -26,9 +26,9 @@ from pathlib import Path
 import httpx
 
 from common import report
+from sincerity.credentials import envelope
 from sincerity.db import tables
 from sincerity.services import Registry, build_demo
-from sincerity.credentials import envelope
 from sincerity.services.checks import grant_relying_party_consent
 from sincerity.services.kek import KEK_FILE_ENV, write_kek_file
 from sincerity.services.keys import issue_key
