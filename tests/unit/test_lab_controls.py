@@ -9,14 +9,9 @@ import math
 import pytest
 
 from sincerity.lab import LabConfig, load_lab_policy
-from sincerity.lab.effects import (
-    RULE_PENALTIES,
-    bootstrap_interval,
-    rule_effects,
-    rules_in,
-    without,
-)
+from sincerity.lab.effects import RULE_PENALTIES, rule_effects, rules_in, without
 from sincerity.lab.model import Model, reflect
+from sincerity.lab.run import bootstrap_interval
 from sincerity.policies import shipped_policy
 
 REGISTRIES = {"default": shipped_policy()}
@@ -124,3 +119,13 @@ def test_a_metric_still_moving_at_the_end_is_flagged_and_a_settled_one_is_not() 
     assert sorted(at) == [10, 20, 40]
     score_at = {step: next(s for s in v if s.metric == "mean_score").mean for step, v in at.items()}
     assert score_at[10] == pytest.approx(612.0) and score_at[40] == pytest.approx(642.0)
+
+
+def test_a_shares_interval_over_few_seeds_stays_within_zero_and_one() -> None:
+    from sincerity.lab.run import METRICS, summarize
+
+    rows: list[dict[str, float | str]] = []
+    for seed, share in ((1.0, 0.0), (2.0, 0.0), (3.0, 1.0)):  # a t-interval would reach -0.9
+        rows.append({"preset": "p", "seed": seed, "step": 1.0, **dict.fromkeys(METRICS, share)})
+    found = {s.metric: s for s in summarize(rows)}["honest_punished_share"]
+    assert 0.0 <= found.low <= found.mean <= found.high <= 1.0

@@ -36,7 +36,9 @@ lab_app = typer.Typer(
 
 Agents = Annotated[int, typer.Option(min=10, max=5_000_000, help="Agents in the society.")]
 Steps = Annotated[int, typer.Option(min=1, max=10_000, help="Months to simulate.")]
-Seeds = Annotated[int, typer.Option(min=1, max=1000, help="Independent runs (seeds 1..K).")]
+Seeds = Annotated[
+    int, typer.Option(min=1, max=1000, help="Independent runs (seeds 1..K); 10 or more.")
+]
 Network = Annotated[str, typer.Option(help="small_world or scale_free.")]
 Settings = Annotated[
     list[str] | None,
@@ -152,7 +154,9 @@ def _run(
     (out_dir / "report.html").write_text(
         html_report(policies, rows, summaries, title, settings), encoding="utf-8"
     )
-    table = Table(title=f"{title} — last month, mean [95% interval across {seeds} seeds]")
+    table = Table(
+        title=f"{title} — last month, mean \\[bootstrap 95% interval across {seeds} seeds]"
+    )
     table.add_column("Metric")
     for policy in policies:
         table.add_column(policy.name, justify="right")
@@ -233,7 +237,7 @@ def run(
     ] = "described",
     agents: Agents = 10_000,
     steps: Steps = 100,
-    seeds: Seeds = 3,
+    seeds: Seeds = 10,
     network: Network = "small_world",
     settings: Settings = None,
     out_dir: OutDir = Path("lab-results"),
@@ -247,7 +251,7 @@ def compare(
     presets: Annotated[list[str], typer.Argument(help="Presets or lab policy files to compare.")],
     agents: Agents = 10_000,
     steps: Steps = 100,
-    seeds: Seeds = 3,
+    seeds: Seeds = 10,
     network: Network = "small_world",
     settings: Settings = None,
     out_dir: OutDir = Path("lab-results"),
@@ -521,7 +525,7 @@ def classics(
     reciprocity and group scoring, the Emperor's dilemma, the spiral of silence and bounded
     confidence."""
     from sincerity.lab.classics import CLASSICS
-    from sincerity.lab.effects import bootstrap_interval
+    from sincerity.lab.run import bootstrap_interval
 
     table = Table(
         title=f"Classic results reproduced by the lab's mechanisms "

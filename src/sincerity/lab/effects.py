@@ -13,7 +13,7 @@ import numpy as np
 
 from sincerity.lab.config import LabConfig
 from sincerity.lab.policy import LabPolicy
-from sincerity.lab.run import METRICS, run_presets
+from sincerity.lab.run import METRICS, bootstrap_interval, run_presets
 
 # Each lab rule and the penalties that switch it off when set to 0.
 RULE_PENALTIES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -24,7 +24,6 @@ RULE_PENALTIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "visibility": ("visibility_rules", ("status_weight",)),
     "gamification": ("gamification_rules", ("points_per_act",)),
 }
-BOOTSTRAP_RESAMPLES = 4000
 
 
 @dataclass(frozen=True)
@@ -70,18 +69,6 @@ def scaled(policy: LabPolicy, rule: str, factor: float) -> LabPolicy:
 def without(policy: LabPolicy, rule: str) -> LabPolicy:
     """The control: the same policy with `rule`'s penalties at 0 (and a name that says so)."""
     return scaled(policy, rule, 0.0)
-
-
-def bootstrap_interval(diffs: Sequence[float], seed: int = 0) -> tuple[float, float]:
-    """A percentile bootstrap 95% interval of the mean of paired differences."""
-    values = np.asarray(diffs, dtype=float)
-    if len(values) < 2 or float(np.ptp(values)) == 0.0:
-        return float(values.mean()), float(values.mean())
-    rng = np.random.default_rng(seed)
-    picks = rng.integers(0, len(values), (BOOTSTRAP_RESAMPLES, len(values)))
-    means = values[picks].mean(axis=1)
-    low, high = np.percentile(means, [2.5, 97.5])
-    return float(low), float(high)
 
 
 def _last_by_seed(rows: Sequence[dict[str, float | str]]) -> dict[float, dict[str, float | str]]:
