@@ -620,14 +620,22 @@ def sensitivity(
 
 @lab_app.command("params")
 def params() -> None:
-    """The model's parameters: their defaults and the range `--set` accepts."""
-    table = Table(title="Lab parameters (change with --set KEY=VALUE)")
-    for column in ("Parameter", "Default", "Range"):
+    """The model's parameters: their defaults, the range `--set` accepts, and how to set them."""
+    from sincerity.lab.policy import RUN_SIZE_KEYS
+
+    table = Table(title="Lab parameters")
+    for column in ("Parameter", "Default", "Range", "Set with"):
         table.add_column(column)
     for name, default in asdict(LabConfig()).items():
         allowed = " or ".join(NETWORKS) if name == "network" else "{:g}..{:g}".format(*BOUNDS[name])
-        table.add_row(name, str(default), allowed)
+        how = f"--{name}" if name in RUN_SIZE_KEYS else f"--set {name}=…"
+        table.add_row(name, str(default), allowed, how)
     out.print(table)
+    out.print(
+        "Each can also live in a lab policy file (under model:). Rules and consequences: "
+        "--set SECTION.FIELD=VALUE, e.g. --set speech_rules.penalty_per_critical_post=10 "
+        "(docs/lab-model.md describes each)."
+    )
 
 
 @lab_app.command("presets")
