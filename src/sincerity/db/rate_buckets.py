@@ -56,16 +56,23 @@ class Buckets:
         )
         self._peek = text("SELECT tokens, updated FROM rate_buckets WHERE key = :key")
         self._lock = threading.Lock()  # SQLite: one writer per process, queued here
+        # PostgreSQL: one statement each, in autocommit — one round trip, no BEGIN and COMMIT
+        # around it. (The SQLite sidecar keeps its plain transactions: cheaper there.)
+        self._single = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            if registry_engine.dialect.name == "postgresql"
+            else self.engine
+        )
 
     def take(self, key: str, burst: float, rate: float, now: float) -> float:
         """Spend one token of `key`'s bucket; returns the tokens left (negative: refused)."""
         params = {"key": key[:200], "burst": burst, "now": now, "rate": rate}
-        with self._lock, self.engine.begin() as conn:
+        with self._lock, self._single.begin() as conn:
             return float(conn.execute(self._take, params).scalar_one())
 
     def peek(self, key: str) -> tuple[float, float] | None:
         """(tokens, when last updated) of `key`'s bucket, or None when it has none."""
-        with self.engine.connect() as conn:
+        with self._single.connect() as conn:
             row = conn.execute(self._peek, {"key": key[:200]}).first()
         return None if row is None else (float(row.tokens), float(row.updated))
 

@@ -84,7 +84,7 @@ def check(
     # The read takes no write lock (the relying parties' hot path); the write lock is held only
     # to log it, and the entry is written only if the consent is still in force then, so a
     # check never outlives a revocation or an erasure that committed in between.
-    with registry.engine.connect() as conn:
+    with registry.read() as conn:
         found = repo.consent_and_stored_score(
             conn, subject_id, caller.id, purpose, now, policy.version
         )

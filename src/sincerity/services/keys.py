@@ -79,8 +79,8 @@ def revoke_all(conn: Connection, kind: str, actor_id: str, now: datetime) -> Non
 
 
 def authenticate_key(registry: Registry, key: str | None) -> Actor:
-    """`authenticate` against the registry."""
-    with registry.engine.connect() as conn:
+    """`authenticate` against the registry (one statement, in autocommit)."""
+    with registry.read() as conn:
         return authenticate(conn, key)
 
 

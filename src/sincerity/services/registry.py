@@ -46,6 +46,16 @@ class Registry:
     _writer: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection for single-statement reads: on PostgreSQL in autocommit, so a read is one
+        round trip without the BEGIN and ROLLBACK around it (for the hot paths). SQLite's driver
+        starts no transaction for a read anyway (and switching it costs more than it saves)."""
+        with self.engine.connect() as conn:
+            if self.engine.dialect.name != "sqlite":
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield conn
+
+    @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """A write transaction. On SQLite, which has one writer at a time, the threads of this
         process queue on a lock instead of spinning in SQLite's busy handler."""
