@@ -13,6 +13,9 @@ from sincerity.db.rate_buckets import Buckets, MemoryBuckets
 from sincerity.services.kek import sqlite_path
 from sincerity.services.registry import Registry
 
+PEEK_REUSE_SECONDS = 1.0
+MAX_SEEN = 10_000
+
 
 @dataclass(frozen=True)
 class Limit:
@@ -31,6 +34,8 @@ class RateLimits:
     the only process answering requests) in this process."""
 
     def __init__(self, registry: Registry, in_memory: bool = False) -> None:
+        # What this process last learnt of a bucket: (tokens, as of, when read), by key.
+        self._seen: dict[str, tuple[float, float, float]] = {}
         self.buckets: Buckets | MemoryBuckets = (
             MemoryBuckets()
             if in_memory
@@ -39,16 +44,33 @@ class RateLimits:
 
     def take(self, key: str, limit: Limit) -> None:
         """Spend one token of `key`'s bucket, or raise RateLimitedError with when to retry."""
-        tokens = self.buckets.take(key, limit.burst, limit.rate, time.time())
+        now = time.time()
+        tokens = self.buckets.take(key, limit.burst, limit.rate, now)
+        if key in self._seen:  # a bucket `check` reads: keep what it will reuse current
+            self._seen[key] = (tokens, now, now)
         if tokens < 0:
             raise RateLimitedError(max(1, math.ceil(-tokens / limit.rate)))
 
     def check(self, key: str, limit: Limit) -> None:
-        """Raise RateLimitedError if `key`'s bucket is empty, without spending from it."""
+        """Raise RateLimitedError if `key`'s bucket is empty, without spending from it. A bucket
+        this process found comfortably full (two tokens or more) is not read again for
+        PEEK_REUSE_SECONDS: every request checks its address's failures, and a fuller bucket
+        cannot empty that fast through this process (whose own spending updates what it saw);
+        spending by other workers is seen within that time."""
+        now = time.time()
+        seen = self._seen.get(key)
+        if seen is not None and now - seen[2] < PEEK_REUSE_SECONDS:
+            stored, updated = seen[0], seen[1]
+            if min(limit.burst, stored + (now - updated) * limit.rate) >= 2:
+                return
+        if len(self._seen) > MAX_SEEN:  # many addresses: forget what is stale anyway
+            self._seen = {k: v for k, v in self._seen.items() if now - v[2] < PEEK_REUSE_SECONDS}
         found = self.buckets.peek(key)
         if found is None:
+            self._seen[key] = (limit.burst, now, now)
             return
         stored, updated = found
-        tokens = min(limit.burst, stored + (time.time() - updated) * limit.rate)
+        self._seen[key] = (stored, updated, now)
+        tokens = min(limit.burst, stored + (now - updated) * limit.rate)
         if tokens < 1:
             raise RateLimitedError(max(1, math.ceil((1 - tokens) / limit.rate)))
