@@ -48,6 +48,9 @@ Settings = Annotated[
         "or a rule (--set speech_rules.penalty_per_critical_post=10); repeatable.",
     ),
 ]
+PresetArgument = Annotated[
+    str, typer.Argument(help=f"A preset ({', '.join(PRESETS)}) or a lab policy file.")
+]
 OutDir = Annotated[
     Path, typer.Option("--out", help="Folder for metrics (Parquet, CSV), summary and report.")
 ]
@@ -280,9 +283,7 @@ def compare(
 
 @lab_app.command("effects")
 def effects(
-    preset: Annotated[
-        str, typer.Argument(help=f"A preset ({', '.join(PRESETS)}) or a lab policy file.")
-    ] = "described",
+    preset: PresetArgument = "described",
     rules: Annotated[
         list[str] | None,
         typer.Option(
@@ -560,9 +561,7 @@ def classics(
 
 @lab_app.command("sensitivity")
 def sensitivity(
-    preset: Annotated[
-        str, typer.Argument(help=f"A preset ({', '.join(PRESETS)}) or a lab policy file.")
-    ] = "described",
+    preset: PresetArgument = "described",
     trajectories: Annotated[
         int, typer.Option(min=2, max=200, help="Morris trajectories (runs: this × 15).")
     ] = 10,
