@@ -3,6 +3,8 @@ al. 2000), disjoint pairing, the logistic curve."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -40,6 +42,23 @@ def disjoint_pairs(
     used[first] = True
     ok = used[: len(i)] & used[len(i) :] & (i != j)
     return i[ok], j[ok]
+
+
+def degrees(edges: NDArray[np.integer], n: int) -> NDArray[np.int64]:
+    """Each agent's number of ties (ties are undirected)."""
+    found: NDArray[np.int64] = np.bincount(edges[:, 0], minlength=n) + np.bincount(
+        edges[:, 1], minlength=n
+    )
+    return found
+
+
+def neighbour_sum(
+    edges: NDArray[np.integer], values: NDArray[np.generic], n: int
+) -> NDArray[np.float64]:
+    """Each agent's sum of `values` over its neighbours (each end of a tie counts the other)."""
+    a, b = edges[:, 0], edges[:, 1]
+    # With weights, bincount sums in float64 (its stubs say integers).
+    return cast(NDArray[np.float64], np.bincount(a, values[b], n) + np.bincount(b, values[a], n))
 
 
 def sigmoid(x: F32) -> F32:

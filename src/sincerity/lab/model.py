@@ -29,7 +29,7 @@ from sincerity.core.factor_spec import factor_specs
 from sincerity.core.stats import roc_auc
 from sincerity.lab import metrics
 from sincerity.lab.config import LabConfig
-from sincerity.lab.dynamics import deffuant, disjoint_pairs, sigmoid
+from sincerity.lab.dynamics import deffuant, degrees, disjoint_pairs, neighbour_sum, sigmoid
 from sincerity.lab.policy import LabPolicy
 from sincerity.lab.registry_scores import event_half_lives, registry_scores
 from sincerity.lab.silence import CAMP_LINE, Climate, climate, expression
@@ -156,6 +156,12 @@ class Model:
         assert self.policy.registry is not None
         return float(self.policy.registry.range.min), float(self.policy.registry.range.max)
 
+    def _standing_on_range(self) -> F32:
+        """Each agent's own score as a position on the range: -1 at the bottom, 1 at the top."""
+        low, high = self._span()
+        position: F32 = ((self.score - (low + high) / 2) / ((high - low) / 2)).astype(np.float32)
+        return position
+
     def _seen(self) -> F32:
         """The score others deal with: one's own if one takes part, else the opt-in policy's
         stand-in for the unscored."""
@@ -221,7 +227,7 @@ class Model:
         heard = climate(self.edges, self.opinion, self.expressed, self.spoke)
         speaks, critics, sincere = self._speech(payoff, heard)
         self._opinions(speaks)
-        critic_share, friends_shortfall = self._friendships(critics, payoff)
+        critic_share, friends_shortfall, degree = self._friendships(payoff)
         frivolous = self._stream("purchases").random(n, dtype=np.float32) < t.frivolity * (
             1 - self.frugality
         )
@@ -233,7 +239,7 @@ class Model:
         acts = self._stream("acts").random(n, dtype=np.float32) < self.effort  # the points game
         payoff += POINTS_ACT * acts
         led.acts += acts
-        ventures, novel = self._ventures(payoff)
+        ventures, novel = self._ventures(payoff, degree)
         self._standing(payoff)
 
         self.months += 1
@@ -354,13 +360,13 @@ class Model:
         chosen: NDArray[np.int64] = candidates[np.arange(len(keepers)), distance.argmin(axis=1)]
         return chosen
 
-    def _friendships(self, critics: NDArray[np.bool_], payoff: F32) -> tuple[F32, F32]:
+    def _friendships(self, payoff: F32) -> tuple[F32, F32, NDArray[np.int64]]:
         """Ties change in every society, scored or not, so that what an association rule adds is
         the difference from its control: agents who distance themselves from critics cut ties
         to them, and a share of ties between people who disagree beyond their confidence bound
         is dropped; each cut tie is replaced by homophily. Returns each agent's share of friends
-        who are recent critics, and how far its friends' mean score falls below the middle of
-        the range (what association rules score)."""
+        who are recent critics, how far its friends' mean score falls below the middle of the
+        range (what association rules score), and its number of ties."""
         n, rng, edges = self.n, self._stream("ties"), self.edges
         recent_critic = self.ledger.critical_posts > 0.5
         a, b = edges[:, 0], edges[:, 1]
@@ -381,23 +387,21 @@ class Model:
         far = np.abs(self.expressed[edges[rows, 0]] - self.expressed[edges[rows, 1]])
         rows = rows[far > self.config.epsilon]
         edges[rows, 1] = self._like_minded(edges[rows, 0].astype(np.int64), rng).astype(edges.dtype)
-        a, b = edges[:, 0], edges[:, 1]
-        degree = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
-        critic_friends = np.bincount(a, recent_critic[b], n) + np.bincount(b, recent_critic[a], n)
+        degree = degrees(edges, n)
+        critic_friends = neighbour_sum(edges, recent_critic, n)
         share: F32 = np.divide(critic_friends, degree, out=np.zeros(n), where=degree > 0).astype(
             np.float32
         )
         shortfall = np.zeros(n, dtype=np.float32)
         association = self.policy.association_rules
         if association is not None and association.friends_score_weight > 0 and self.scored:
-            seen = self._seen()
-            friends_sum = np.bincount(a, seen[b], n) + np.bincount(b, seen[a], n)
+            friends_sum = neighbour_sum(edges, self._seen(), n)
             mean = np.divide(friends_sum, degree, out=np.zeros(n), where=degree > 0)
             low, high = self._span()
             shortfall = np.where(degree > 0, np.maximum(0.0, (low + high) / 2 - mean), 0.0).astype(
                 np.float32
             )
-        return share, shortfall
+        return share, shortfall, degree
 
     def _trips(self, payoff: F32) -> None:
         """Travel and outings, some to places a censor flags; a travel ban stops them all."""
@@ -417,7 +421,9 @@ class Model:
         payoff += DATE * np.bincount(seekers[met], minlength=self.n).astype(np.float32)
         payoff += DATE * np.bincount(found[met], minlength=self.n).astype(np.float32)
 
-    def _ventures(self, payoff: F32) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    def _ventures(
+        self, payoff: F32, degree: NDArray[np.int64]
+    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
         """Ventures need credit; a novel one (its founder's idea — its private view — is far
         from what its neighbours privately think) wins more when it succeeds."""
         rng, n = self._stream("ventures"), self.n
@@ -427,9 +433,7 @@ class Model:
         credit[self._below(self.policy.consequences.blacklist_below)] = 0.0
         tries = rng.random(n, dtype=np.float32) < 0.2 * self.venturing * credit
         success = rng.random(n, dtype=np.float32) < 0.25 + 0.5 * self.traits.talent
-        a, b = self.edges[:, 0], self.edges[:, 1]
-        degree = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
-        around = np.bincount(a, self.opinion[b], n) + np.bincount(b, self.opinion[a], n)
+        around = neighbour_sum(self.edges, self.opinion, n)
         mean_around = np.divide(around, degree, out=self.opinion.astype(float), where=degree > 0)
         novel = tries & (np.abs(self.opinion - mean_around) > NOVELTY)
         won = np.where(novel, NOVEL_VENTURE_WON, VENTURE_WON)
@@ -447,8 +451,7 @@ class Model:
         if consequences.privileges_above is not None:
             payoff += PRIVILEGE * (self._seen() >= consequences.privileges_above)
         if consequences.status_value > 0:
-            low, high = self._span()
-            face = (self.score - (low + high) / 2) / ((high - low) / 2)
+            face = self._standing_on_range()
             payoff += (consequences.status_value * face * self.member).astype(np.float32)
 
     def _approval(self, payoff: F32) -> NDArray[np.bool_]:
@@ -457,8 +460,7 @@ class Model:
         agent's fixed temper. Calibrated on Kostka (2019): docs/lab-model.md."""
         if not self.scored:
             return np.zeros(self.n, dtype=bool)
-        low, high = self._span()
-        standing = (self.score - (low + high) / 2) / ((high - low) / 2)
+        standing = self._standing_on_range()
         log_odds = self.config.approval_bias + 2.0 * (self.opinion - 0.5) + standing + 0.25 * payoff
         approves: NDArray[np.bool_] = self.traits.temper < sigmoid(log_odds.astype(np.float32))
         return approves

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from sincerity.lab.dynamics import neighbour_sum
 from sincerity.lab.society import small_world
 
 F32 = NDArray[np.float32]
@@ -44,16 +45,9 @@ def climate(
 ) -> Climate:
     """The climate of opinion each agent perceives from its neighbours' expressions."""
     n = len(private)
-    a, b = edges[:, 0], edges[:, 1]
-    # Each end hears the other: gather what each end said once, then sum it onto the other.
-    spoke_a, spoke_b = spoke[a], spoke[b]
-    said_a = np.where(spoke_a, expressed[a], np.float32(np.nan))
-    said_b = np.where(spoke_b, expressed[b], np.float32(np.nan))
-    speakers = np.bincount(a, spoke_b, n) + np.bincount(b, spoke_a, n)
-    critical_heard = np.bincount(a, said_b < CAMP_LINE, n) + np.bincount(b, said_a < CAMP_LINE, n)
-    total_heard = np.bincount(a, np.nan_to_num(said_b), n) + np.bincount(
-        b, np.nan_to_num(said_a), n
-    )
+    speakers = neighbour_sum(edges, spoke, n)
+    critical_heard = neighbour_sum(edges, spoke & (expressed < CAMP_LINE), n)
+    total_heard = neighbour_sum(edges, np.where(spoke, expressed, 0.0), n)
     anyone = speakers > 0
     critical_share = np.divide(critical_heard, speakers, out=np.zeros(n), where=anyone)
     against = np.where(private < CAMP_LINE, 1.0 - critical_share, critical_share)
