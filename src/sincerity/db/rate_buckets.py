@@ -77,6 +77,12 @@ class Buckets:
         return None if row is None else (float(row.tokens), float(row.updated))
 
 
+def refilled(stored: float, updated: float, now: float, burst: float, rate: float) -> float:
+    """A bucket's tokens at `now`: what it held at `updated`, refilled at `rate`, up to `burst`
+    (the arithmetic the SQL of `Buckets` does too)."""
+    return min(burst, stored + (now - updated) * rate)
+
+
 class MemoryBuckets:
     """The same token buckets in this process's memory, for a server that is the only process
     answering requests: nothing else could spend from them."""
@@ -93,8 +99,7 @@ class MemoryBuckets:
             if found is None:
                 tokens = burst - 1
             else:
-                stored, updated = found
-                tokens = max(-1.0, min(burst, stored + (now - updated) * rate) - 1)
+                tokens = max(-1.0, refilled(*found, now, burst, rate) - 1)
             self._buckets[key] = (tokens, now)
             return tokens
 

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 
 from sincerity.core.errors import RateLimitedError
-from sincerity.db.rate_buckets import Buckets, MemoryBuckets
+from sincerity.db.rate_buckets import Buckets, MemoryBuckets, refilled
 from sincerity.services.kek import sqlite_path
 from sincerity.services.registry import Registry
 
@@ -59,18 +59,19 @@ class RateLimits:
         spending by other workers is seen within that time."""
         now = time.time()
         seen = self._seen.get(key)
-        if seen is not None and now - seen[2] < PEEK_REUSE_SECONDS:
-            stored, updated = seen[0], seen[1]
-            if min(limit.burst, stored + (now - updated) * limit.rate) >= 2:
-                return
+        if (
+            seen is not None
+            and now - seen[2] < PEEK_REUSE_SECONDS
+            and refilled(seen[0], seen[1], now, limit.burst, limit.rate) >= 2
+        ):
+            return
         if len(self._seen) > MAX_SEEN:  # many addresses: forget what is stale anyway
             self._seen = {k: v for k, v in self._seen.items() if now - v[2] < PEEK_REUSE_SECONDS}
         found = self.buckets.peek(key)
         if found is None:
             self._seen[key] = (limit.burst, now, now)
             return
-        stored, updated = found
-        self._seen[key] = (stored, updated, now)
-        tokens = min(limit.burst, stored + (now - updated) * limit.rate)
+        self._seen[key] = (*found, now)
+        tokens = refilled(*found, now, limit.burst, limit.rate)
         if tokens < 1:
             raise RateLimitedError(max(1, math.ceil((1 - tokens) / limit.rate)))
