@@ -363,9 +363,9 @@ def _effects(
     """Run the policy and each rule's control (or the `controls` given) on the same seeds,
     write the effects and show them (with `clear_only`, only those whose interval excludes
     0)."""
-    from sincerity.lab.effects import contrasts, without
+    from sincerity.lab.effects import contrasts, controls_for
 
-    chosen_controls = controls or {rule: without(policy, rule) for rule in chosen}
+    chosen_controls = controls or controls_for(policy, chosen)
     with progress_bar() as bar:
         task = bar.add_task(
             f"Simulating {config.agents:,} agents, {policy.name} and "

@@ -136,9 +136,12 @@ def rule_effects(
 ) -> list[Effect]:
     """Each rule's effect on every metric: the policy against its control, on the same seeds."""
     chosen = list(rules) if rules is not None else rules_in(policy)
-    return contrasts(
-        policy, {rule: without(policy, rule) for rule in chosen}, config, steps, seeds, progress
-    )
+    return contrasts(policy, controls_for(policy, chosen), config, steps, seeds, progress)
+
+
+def controls_for(policy: LabPolicy, rules: Sequence[str]) -> dict[str, LabPolicy]:
+    """Each rule's control, by rule: the policy with that rule's penalties at 0."""
+    return {rule: without(policy, rule) for rule in rules}
 
 
 def contrasts(
