@@ -142,6 +142,28 @@ def test_duckdb_matches_the_python_scorer(case) -> None:
         shutil.rmtree(folder)
 
 
+def test_equal_losses_are_reasons_in_name_order_and_columns_match_the_lists(tmp_path) -> None:
+    """Only late payments: contracts (no record, half their 120 points) and history (no day in
+    good standing, all 60) both lose exactly 60 — the tie goes by name, as the scorer does."""
+    records = [
+        make("payment", AS_OF - timedelta(days=d), d, subject="late", status="late", days_late=45)
+        for d in (10, 60, 120)
+    ]
+    folder = engine_inputs(records, set(), None)
+    try:
+        batch = collect(run_duckdb(folder, POLICY, AS_OF, False), POLICY, ["late", "nobody"])
+    finally:
+        shutil.rmtree(folder)
+    expected = python_scores(records, set(), None, ["late", "nobody"])
+    assert expected["late"].reason_factors[1:3] == ("contract_fulfilment", "history_length")
+    assert_same(expected, batch)
+    table = batch.to_table()
+    assert table.column("subject").to_pylist() == ["late", "nobody"]
+    assert table.column("tier").to_pylist() == batch.tiers
+    assert [tuple(r) for r in table.column("reason_factors").to_pylist()] == batch.reasons
+    assert table.column("score").to_pylist()[1] is None  # a thin file has no number
+
+
 def java_available() -> str | None:
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         return "no Java runtime (PySpark needs Java 17+)"

@@ -81,11 +81,9 @@ def _rescore_parquet(
     engine: str, folder: Path, out_dir: Path | None, day: date, master: str, policy_name: str
 ) -> None:
     import numpy as np
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from sincerity.batch import collect, run_duckdb, run_spark
-    from sincerity.core.policy import FACTOR_NAMES
     from sincerity.policies import load_policy
 
     if engine == "python":
@@ -108,21 +106,12 @@ def _rescore_parquet(
     elapsed = time.perf_counter() - started
     scored = ~np.isnan(scores.values)
     out.print(
-        f"{len(scores.subjects):,} subjects scored with {engine} in {elapsed:.1f} s; "
+        f"{len(scores.values):,} subjects scored with {engine} in {elapsed:.1f} s; "
         f"{int((~scored).sum()):,} thin files; mean score {np.nanmean(scores.values):.1f}"
     )
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
-        columns = {
-            "subject": scores.subjects,
-            "score": scores.values,
-            "tier": scores.tiers,
-            "reason_factors": [list(r) for r in scores.reasons],
-        }
-        columns.update(
-            {f"points_{name}": scores.points[:, k] for k, name in enumerate(FACTOR_NAMES)}
-        )
-        pq.write_table(pa.table(columns), out_dir / "scores.parquet")
+        pq.write_table(scores.to_table(), out_dir / "scores.parquet")
         out.print(f"Written: {out_dir / 'scores.parquet'}")
 
 

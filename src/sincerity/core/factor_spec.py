@@ -5,7 +5,7 @@ tests, each record weighted by a constant, a severity ladder and, for ratings, i
 credibility — or flags (a record of some kind exists). Its form turns the sums into a quality in
 [0, 1]: a Beta mean of positive and negative evidence, a penalty exp(−negative), a share of flags,
 or years of history in good standing. The Python scorer (`core/tally.py`, generated from this
-spec), the SQL compiler (`batch/compile.py`, DuckDB and Spark) and the vectorised finish read the
+spec) and the SQL compiler (`batch/compile.py`, DuckDB and Spark, the finish included) read the
 same spec; so adding a factor is one entry in `factor_specs` plus its words (`core/factors.py`
 for its summary, `core/explain.py` for its reason). See docs/adding-a-factor.md.
 """
@@ -212,7 +212,7 @@ def spec_max_points(policy: Policy, specs: tuple[FactorSpec, ...]) -> dict[str, 
 def reason_threshold(max_points: float, span: float) -> float:
     """A factor is a reason a score is not higher only when it costs at least this many points:
     a noticeable share of its own points and of the range. (The Python explanation and the
-    vectorised finish both ask here.)"""
+    SQL finish both ask here.)"""
     return max(0.05 * max_points, 0.01 * span)
 
 
