@@ -7,7 +7,8 @@ Spark engine in local mode on the same data (its ratio to DuckDB: what a cluster
 from __future__ import annotations
 
 import argparse
-import resource
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import date
@@ -27,8 +28,25 @@ from sincerity.synth.bulk import synth_parquet
 AS_OF = date(2026, 6, 1)
 
 
-def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def engine_peak_mib(folder: Path) -> float:
+    """Peak memory of a fresh process that runs the engine and builds the score columns, so
+    that neither the baseline nor the earlier rounds count."""
+    script = (
+        "import resource, sys\n"
+        "from datetime import date\n"
+        "from pathlib import Path\n"
+        "from sincerity.batch import collect, run_duckdb\n"
+        "from sincerity.policies import shipped_policy\n"
+        "policy = shipped_policy()\n"
+        f"day = date.fromisoformat({AS_OF.isoformat()!r})\n"
+        f"table = run_duckdb(Path({str(folder)!r}), policy, day, False)\n"
+        "collect(table, policy).to_table()\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return float(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -80,7 +98,8 @@ def main() -> None:
             f"scores as columns {finish_s:.2f} s (best so far)",
             flush=True,
         )
-    duck_peak = peak_mib()
+    duck_peak = engine_peak_mib(folder)
+    print(f"DuckDB engine alone in a fresh process: peak RSS {duck_peak:,.0f} MiB", flush=True)
 
     sample = duckdb.sql(
         f"SELECT * FROM read_parquet('{folder / 'records'}/*.parquet') "

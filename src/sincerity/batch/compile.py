@@ -98,15 +98,42 @@ def _weight(tally: Tally, dialect: Dialect, age: str, trust_term: str) -> str:
             for rung in tally.ladder[:-1]
         )
         parts.append(f"CASE {cases} ELSE {dialect.num(tally.ladder[-1].value)} END")
-    if tally.trusted:
+    if tally.trusted and trust_term != dialect.num(1.0):  # every rater counts fully
         parts.append(trust_term)
     return " * ".join(parts) or dialect.num(1.0)
 
 
+def _exclusive(a: Tally, b: Tally) -> bool:
+    """No record can pass both tallies' tests: other kinds, or one field required equal to two
+    different values."""
+    if a.kind != b.kind:
+        return True
+    wanted = {field: value for field, op, value in a.when if op == "=="}
+    return any(
+        op == "==" and field in wanted and wanted[field] != value for field, op, value in b.when
+    )
+
+
+def _side_sum(tallies: tuple[Tally, ...], weights: dict[str, str], dialect: Dialect) -> str:
+    """What one record adds to a factor's positive (or negative) evidence: the forms read only
+    each side's total, so its tallies are summed in one aggregate — one CASE when no record can
+    pass two of them, else one CASE each."""
+    zero = dialect.num(0.0)
+    if all(_exclusive(a, b) for i, a in enumerate(tallies) for b in tallies[i + 1 :]):
+        cases = " ".join(
+            f"WHEN {_condition(t.kind, t.when, dialect)} THEN {weights[t.name]}" for t in tallies
+        )
+        return f"CASE {cases} ELSE {zero} END"
+    return " + ".join(
+        f"CASE WHEN {_condition(t.kind, t.when, dialect)} THEN {weights[t.name]} ELSE {zero} END"
+        for t in tallies
+    )
+
+
 def _quality(spec: FactorSpec, dialect: Dialect, as_of: date) -> str:
     one, two, zero = dialect.num(1.0), dialect.num(2.0), dialect.num(0.0)
-    pos = " + ".join(f"s_{t.name}" for t in spec.positive) or zero
-    neg = " + ".join(f"s_{t.name}" for t in spec.negative) or zero
+    pos = f"s_{spec.name}_pos" if spec.positive else zero
+    neg = f"s_{spec.name}_neg" if spec.negative else zero
     if spec.form == "beta":
         return f"({pos} + {one}) / ({pos} + {neg} + {two})"
     if spec.form == "penalty":
@@ -158,11 +185,16 @@ def compile_policy(
     # after, costs DuckDB about a third more.
     weights = {t.name: _weight(t, dialect, age, trust_term) for t in tallies}
     good = _good_standing(policy, specs, weights, dialect, age, trust_term)
+    sides = [
+        (f"{spec.name}_{side}", side_tallies)
+        for spec in specs
+        for side, side_tallies in (("pos", spec.positive), ("neg", spec.negative))
+        if side_tallies
+    ]
     sums = "".join(
         [
-            f",\n    SUM(CASE WHEN {_condition(t.kind, t.when, dialect)} "
-            f"THEN {weights[t.name]} ELSE {zero} END) AS s_{t.name}"
-            for t in tallies
+            f",\n    SUM({_side_sum(side_tallies, weights, dialect)}) AS s_{name}"
+            for name, side_tallies in sides
         ]
         + [
             f",\n    MAX(CASE WHEN {_condition(f.kind, f.when, dialect)} THEN 1 ELSE 0 END) "

@@ -25,7 +25,7 @@ class BatchScores:
     values: np.ndarray  # NaN for a thin file
     tier_codes: np.ndarray  # index into tier_names; -1 for a thin file
     reason_codes: np.ndarray  # folded reason factors (see `compile._finish`)
-    points: np.ndarray  # one column per factor of the spec, in its order
+    factor_points: tuple[np.ndarray, ...]  # one array per factor of the spec, in its order
     tier_names: tuple[str, ...]
     factor_names: tuple[str, ...]
 
@@ -35,6 +35,13 @@ class BatchScores:
         return found
 
     @cached_property
+    def points(self) -> np.ndarray:
+        """One row per subject, one column per factor."""
+        if not self.factor_points:
+            return np.zeros((len(self.values), 0))
+        return np.column_stack(self.factor_points)
+
+    @cached_property
     def tiers(self) -> list[str | None]:
         """Each subject's tier name, None for a thin file."""
         names = np.array([*self.tier_names, None], dtype=object)  # -1 is the None at the end
@@ -42,42 +49,51 @@ class BatchScores:
         return found
 
     @cached_property
-    def _patterns(self) -> tuple[list[tuple[str, ...]], np.ndarray]:
-        """The distinct reason patterns, each unfolded once, and each subject's pattern."""
+    def reason_digits(self) -> np.ndarray:
+        """Each subject's reasons as factor positions + 1, costliest first, 0 after the last."""
         base = len(self.factor_names) + 1
-        distinct, inverse = np.unique(self.reason_codes, return_inverse=True)
-        patterns = []
-        for code in distinct.tolist():
-            digits = (code // base**k % base for k in range(MAX_REASONS))
-            patterns.append(tuple(self.factor_names[d - 1] for d in digits if d))
-        return patterns, inverse.reshape(-1)
+        narrow = np.int32 if base ** (MAX_REASONS + 1) < 2**31 else np.int64  # divides faster
+        codes = self.reason_codes.astype(narrow)
+        return np.stack(
+            [(codes // base**k % base).astype(np.int16) for k in range(MAX_REASONS)], axis=1
+        )
 
     @cached_property
     def reasons(self) -> list[tuple[str, ...]]:
-        """Each subject's reason factors, costliest first."""
-        patterns, inverse = self._patterns
-        table = np.empty(len(patterns), dtype=object)
-        table[:] = patterns
-        found: list[tuple[str, ...]] = table[inverse].tolist()
+        """Each subject's reason factors, costliest first (each distinct pattern's tuple is
+        built once)."""
+        distinct, inverse = np.unique(self.reason_codes, return_inverse=True)
+        base = len(self.factor_names) + 1
+        patterns = np.empty(len(distinct), dtype=object)
+        for i, code in enumerate(distinct.tolist()):
+            digits = (code // base**k % base for k in range(MAX_REASONS))
+            patterns[i] = tuple(self.factor_names[d - 1] for d in digits if d)
+        found: list[tuple[str, ...]] = patterns[inverse.reshape(-1)].tolist()
         return found
 
     def to_table(self) -> pa.Table:
         """Every subject's score as columns (subject, score, tier, reason_factors, points_*),
-        built with Arrow, not per subject."""
-        patterns, inverse = self._patterns
-        tiers = pa.array([*self.tier_names, None], pa.string())
+        built with Arrow from the codes, never per subject: tiers and reason factors are
+        dictionary-encoded."""
+        digits = self.reason_digits
+        given = digits > 0  # reasons fill the first places
+        offsets = np.concatenate(([0], np.cumsum(given.sum(axis=1)))).astype(np.int32)
+        factors = pa.DictionaryArray.from_arrays(
+            pa.array((digits[given] - 1).astype(np.int16)), pa.array(self.factor_names, pa.string())
+        )
+        thin = self.tier_codes < 0
+        tiers = pa.DictionaryArray.from_arrays(
+            pa.array(np.where(thin, 0, self.tier_codes).astype(np.int8), mask=thin),
+            pa.array(self.tier_names, pa.string()),
+        )
         columns = {
             "subject": self.subject_ids,
-            "score": pa.array(self.values, from_pandas=True),  # NaN (thin file) as null
-            "tier": tiers.take(
-                pa.array(np.where(self.tier_codes < 0, len(self.tier_names), self.tier_codes))
-            ),
-            "reason_factors": pa.array([list(p) for p in patterns], pa.list_(pa.string())).take(
-                pa.array(inverse)
-            ),
+            "score": pa.array(self.values, mask=np.isnan(self.values)),  # a thin file: null
+            "tier": tiers,
+            "reason_factors": pa.ListArray.from_arrays(pa.array(offsets), factors),
         }
         columns.update(
-            {f"points_{name}": self.points[:, k] for k, name in enumerate(self.factor_names)}
+            {f"points_{n}": p for n, p in zip(self.factor_names, self.factor_points, strict=True)}
         )
         return pa.table(columns)
 
@@ -93,32 +109,26 @@ def collect(
     names = tuple(s.name for s in specs or factor_specs(policy))
     found = table.column("subject").combine_chunks()
     if subjects is None:
-        subject_ids = found
-        index = np.arange(len(found), dtype=np.int64)
+        subject_ids, index = found, None
     else:
         subject_ids = pa.array(list(subjects), pa.string())
         index = pc.index_in(subject_ids, value_set=found).fill_null(-1).to_numpy()
-    n = len(subject_ids)
-    hit = index >= 0
-    rows = index[hit]
 
     def column(name: str, fill: float) -> np.ndarray:
-        data = pc.fill_null(table.column(name).combine_chunks(), fill).to_numpy()
-        values = np.full(n, fill, dtype=data.dtype)
-        values[hit] = data[rows]
+        given = table.column(name).combine_chunks()
+        data: np.ndarray = (pc.fill_null(given, fill) if given.null_count else given).to_numpy()
+        if index is None:  # every subject the engine saw, in its order
+            return data
+        values = np.full(len(index), fill, dtype=data.dtype)
+        values[index >= 0] = data[index[index >= 0]]
         return values
 
-    points = (
-        np.column_stack([column(f"p_{name}", 0.0) for name in names])
-        if names
-        else (np.zeros((n, 0)))
-    )
     return BatchScores(
         subject_ids,
         column("value", np.nan),
         column("tier", -1),
         column("reasons", 0),
-        points,
+        tuple(column(f"p_{name}", 0.0) for name in names),
         tuple(t.name for t in policy.tiers),
         names,
     )

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -118,10 +118,27 @@ def rating_graph(
     position = {node: i for i, node in enumerate(nodes)}
     r = np.fromiter((position[str(x)] for x in rater_ids), dtype=np.int64, count=len(rater_ids))
     t = np.fromiter((position[str(x)] for x in target_ids), dtype=np.int64, count=len(target_ids))
-    signs = np.sign(values)
-    order = np.lexsort((signs, moments, t, r))
+    graph = indexed_rating_graph(nodes, r, t, values, moments, as_of_day)
+    return replace(graph, source_index=kept[graph.source_index])
+
+
+def indexed_rating_graph(
+    nodes: tuple[str, ...],
+    raters: IntArray,
+    targets: IntArray,
+    ratings: FloatArray,
+    days: FloatArray,
+    as_of_day: float,
+) -> RatingGraph:
+    """The graph of ratings already given as positions in `nodes` (sorted ids, each rater or
+    target of some rating — or an extra node), all given on or before `as_of_day`: what
+    `rating_graph` builds from ids, for a caller that encoded the ids itself (a registry reading
+    millions of ratings does it with Arrow, in a fraction of the time)."""
+    signs = np.sign(np.asarray(ratings, dtype=np.float64))
+    moments = np.asarray(days, dtype=np.float64)
+    order = np.lexsort((signs, moments, targets, raters))
     return RatingGraph(
-        nodes, r[order], t[order], signs[order], moments[order], float(as_of_day), kept[order]
+        nodes, raters[order], targets[order], signs[order], moments[order], float(as_of_day), order
     )
 
 
