@@ -164,6 +164,23 @@ def test_equal_losses_are_reasons_in_name_order_and_columns_match_the_lists(tmp_
     assert table.column("score").to_pylist()[1] is None  # a thin file has no number
 
 
+def test_a_rating_whose_weight_underflows_puts_no_one_in_good_standing() -> None:
+    """Found by the property above: a rater credible by 5e-324 (the smallest double) gives a
+    rating whose weight rounds to 0, which is no day in good standing for the scorer."""
+    records = [make("payment", AS_OF, n, subject="s", status="on_time") for n in range(3)] + [
+        make("rating", AS_OF - timedelta(days=90), "r", subject="s", rater="r3", rating=1)
+    ]
+    trust = {"r3": 5e-324}
+    folder = engine_inputs(records, set(), trust)
+    try:
+        batch = collect(run_duckdb(folder, POLICY, AS_OF, True), POLICY, ["s"])
+    finally:
+        shutil.rmtree(folder)
+    expected = python_scores(records, set(), trust, ["s"])
+    assert expected["s"].factors[-1].points == 0
+    assert_same(expected, batch)
+
+
 def java_available() -> str | None:
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         return "no Java runtime (PySpark needs Java 17+)"

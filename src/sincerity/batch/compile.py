@@ -184,7 +184,7 @@ def compile_policy(
     # Each sum reads the records directly: one projection of every tally's weight, aggregated
     # after, costs DuckDB about a third more.
     weights = {t.name: _weight(t, dialect, age, trust_term) for t in tallies}
-    good = _good_standing(policy, specs, weights, dialect, age, trust_term)
+    good = _good_standing(policy, specs, weights, dialect)
     sides = [
         (f"{spec.name}_{side}", side_tallies)
         for spec in specs
@@ -242,15 +242,13 @@ def _good_standing(
     specs: tuple[FactorSpec, ...],
     weights: dict[str, str],
     dialect: Dialect,
-    age: str,
-    trust_term: str,
 ) -> str:
     """Whether a record puts its subject in good standing: it adds something to a positive tally
     or raises a flag. Written as one test of the kind, then that kind's tests."""
     by_kind: dict[str, list[str]] = {}
     for spec in specs:
         for t in spec.positive:
-            adds = _adds_something(t, policy, weights[t.name], dialect, age, trust_term)
+            adds = _adds_something(t, policy, weights[t.name], dialect)
             by_kind.setdefault(t.kind, []).append(
                 f"({_condition(None, t.when, dialect)} AND {adds})"
             )
@@ -265,24 +263,21 @@ def _good_standing(
     return f"CASE a.kind {cases} ELSE FALSE END"
 
 
-def _adds_something(
-    tally: Tally, policy: Policy, weight: str, dialect: Dialect, age: str, trust_term: str
-) -> str:
+def _adds_something(tally: Tally, policy: Policy, weight: str, dialect: Dialect) -> str:
     """When a record that passes the tally's tests adds more than 0 (which puts the subject in
-    good standing from that day). The weight's factors that cannot be 0 are not tested again:
-    positive constants, and a decay that cannot underflow at any age the record may have."""
-    zero = dialect.num(0.0)
-    if tally.scale <= 0 or any(rung.value <= 0 for rung in tally.ladder):
-        return f"{weight} > {zero}"
-    tests = []
+    good standing from that day). A weight of positive constants and a decay whose product
+    cannot underflow at any age the record may have is always above 0, and is not computed
+    twice; a rater's credibility can be as small as a double gets, so a trusted tally's weight
+    is computed and tested as the Python scorer does."""
+    constants = [tally.scale, *(rung.value for rung in tally.ladder)]
+    if tally.trusted or min(constants) <= 0:
+        return f"{weight} > {dialect.num(0.0)}"
+    smallest = math.log2(tally.scale) + min(
+        (math.log2(rung.value) for rung in tally.ladder), default=0.0
+    )
     if tally.half_life_days is not None:
-        oldest = policy.obsolete_after_days(tally.kind)
-        if oldest / tally.half_life_days > 1000:  # 2^-1074 is the smallest double
-            half_life = dialect.num(float(tally.half_life_days))
-            tests.append(f"power({dialect.num(2.0)}, -{age} / {half_life}) > {zero}")
-    if tally.trusted:
-        tests.append(f"{trust_term} > {zero}")
-    return " AND ".join(tests) or "TRUE"
+        smallest -= policy.obsolete_after_days(tally.kind) / tally.half_life_days
+    return "TRUE" if smallest > -1000 else f"{weight} > {dialect.num(0.0)}"  # 2^-1022: normal
 
 
 def _still_counts(policy: Policy, as_of: date, a: Dialect) -> str:
