@@ -122,9 +122,11 @@ def test_upgrading_fills_the_rating_columns_of_stored_ratings(db_url: str) -> No
         )
     upgrade(engine)
     with engine.connect() as conn:
-        assert repo.rating_edges(conn, date(2026, 6, 1)) == [
-            ("r1", "bob", "alice", -7.0, date(2026, 4, 1))
-        ]
+        edges = repo.rating_edges(conn, date(2026, 6, 1))
+    assert edges.ids.to_pylist() == ["r1"]
+    assert (edges.raters.to_pylist(), edges.subjects.to_pylist()) == (["bob"], ["alice"])
+    assert edges.ratings.tolist() == [-7.0]
+    assert edges.days.tolist() == [(date(2026, 4, 1) - date(1970, 1, 1)).days]
     engine.dispose()
 
 

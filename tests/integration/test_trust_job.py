@@ -171,12 +171,13 @@ def test_the_trust_job_equals_a_full_recomputation(registry: Registry, clock: Fi
         edges = repo.rating_edges(conn, as_of)
         verified = repo.verified_subjects(conn, as_of)
         stored = repo.stored_trust(conn)
+    # The reference: the graph built from ids by the pure core, not the service's Arrow path.
     graph = rating_graph(
-        [e[1] for e in edges],
-        [e[2] for e in edges],
-        [e[3] for e in edges],
-        [float(e[4].toordinal()) for e in edges],
-        float(as_of.toordinal()),
+        edges.raters.to_pylist(),
+        edges.subjects.to_pylist(),
+        edges.ratings,
+        edges.days.astype(float),
+        float((as_of - date(1970, 1, 1)).days),
     )
     cold = global_trust(graph, trust_params(registry.policy), default_seeds(graph, verified))
     assert set(stored) == set(cold.nodes)
@@ -186,7 +187,7 @@ def test_the_trust_job_equals_a_full_recomputation(registry: Registry, clock: Fi
     # Every stored score is within a small fraction of a point of one computed with the exact
     # credibilities and damping of a full, cold recomputation.
     factors = retaliation_factors(graph, trust_params(registry.policy))
-    record_ids = [e[0] for e in edges]
+    record_ids = edges.ids.to_pylist()
     with registry.engine.connect() as conn:
         exact = load_context(conn, PEOPLE)
     exact.credibility = cold.as_mapping()

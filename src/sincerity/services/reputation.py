@@ -14,13 +14,16 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection
 
 from sincerity.core.policy import Policy
 from sincerity.core.reputation import (
+    IntArray,
     default_seeds,
     global_trust,
-    rating_graph,
+    indexed_rating_graph,
     retaliation_factors,
     trust_params,
 )
@@ -79,27 +82,37 @@ class TrustRun:
 def compute_trust(conn: Connection, policy: Policy, as_of: date) -> ComputedTrust:
     """Global trust and retaliation damping over the rating graph as of `as_of` (reads only)."""
     edges = repo.rating_edges(conn, as_of)
-    record_ids = [e[0] for e in edges]
-    graph = rating_graph(
-        [e[1] for e in edges],
-        [e[2] for e in edges],
-        [e[3] for e in edges],
-        [float(e[4].toordinal()) for e in edges],
-        float(as_of.toordinal()),
+    nodes, raters, targets = _positions(edges.raters, edges.subjects)
+    epoch = date(1970, 1, 1)  # the edges' days count from it
+    graph = indexed_rating_graph(
+        nodes, raters, targets, edges.ratings, edges.days.astype(np.float64), (as_of - epoch).days
     )
     params = trust_params(policy)
     seeds = default_seeds(graph, repo.verified_subjects(conn, as_of))
     warm = {node: trust for node, (trust, _) in repo.stored_trust(conn).items()}
     result = global_trust(graph, params, seeds, warm_start=warm)
     factors = retaliation_factors(graph, params)
-    damping = {
-        record_ids[graph.source_index[e]]: float(factors[e]) for e in np.flatnonzero(factors < 1)
-    }
+    damped = np.flatnonzero(factors < 1)
+    damped_ids = edges.ids.take(pa.array(graph.source_index[damped])).to_pylist()
+    damping = dict(zip(damped_ids, factors[damped].tolist(), strict=True))
     credibility = {
         node: (float(t), float(c))
         for node, t, c in zip(result.nodes, result.trust, result.credibility, strict=True)
     }
     return ComputedTrust(credibility, damping, len(edges), len(seeds), result.iterations)
+
+
+def _positions(raters: pa.Array, targets: pa.Array) -> tuple[tuple[str, ...], IntArray, IntArray]:
+    """The sorted ids of everyone who rates or is rated, and each rating's rater and target as
+    positions among them — with Arrow (a dictionary encoding and one sort of the distinct ids),
+    not a Python dictionary lookup per rating."""
+    encoded = pc.dictionary_encode(pa.concat_arrays([raters, targets]))
+    order = pc.sort_indices(encoded.dictionary).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    positions = rank[encoded.indices.to_numpy(zero_copy_only=False)]
+    nodes = tuple(encoded.dictionary.take(pa.array(order)).to_pylist())
+    return nodes, positions[: len(raters)], positions[len(raters) :]
 
 
 def _moved(old: float | None, new: float | None, tolerance: float) -> bool:

@@ -171,6 +171,7 @@ from sincerity.db.repo.sessions import (
     live_session,
 )
 from sincerity.db.repo.trust import (
+    RatingEdges,
     credibilities,
     damping_of,
     live_attestation_holders,
@@ -189,6 +190,7 @@ from sincerity.db.repo.trust import (
 __all__ = [
     "LOAD_TABLES",
     "PARTY_TABLES",
+    "RatingEdges",
     "activate_policy",
     "active_api_key",
     "active_policy_body",

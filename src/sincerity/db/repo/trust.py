@@ -4,27 +4,82 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from numpy.typing import NDArray
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Text,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from sincerity.core.disputes import NOT_COUNTING
 from sincerity.db import tables as t
 from sincerity.db.repo.base import chunks
 
 
-def rating_edges(conn: Connection, as_of: date) -> list[tuple[str, str, str, float, date]]:
-    """(record id, rater, subject, rating, day) of every rating that occurred by `as_of` and is
-    not under dispute, withdrawn or suppressed, read from columns (no record body is parsed)."""
+@dataclass(frozen=True)
+class RatingEdges:
+    """Every counted rating, as columns in one order."""
+
+    ids: pa.Array  # record ids (strings)
+    raters: pa.Array  # strings
+    subjects: pa.Array  # strings
+    ratings: NDArray[np.float64]
+    days: NDArray[np.int64]  # the day it occurred, in days since 1970-01-01
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def rating_edges(conn: Connection, as_of: date) -> RatingEdges:
+    """Every rating that occurred by `as_of` and is not under dispute, withdrawn or suppressed,
+    read from columns (no record body is parsed).
+
+    The database joins each column into one string and Arrow splits it: a million ratings read
+    as Python rows cost seconds of object creation, as five strings a fraction of one.
+    (Identifiers cannot hold a line break, so it separates them.)"""
     r, d = t.records.c, t.disputes.c
     excluded = select(d.record_id).where(d.state.in_(NOT_COUNTING))
-    rows = conn.execute(
-        select(r.id, r.rater, r.subject_id, r.rating, r.occurred_on).where(
-            r.kind == "rating", r.occurred_on <= as_of, r.id.not_in(excluded)
-        )
+    # A rating is a whole number from -10 to 10: written as one, not as a formatted REAL.
+    columns = (r.id, r.rater, r.subject_id, cast(r.rating, Integer), r.occurred_on)
+    if conn.dialect.name == "postgresql":
+        # One order for every aggregate, whatever plan PostgreSQL picks.
+        joined = [
+            func.string_agg(cast(c, Text), aggregate_order_by(literal("\n"), r.id)) for c in columns
+        ]
+    else:  # SQLite's aggregates of one query read its rows in one pass, in one order
+        joined = [func.group_concat(c, "\n") for c in columns]
+    row = conn.execute(
+        select(*joined).where(r.kind == "rating", r.occurred_on <= as_of, r.id.not_in(excluded))
+    ).one()
+
+    def split(text: str | None) -> pa.Array:
+        if text is None:
+            return pa.array([], pa.large_string())
+        return pc.split_pattern(pa.array([text], pa.large_string()), "\n").flatten()
+
+    ids, raters, subjects, ratings, days = (split(text) for text in row)
+    return RatingEdges(
+        ids,
+        raters,
+        subjects,
+        pc.cast(ratings, pa.float64()).to_numpy(),
+        pc.cast(pc.cast(days, pa.date32()), pa.int32()).to_numpy().astype(np.int64),
     )
-    return [(rid, rater, subject, float(v), day) for rid, rater, subject, v, day in rows]
 
 
 def verified_subjects(conn: Connection, as_of: date) -> set[str]:
