@@ -10,6 +10,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -429,3 +430,28 @@ def test_a_subcommands_help_comes_from_the_cache_the_second_time(tmp_path: Path)
     sub, _ = ask("keys", "create", "--help")
     assert ask("keys", "create", "--help") == (sub, "[]") and "create" in group
     assert len(list(tmp_path.glob("cli-help-*.pickle"))) == 1
+
+
+def test_rescore_parquet_writes_every_subjects_score_as_columns(
+    tmp_path: Path, monkeypatch
+) -> None:
+    folder, out = tmp_path / "synthetic", tmp_path / "scores"
+    code, _, _ = run("synth", "--subjects", "300", "--out", str(folder), "--as-of", "2026-06-01")
+    assert code == 0
+    code, stdout, _ = run(
+        "rescore", "--parquet", str(folder), "--out", str(out), "--as-of", "2026-06-01"
+    )
+    assert code == 0, stdout
+    assert "300 subjects scored with duckdb" in stdout
+    table = pq.read_table(out / "scores.parquet")
+    assert table.num_rows == 300
+    rows = table.to_pylist()
+    scored = [r for r in rows if r["score"] is not None]
+    assert scored and all(r["tier"] is not None for r in scored)
+    assert all(r["tier"] is None and r["reason_factors"] == [] for r in rows if r["score"] is None)
+    assert all(len(r["reason_factors"]) <= 4 for r in rows)
+
+    monkeypatch.setenv("SINCERITY_DUCKDB_MEMORY", "lots")
+    code, _, stderr = run("rescore", "--parquet", str(folder), "--as-of", "2026-06-01")
+    assert code == 1
+    assert "SINCERITY_DUCKDB_MEMORY='lots' is not a memory size" in stderr

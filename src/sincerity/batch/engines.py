@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sincerity.batch.compile import DUCKDB, SPARK, Needs, compile_policy
+from sincerity.core.errors import ConfigurationError
 from sincerity.core.factor_spec import FactorSpec
 from sincerity.core.policy import Policy
 
@@ -58,9 +59,13 @@ def run_duckdb(
     try:
         # A bounded buffer: DuckDB spills the aggregation to disk beyond it rather than take 80%
         # of the machine (at 10M subjects the limit costs no time and a third of the memory).
-        connection.execute(
-            f"SET memory_limit = '{os.environ.get('SINCERITY_DUCKDB_MEMORY', '2GB')}'"
-        )
+        limit = os.environ.get("SINCERITY_DUCKDB_MEMORY", "2GB")
+        try:
+            connection.execute("SET memory_limit = ?", [limit])
+        except duckdb.Error as error:
+            raise ConfigurationError(
+                f"SINCERITY_DUCKDB_MEMORY={limit!r} is not a memory size (e.g. 2GB, 512MB): {error}"
+            ) from error
         spill = Path(tempfile.gettempdir()) / "sincerity-duckdb-spill"
         connection.execute(f"SET temp_directory = '{spill}'")
         if threads:

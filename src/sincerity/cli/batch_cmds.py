@@ -97,11 +97,12 @@ def _rescore_parquet(
         chosen = load_policy(policy_name)
     started = time.perf_counter()
     trust_known = pq.read_table(folder / "credibility.parquet").num_rows > 0
-    table = (
-        run_duckdb(folder, chosen, day, trust_known)
-        if engine == "duckdb"
-        else run_spark(folder, chosen, day, trust_known, master)
-    )
+    with user_errors():
+        table = (
+            run_duckdb(folder, chosen, day, trust_known)
+            if engine == "duckdb"
+            else run_spark(folder, chosen, day, trust_known, master)
+        )
     scores = collect(table, chosen)
     elapsed = time.perf_counter() - started
     scored = ~np.isnan(scores.values)
