@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -10,6 +11,8 @@ from sqlalchemy.engine import make_url
 from sincerity.core.errors import ConfigurationError
 
 POOL_RECYCLE_SECONDS = 300
+# A SQLite writer waits this long for another process's write to finish before it fails.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def normalise_url(url: str) -> str:
@@ -20,18 +23,26 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+    def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        _set_pragmas(dbapi_connection, busy_timeout_ms)
+
+    return set_pragmas
+
+
+def _set_pragmas(dbapi_connection: Any, busy_timeout_ms: int) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
     cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged batch survives power loss
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA secure_delete=ON")  # erased data is overwritten, not left in free pages
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.close()
 
 
-def make_engine(url: str, **options: Any) -> Engine:
-    """An Engine for a SQLite file or a PostgreSQL server URL."""
+def make_engine(url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **options: Any) -> Engine:
+    """An Engine for a SQLite file or a PostgreSQL server URL (`busy_timeout_ms`: how long a
+    SQLite writer waits for another process's write before it fails)."""
     try:
         normalised = normalise_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError with a terse message
@@ -39,7 +50,7 @@ def make_engine(url: str, **options: Any) -> Engine:
     parsed = make_url(normalised)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(normalised, **options)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         return engine
     if parsed.get_backend_name() == "postgresql":
         # Connections are recycled before a server or proxy idle timeout can drop them, instead

@@ -15,7 +15,7 @@ from sincerity.db import repo
 from sincerity.services import access_log
 from sincerity.services.keys import Actor
 from sincerity.services.parties import check_consent_end
-from sincerity.services.registry import Registry
+from sincerity.services.registry import Registry, WriterBusy
 from sincerity.services.scores import rescore_subjects, stored_or_fresh
 
 
@@ -70,9 +70,18 @@ def grant_relying_party_consent(
 
 
 def check(
-    registry: Registry, caller: Actor, subject_id: str, purpose: str, threshold: int | None = None
+    registry: Registry,
+    caller: Actor,
+    subject_id: str,
+    purpose: str,
+    threshold: int | None = None,
+    wait: bool = True,
 ) -> CheckResult:
-    """A relying party's check of a subject, logged in the subject's access log."""
+    """A relying party's check of a subject, logged in the subject's access log.
+
+    With `wait=False` (a SQLite server's event loop) it raises WriterBusy, having written
+    nothing, instead of waiting for the writer or scoring the subject afresh: the caller then
+    runs it again in a worker thread."""
     policy = registry.policy
     if threshold is not None and not policy.range.min <= threshold <= policy.range.max:
         raise InvalidInputError(f"threshold must be within {policy.range.min}..{policy.range.max}")
@@ -96,10 +105,12 @@ def check(
         entry = access_log.pending_entry(
             subject_id, caller.kind, caller.id, what, purpose, now, found["consent_id"]
         )
-        with registry.transaction() as conn:
+        with registry.transaction() if wait else registry.transaction_without_waiting() as conn:
             written = repo.insert_pending_entry_if_consented(conn, entry, found["consent_id"], now)
         if not written:
             raise refusal  # revoked or erased between the read and the commit
+    elif not wait:
+        raise WriterBusy()  # scoring afresh is work for a worker thread
     else:  # nothing stored today under this policy: score now, and log, in one transaction
         with registry.transaction() as conn:
             found = repo.consent_and_stored_score(

@@ -34,6 +34,7 @@ class RateLimits:
     the only process answering requests) in this process."""
 
     def __init__(self, registry: Registry, in_memory: bool = False) -> None:
+        self.in_memory = in_memory
         # What this process last learnt of a bucket: (tokens, as of, when read), by key.
         self._seen: dict[str, tuple[float, float, float]] = {}
         self.buckets: Buckets | MemoryBuckets = (

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from sincerity.core.errors import ConfigurationError
 from sincerity.core.policy import Policy, policy_from_data
@@ -28,6 +28,10 @@ from sincerity.services.kek import resolve_kek, seal_plaintext_keys
 Clock = Callable[[], datetime]
 T = TypeVar("T")
 TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+
+
+class WriterBusy(Exception):  # noqa: N818 — a signal to the caller, not a failure
+    """The write transaction could not start without waiting; nothing was written."""
 
 
 def utc_now() -> datetime:
@@ -44,6 +48,7 @@ class Registry:
     clock: Clock = field(default=utc_now)
     kek: bytes | None = field(default=None, repr=False)
     _writer: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _impatient: Engine | None = field(default=None, repr=False)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -65,6 +70,36 @@ class Registry:
             return
         with self._writer, self.engine.begin() as conn:
             yield conn
+
+    @contextmanager
+    def transaction_without_waiting(self) -> Iterator[Connection]:
+        """A write transaction on SQLite only if it can start now: WriterBusy (nothing written)
+        when a thread of this process or another process holds the writer. For work on a
+        server's event loop, which must never wait for a lock (it would stall every request)."""
+        in_memory = self.engine.url.database in (None, "", ":memory:")  # no second connection
+        if self.engine.dialect.name != "sqlite" or in_memory:
+            raise WriterBusy()
+        if not self._writer.acquire(blocking=False):
+            raise WriterBusy()
+        try:
+            try:
+                with self._impatient_engine().begin() as conn:
+                    yield conn
+            except OperationalError as error:
+                if "locked" in str(error.orig) or "busy" in str(error.orig):
+                    raise WriterBusy() from error
+                raise
+        finally:
+            self._writer.release()
+
+    def _impatient_engine(self) -> Engine:
+        """Connections to the same SQLite file that fail at once, instead of waiting, when
+        another process writes (made on first use; few, as the event loop uses one at a time)."""
+        if self._impatient is None:
+            self._impatient = make_engine(
+                self.engine.url.render_as_string(hide_password=False), busy_timeout_ms=0
+            )
+        return self._impatient
 
     def run_in_transaction(self, work: Callable[[Connection], T], attempts: int = 5) -> T:
         """Run `work` in a write transaction, again from the start if the database aborted it as
@@ -146,3 +181,5 @@ class Registry:
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
+        if self._impatient is not None:
+            self._impatient.dispose()
