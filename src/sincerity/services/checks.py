@@ -15,7 +15,7 @@ from sincerity.db import repo
 from sincerity.services import access_log
 from sincerity.services.keys import Actor
 from sincerity.services.parties import check_consent_end
-from sincerity.services.registry import Registry, WriterBusy
+from sincerity.services.registry import Registry, ThreadNeeded
 from sincerity.services.scores import rescore_subjects, stored_or_fresh
 
 
@@ -79,9 +79,9 @@ def check(
 ) -> CheckResult:
     """A relying party's check of a subject, logged in the subject's access log.
 
-    With `wait=False` (a SQLite server's event loop) it raises WriterBusy, having written
-    nothing, instead of waiting for the writer or scoring the subject afresh: the caller then
-    runs it again in a worker thread."""
+    With `wait=False` (a SQLite server's event loop) it raises WriterBusy instead of waiting for
+    the writer, or ThreadNeeded instead of scoring the subject afresh, having written nothing:
+    the caller tries again or runs it in a worker thread."""
     policy = registry.policy
     if threshold is not None and not policy.range.min <= threshold <= policy.range.max:
         raise InvalidInputError(f"threshold must be within {policy.range.min}..{policy.range.max}")
@@ -110,7 +110,7 @@ def check(
         if not written:
             raise refusal  # revoked or erased between the read and the commit
     elif not wait:
-        raise WriterBusy()  # scoring afresh is work for a worker thread
+        raise ThreadNeeded()  # scoring afresh is work for a worker thread
     else:  # nothing stored today under this policy: score now, and log, in one transaction
         with registry.transaction() as conn:
             found = repo.consent_and_stored_score(

@@ -30,8 +30,13 @@ T = TypeVar("T")
 TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
 
 
-class WriterBusy(Exception):  # noqa: N818 — a signal to the caller, not a failure
-    """The write transaction could not start without waiting; nothing was written."""
+class ThreadNeeded(Exception):  # noqa: N818 — a signal to the caller, not a failure
+    """This work cannot finish without waiting or working long: run it in a worker thread.
+    Nothing was written."""
+
+
+class WriterBusy(ThreadNeeded):
+    """The write transaction could not start without waiting (it may in a moment)."""
 
 
 def utc_now() -> datetime:

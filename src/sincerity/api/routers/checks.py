@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -11,9 +14,11 @@ from sincerity.api.models import CheckIn, CheckOut
 from sincerity.services.checks import check
 from sincerity.services.keys import Actor
 from sincerity.services.rate_limits import RateLimits
-from sincerity.services.registry import WriterBusy
+from sincerity.services.registry import ThreadNeeded, WriterBusy
 
 router = APIRouter(prefix="/v1", tags=["relying parties"], responses=ERROR_RESPONSES)
+# How long a check on the event loop keeps trying for the writer before it waits in a thread.
+WRITER_PATIENCE_SECONDS = 0.05
 
 
 @router.post("/checks", response_model=CheckOut)
@@ -39,10 +44,19 @@ async def trust_check(
         # /v1/health under load). A check that would wait for the writer, or score a subject
         # afresh, goes to a thread: the event loop never waits for a lock.
         party = authenticate()
-        try:
-            return run(party, wait=False)
-        except WriterBusy:
-            return await run_in_threadpool(run, party, True)
+        give_up = time.monotonic() + WRITER_PATIENCE_SECONDS
+        while True:
+            try:
+                return run(party, wait=False)
+            except WriterBusy:
+                # Another thread's write is short: yield to other requests and try again,
+                # rather than join a queue of threads behind the lock.
+                if time.monotonic() > give_up:
+                    break
+                await asyncio.sleep(0.001)
+            except ThreadNeeded:
+                break
+        return await run_in_threadpool(run, party, True)
 
     # Elsewhere (PostgreSQL: network round trips), authentication and the check in one trip to
     # the thread pool, not one per dependency.
