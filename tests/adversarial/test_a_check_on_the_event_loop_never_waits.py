@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from sincerity.services import subject_file
-from sincerity.services.checks import revoke_consent
 from tests.adversarial.test_a_check_never_outlives_its_consent import (
     BODY,
-    between_read_and_log,
     consented,
     entries,
+)
+from tests.adversarial.test_a_check_never_outlives_its_consent import (
+    test_a_check_racing_a_revocation_or_an_erasure_is_refused_and_not_logged as consent_race,
 )
 from tests.conftest import FixedClock
 from tests.e2e.api_world import World, build_world
@@ -113,18 +113,5 @@ def test_a_check_that_must_score_afresh_is_answered_from_a_thread(world: World) 
 def test_a_check_on_the_loop_racing_a_revocation_or_an_erasure_is_refused_and_not_logged(
     world: World, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
-    consent_id = consented(world)
-    before = entries(world)
-
-    # The check runs on the event loop, so what races it calls the services, not the API (a
-    # request from inside the loop would wait for itself).
-    def revoke() -> None:
-        revoke_consent(world.registry, "alice", consent_id)
-
-    def erase() -> None:
-        subject_file.erase(world.registry, "alice")
-
-    between_read_and_log(monkeypatch, revoke if how == "revoked" else erase)
-    raced = world.call("landlord", "POST", "/v1/checks", json=BODY)
-    assert raced.status_code == 403 and raced.json()["error"]["code"] == "forbidden"
-    assert entries(world) == before
+    """The threaded path's consent race, with this module's world: checks on the event loop."""
+    consent_race(world, monkeypatch, how)
