@@ -48,25 +48,28 @@ class BatchScores:
         found: list[str | None] = names[self.tier_codes].tolist()
         return found
 
-    @cached_property
-    def reason_digits(self) -> np.ndarray:
-        """Each subject's reasons as factor positions + 1, costliest first, 0 after the last."""
+    def _unfold(self, codes: np.ndarray) -> np.ndarray:
+        """Folded reason codes (see `compile._finish`) as rows of factor positions + 1,
+        costliest first, 0 after the last."""
         base = len(self.factor_names) + 1
         narrow = np.int32 if base ** (MAX_REASONS + 1) < 2**31 else np.int64  # divides faster
-        codes = self.reason_codes.astype(narrow)
+        codes = codes.astype(narrow)
         return np.stack(
             [(codes // base**k % base).astype(np.int16) for k in range(MAX_REASONS)], axis=1
         )
+
+    @cached_property
+    def reason_digits(self) -> np.ndarray:
+        """Each subject's reasons as factor positions + 1, costliest first, 0 after the last."""
+        return self._unfold(self.reason_codes)
 
     @cached_property
     def reasons(self) -> list[tuple[str, ...]]:
         """Each subject's reason factors, costliest first (each distinct pattern's tuple is
         built once)."""
         distinct, inverse = np.unique(self.reason_codes, return_inverse=True)
-        base = len(self.factor_names) + 1
         patterns = np.empty(len(distinct), dtype=object)
-        for i, code in enumerate(distinct.tolist()):
-            digits = (code // base**k % base for k in range(MAX_REASONS))
+        for i, digits in enumerate(self._unfold(distinct).tolist()):
             patterns[i] = tuple(self.factor_names[d - 1] for d in digits if d)
         found: list[tuple[str, ...]] = patterns[inverse.reshape(-1)].tolist()
         return found
