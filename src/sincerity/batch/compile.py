@@ -269,18 +269,19 @@ def _adds_something(tally: Tally, policy: Policy, weight: str, dialect: Dialect)
     cannot underflow at any age the record may have is always above 0, and is not computed
     twice; a rater's credibility can be as small as a double gets, so a trusted tally's weight
     is computed and tested as the Python scorer does."""
+    tested = f"{weight} > {dialect.num(0.0)}"
     constants = [tally.scale, *(rung.value for rung in tally.ladder)]
     if tally.trusted or min(constants) <= 0:
-        return f"{weight} > {dialect.num(0.0)}"
+        return tested
     smallest = math.log2(tally.scale) + min(
         (math.log2(rung.value) for rung in tally.ladder), default=0.0
     )
     if tally.half_life_days is not None:
         smallest -= policy.obsolete_after_days(tally.kind) / tally.half_life_days
-    return "TRUE" if smallest > -1000 else f"{weight} > {dialect.num(0.0)}"  # 2^-1022: normal
+    return "TRUE" if smallest > -1000 else tested  # 2^-1022 is the smallest normal double
 
 
-def _still_counts(policy: Policy, as_of: date, a: Dialect) -> str:
+def _still_counts(policy: Policy, as_of: date, dialect: Dialect) -> str:
     """Records young enough to count: an age of at most the kind's limit in (whole) days is an
     occurrence on or after a cut-off date, which the engines compare faster than an age."""
     by_cutoff: dict[date, list[str]] = {}
@@ -289,7 +290,7 @@ def _still_counts(policy: Policy, as_of: date, a: Dialect) -> str:
         cutoff = date.min if days >= (as_of - date.min).days else as_of - timedelta(days=days)
         by_cutoff.setdefault(cutoff, []).append(kind)
     cases = " ".join(
-        f"WHEN a.kind IN ({', '.join(_literal(k, a) for k in kinds)}) THEN DATE '{cutoff.isoformat()}'"
+        f"WHEN a.kind IN ({', '.join(_literal(k, dialect) for k in kinds)}) THEN DATE '{cutoff.isoformat()}'"
         for cutoff, kinds in by_cutoff.items()
     )
     return f"a.occurred_on >= CASE {cases} END"
