@@ -249,11 +249,15 @@ def people(
     session: OptionalSession,
     actor_kind: Annotated[str, Query(max_length=20)],
     actor_id: Annotated[str, Query(max_length=128)] = "",
+    person_id: Annotated[str, Query(max_length=32)] = "",
 ) -> HTMLResponse:
-    """For the operator's invitation form: who already signs in for the party (recovery)."""
+    """For the operator's invitation form: who already signs in for the party (recovery).
+
+    The list is refreshed as the operator types; the person already chosen stays chosen when
+    they are still in it, so a refresh arriving late never turns a recovery into a new person."""
     session = need_signed_in(session)
     if session.actor.kind != "operator":
         raise PermissionDeniedError("only the operator issues recovery invitations")
     party = "operator" if actor_kind == "operator" else actor_id.strip()
     found = passkeys.people_of(registry, actor_kind, party) if party else []
-    return render(request, "_invite_people.html", people=found)
+    return render(request, "_invite_people.html", people=found, chosen=person_id)
