@@ -55,7 +55,7 @@ class Buckets:
             "RETURNING tokens"
         )
         self._peek = text("SELECT tokens, updated FROM rate_buckets WHERE key = :key")
-        self._lock = threading.Lock()  # SQLite: one writer per process, queued here
+        self._lock = None if registry_engine.dialect.name == "postgresql" else threading.Lock()
         # PostgreSQL: one statement each, in autocommit — one round trip, no BEGIN and COMMIT
         # around it. (The SQLite sidecar keeps its plain transactions: cheaper there.)
         self._single = (
@@ -67,6 +67,9 @@ class Buckets:
     def take(self, key: str, burst: float, rate: float, now: float) -> float:
         """Spend one token of `key`'s bucket; returns the tokens left (negative: refused)."""
         params = {"key": key[:200], "burst": burst, "now": now, "rate": rate}
+        if self._lock is None:
+            with self._single.begin() as conn:
+                return float(conn.execute(self._take, params).scalar_one())
         with self._lock, self._single.begin() as conn:
             return float(conn.execute(self._take, params).scalar_one())
 
