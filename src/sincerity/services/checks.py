@@ -105,7 +105,8 @@ def check(
         entry = access_log.pending_entry(
             subject_id, caller.kind, caller.id, what, purpose, now, found["consent_id"]
         )
-        with registry.transaction() if wait else registry.transaction_without_waiting() as conn:
+        writing = registry.single_statement_write if wait else registry.transaction_without_waiting
+        with writing() as conn:
             written = repo.insert_pending_entry_if_consented(conn, entry, found["consent_id"], now)
         if not written:
             raise refusal  # revoked or erased between the read and the commit
