@@ -4,7 +4,10 @@ can commit between its read and its log entry; then the check is refused and not
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -48,8 +51,11 @@ def entries(world: World) -> int:
 
 
 def between_read_and_log(monkeypatch: pytest.MonkeyPatch, act: Callable[[], None]) -> None:
-    """Run `act` (in its own committed transaction) right after the check has read."""
+    """Run `act` (in its own committed transaction) right after the check has read — or, on
+    PostgreSQL, where the read and the log entry are one statement with no moment between them,
+    right before that statement, which must then refuse and log nothing."""
     read = repo.consent_and_stored_score
+    read_and_log = repo.consent_score_and_log
 
     def read_then_act(*args: Any, **kwargs: Any) -> Any:
         found = read(*args, **kwargs)
@@ -57,7 +63,13 @@ def between_read_and_log(monkeypatch: pytest.MonkeyPatch, act: Callable[[], None
         act()
         return found
 
+    def act_then_read_and_log(*args: Any, **kwargs: Any) -> Any:
+        monkeypatch.setattr(repo, "consent_score_and_log", read_and_log)  # once
+        act()
+        return read_and_log(*args, **kwargs)
+
     monkeypatch.setattr(repo, "consent_and_stored_score", read_then_act)
+    monkeypatch.setattr(repo, "consent_score_and_log", act_then_read_and_log)
 
 
 @pytest.mark.parametrize("how", ["revoked", "erased"])
@@ -95,3 +107,37 @@ def test_a_check_under_a_consent_in_force_is_logged_once(world: World) -> None:
     before = entries(world)
     assert world.call("landlord", "POST", "/v1/checks", json=BODY).status_code == 200
     assert entries(world) == before + 1
+
+
+def test_checks_from_many_clients_racing_a_revocation_are_each_logged_or_refused(
+    world: World,
+) -> None:
+    """Eight clients check while the subject revokes: every check answered is logged exactly
+    once, a refused one not at all, and none begun after the revocation returned is answered."""
+    consent_id = consented(world)
+    before = entries(world)
+    revoked = threading.Event()
+    answered, late_answers = [0], [0]
+    lock = threading.Lock()
+
+    def client() -> None:
+        for _ in range(15):
+            after_revocation = revoked.is_set()
+            code = world.call("landlord", "POST", "/v1/checks", json=BODY).status_code
+            assert code in (200, 403)
+            with lock:
+                answered[0] += code == 200
+                late_answers[0] += code == 200 and after_revocation
+
+    with ThreadPoolExecutor(8) as pool:
+        running = [pool.submit(client) for _ in range(8)]
+        while entries(world) < before + 10 and not all(f.done() for f in running):
+            # revoke mid-stream
+            time.sleep(0.001)
+        revoke_consent(world.registry, "alice", consent_id)
+        revoked.set()
+        for future in running:
+            future.result()
+    assert late_answers[0] == 0
+    assert 10 <= answered[0] < 120
+    assert entries(world) == before + answered[0]

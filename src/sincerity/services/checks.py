@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sincerity.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from sincerity.core.scoring import rounded
@@ -90,26 +91,52 @@ def check(
         f"no consent in force from subject {subject_id!r} to {caller.id!r} for purpose {purpose!r}"
     )
     what = "trust check: tier" + ("" if threshold is None else f", score >= {threshold}")
-    # The read takes no write lock (the relying parties' hot path); the write lock is held only
-    # to log it, and the entry is written only if the consent is still in force then, so a
-    # check never outlives a revocation or an erasure that committed in between.
-    with registry.read() as conn:
-        found = repo.consent_and_stored_score(
-            conn, subject_id, caller.id, purpose, now, policy.version
+
+    def logged_as(shares_score: bool) -> str:
+        return what + (", exact score" if shares_score else "")
+
+    def entry(shares_score: bool, consent_id: int | None) -> dict[str, Any]:
+        return access_log.pending_entry(
+            subject_id, caller.kind, caller.id, logged_as(shares_score), purpose, now, consent_id
         )
-    if found is None:  # a consent implies the subject: erasure deletes both
-        raise refusal
-    what += ", exact score" if found["share_score"] else ""
+
+    if wait and registry.engine.dialect.name == "postgresql":
+        # The read and, when it finds a stored score, its log entry: one statement, one round
+        # trip (the relying parties' hot path on PostgreSQL).
+        with registry.single_statement_write() as conn:
+            found = repo.consent_score_and_log(
+                conn,
+                subject_id,
+                caller.id,
+                purpose,
+                now,
+                policy.version,
+                entry(False, None),
+                entry(True, None),
+            )
+        if found is None:
+            raise refusal
+    else:
+        # The read takes no write lock; the write lock is held only to log it, and the entry is
+        # written only if the consent is still in force then, so a check never outlives a
+        # revocation or an erasure that committed in between.
+        with registry.read() as conn:
+            found = repo.consent_and_stored_score(
+                conn, subject_id, caller.id, purpose, now, policy.version
+            )
+        if found is None:  # a consent implies the subject: erasure deletes both
+            raise refusal
+        if found["status"] is not None:
+            logged = entry(found["share_score"], found["consent_id"])
+            writing = registry.transaction_without_waiting if not wait else registry.transaction
+            with writing() as conn:
+                written = repo.insert_pending_entry_if_consented(
+                    conn, logged, found["consent_id"], now
+                )
+            if not written:
+                raise refusal  # revoked or erased between the read and the commit
     if found["status"] is not None:
         status, value, tier = found["status"], found["value"], found["tier"]
-        entry = access_log.pending_entry(
-            subject_id, caller.kind, caller.id, what, purpose, now, found["consent_id"]
-        )
-        writing = registry.single_statement_write if wait else registry.transaction_without_waiting
-        with writing() as conn:
-            written = repo.insert_pending_entry_if_consented(conn, entry, found["consent_id"], now)
-        if not written:
-            raise refusal  # revoked or erased between the read and the commit
     elif not wait:
         raise ThreadNeeded()  # scoring afresh is work for a worker thread
     else:  # nothing stored today under this policy: score now, and log, in one transaction
@@ -126,7 +153,7 @@ def check(
                 subject_id,
                 caller.kind,
                 caller.id,
-                what,
+                logged_as(found["share_score"]),
                 purpose,
                 now,
                 consent_id=found["consent_id"],

@@ -52,6 +52,7 @@ from sincerity.db.repo.base import (
 )
 from sincerity.db.repo.consents import (
     consent_and_stored_score,
+    consent_score_and_log,
     consented_pairs,
     consents_of,
     get_consent,
@@ -205,6 +206,7 @@ __all__ = [
     "claim_idempotency_key",
     "complete_idempotency_key",
     "consent_and_stored_score",
+    "consent_score_and_log",
     "consented_pairs",
     "consents_of",
     "count_passkeys",

@@ -6,7 +6,18 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, and_, bindparam, insert, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from sincerity.db import tables as t
 from sincerity.db.repo.base import chunks
@@ -182,3 +193,61 @@ def revoke_consent(conn: Connection, consent_id: int, now: datetime) -> None:
     conn.execute(
         update(t.consents).where(c.id == consent_id, c.revoked_at.is_(None)).values(revoked_at=now)
     )
+
+
+# The columns of the pending log entry that differ when the consent shares the exact score.
+_SHARED_VARIANT = ("what", "detail_salt", "detail_digest")
+
+
+def _consent_score_and_log_statement() -> Any:
+    found = _consent_and_stored_score_statement().cte("found")
+    p = t.access_log_pending.c
+    columns = [column.name for column in t.access_log_pending.columns if column.name != "id"]
+    shares = found.c.share_score.is_(True)
+
+    def value(name: str) -> Any:
+        if name == "consent_id":
+            return found.c.consent_id
+        plain = bindparam(f"entry_{name}", type_=p[name].type)
+        if name in _SHARED_VARIANT:
+            return case((shares, bindparam(f"shared_{name}", type_=p[name].type)), else_=plain)
+        return plain
+
+    entry = select(*(value(name) for name in columns)).where(found.c.status.is_not(None))
+    logged = insert(t.access_log_pending).from_select(columns, entry).returning(p.id).cte("logged")
+    written = select(func.count()).select_from(logged).scalar_subquery()
+    return select(*found.c, written.label("logged"))
+
+
+CONSENT_SCORE_AND_LOG = _consent_score_and_log_statement()
+
+
+def consent_score_and_log(
+    conn: Connection,
+    subject_id: str,
+    relying_party_id: str,
+    purpose: str,
+    now: datetime,
+    policy_version: str,
+    entry: dict[str, Any],
+    entry_if_shared: dict[str, Any],
+) -> dict[str, Any] | None:
+    """PostgreSQL: `consent_and_stored_score` and, when it finds a stored score, the check's
+    pending access-log entry (`entry`, or `entry_if_shared` when the consent shares the exact
+    score; its consent id is the one found) in one statement — one round trip, and atomic: the
+    entry is written exactly when the read finds the consent in force. `logged` says whether it
+    was written."""
+    params = {
+        "subject_id": subject_id,
+        "relying_party_id": relying_party_id,
+        "purpose": purpose,
+        "today": now.date(),
+        "now": now,
+        "policy_version": policy_version,
+        **{f"entry_{k}": v for k, v in entry.items()},
+        **{f"shared_{k}": entry_if_shared[k] for k in _SHARED_VARIANT},
+    }
+    row = conn.execute(CONSENT_SCORE_AND_LOG, params).mappings().first()
+    if row is None:
+        return None
+    return {**row, "share_score": bool(row["share_score"]), "logged": bool(row["logged"])}
