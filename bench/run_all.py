@@ -16,6 +16,7 @@ SCRIPTS = (
     "bench_web.py",
     "bench_lab.py",
     "bench_rescore.py",
+    "bench_access_log.py",
 )
 
 for script in SCRIPTS:

@@ -226,6 +226,7 @@ access_log = Table(
     *_log_entry_columns(),
     Column("leaf_hash", String(64), nullable=False, doc="RFC 6962 leaf hash of the entry"),
     Index("ix_access_log_subject", "subject_id"),
+    Index("ix_access_log_actor", "actor_kind", "actor_id", "seq"),
 )
 
 access_log_pending = Table(
