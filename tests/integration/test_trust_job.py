@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from sincerity.core.reputation import (
+    RatingGraph,
+    TrustResult,
     default_seeds,
     global_trust,
     rating_graph,
@@ -27,8 +29,10 @@ from sincerity.services import (
     rescore_registry,
     subject_report,
 )
+from sincerity.services.disputes import drop_dispute, open_dispute
 from sincerity.services.jobs import run_jobs
 from sincerity.services.scores import load_context, score_in, trust_status
+from sincerity.services.subject_file import erase
 from sincerity.services.trust_job import trust_job
 from tests.conftest import FixedClock
 
@@ -86,6 +90,18 @@ def registry(db_url: str, clock: FixedClock) -> Registry:
     reg.close()
 
 
+def payment(subject: str, record_id: str) -> dict[str, object]:
+    return {
+        "id": record_id,
+        "source": "utility",
+        "subject": subject,
+        "kind": "payment",
+        "status": "on_time",
+        "occurred_on": DAY.isoformat(),
+        "reported_on": DAY.isoformat(),
+    }
+
+
 def trust_times(registry: Registry) -> tuple[object, object]:
     status = trust_status(registry)
     return status.computed_at, status.stale_since
@@ -99,6 +115,30 @@ def ratings_points(registry: Registry, subject: str) -> float:
 def stored_trust_rows(registry: Registry) -> list[tuple[object, ...]]:
     with registry.engine.connect() as conn:
         return [tuple(r) for r in conn.execute(select(tables.rater_trust).order_by("node_id"))]
+
+
+def assert_stored_trust_is_a_full_recomputation(
+    registry: Registry, as_of: date
+) -> tuple[RatingGraph, TrustResult, repo.RatingEdges]:
+    """Stored trust equals a cold computation over the ratings that count now (the graph built
+    from ids by the pure core, not the service's Arrow path); returns that reference."""
+    with registry.engine.connect() as conn:
+        edges = repo.rating_edges(conn, as_of)
+        verified = repo.verified_subjects(conn, as_of)
+        stored = repo.stored_trust(conn)
+    graph = rating_graph(
+        edges.raters.to_pylist(),
+        edges.subjects.to_pylist(),
+        edges.ratings,
+        edges.days.astype(float),
+        float((as_of - date(1970, 1, 1)).days),
+    )
+    cold = global_trust(graph, trust_params(registry.policy), default_seeds(graph, verified))
+    assert set(stored) == set(cold.nodes)
+    gap = max(abs(stored[n][0] - t) for n, t in zip(cold.nodes, cold.trust, strict=True))
+    assert gap < 1e-9
+    assert np.isclose(sum(t for t, _ in stored.values()), 1.0)
+    return graph, cold, edges
 
 
 def test_ratings_count_by_rater_credibility_after_a_rescore(registry: Registry) -> None:
@@ -167,23 +207,7 @@ def test_the_trust_job_equals_a_full_recomputation(registry: Registry, clock: Fi
     trust_job(registry)
 
     as_of = clock.moment.date()
-    with registry.engine.connect() as conn:
-        edges = repo.rating_edges(conn, as_of)
-        verified = repo.verified_subjects(conn, as_of)
-        stored = repo.stored_trust(conn)
-    # The reference: the graph built from ids by the pure core, not the service's Arrow path.
-    graph = rating_graph(
-        edges.raters.to_pylist(),
-        edges.subjects.to_pylist(),
-        edges.ratings,
-        edges.days.astype(float),
-        float((as_of - date(1970, 1, 1)).days),
-    )
-    cold = global_trust(graph, trust_params(registry.policy), default_seeds(graph, verified))
-    assert set(stored) == set(cold.nodes)
-    gap = max(abs(stored[n][0] - t) for n, t in zip(cold.nodes, cold.trust, strict=True))
-    assert gap < 1e-9
-    assert np.isclose(sum(t for t, _ in stored.values()), 1.0)
+    graph, cold, edges = assert_stored_trust_is_a_full_recomputation(registry, as_of)
     # Every stored score is within a small fraction of a point of one computed with the exact
     # credibilities and damping of a full, cold recomputation.
     factors = retaliation_factors(graph, trust_params(registry.policy))
@@ -227,3 +251,43 @@ def test_the_serve_timer_brings_trust_up_to_date(registry: Registry) -> None:
         stop.set()
     status = trust_status(registry)
     assert status.stale_since is None and status.computed_at is not None
+
+
+def test_disputes_and_erasure_that_change_the_graph_make_trust_stale(
+    registry: Registry, clock: FixedClock
+) -> None:
+    """A rating stops counting when disputed and counts again when the dispute is dropped; an
+    erased subject's ratings and verification are gone: each makes trust stale, so the job
+    recomputes it. A change outside the graph (a payment's dispute, a file without ratings)
+    does not."""
+    trust_job(registry)
+    retaliation = "m-s0-v0-2026-04-13"  # s0's rating of v0
+    clock.advance(hours=1)
+    dispute = open_dispute(registry, "v0", retaliation, "never traded with s0")
+    assert trust_status(registry).stale_since == clock.moment
+    assert trust_job(registry) >= 0 and trust_status(registry).stale_since is None
+    _, cold, edges = assert_stored_trust_is_a_full_recomputation(registry, clock.moment.date())
+    assert retaliation not in edges.ids.to_pylist()
+
+    clock.advance(hours=1)
+    drop_dispute(registry, "v0", dispute)
+    assert trust_status(registry).stale_since == clock.moment
+    trust_job(registry)
+    _, _, edges = assert_stored_trust_is_a_full_recomputation(registry, clock.moment.date())
+    assert retaliation in edges.ids.to_pylist()
+
+    clock.advance(hours=1)
+    add_source(registry, "utility", "Utility", ["payment"])
+    add_subject(registry, "payer")
+    grant_source_consent(registry, "payer", "utility")
+    ingest_rows(registry, [payment("payer", "pay-1")])
+    erase(registry, "payer")  # no rating, no verification: trust stays current
+    assert trust_status(registry).stale_since is None
+
+    clock.advance(hours=1)
+    erase(registry, "alice")  # rated by v0..v4: those ratings are gone with her file
+    assert trust_status(registry).stale_since == clock.moment
+    trust_job(registry)
+    _, cold, _ = assert_stored_trust_is_a_full_recomputation(registry, clock.moment.date())
+    assert "alice" not in cold.nodes
+

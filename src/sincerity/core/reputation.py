@@ -35,6 +35,10 @@ from sincerity.core.policy import Policy
 if TYPE_CHECKING:
     import scipy.sparse as sp
 
+# The kinds of record global trust is computed from: ratings (the graph's edges) and identity
+# verifications (its seeds). A change in which of these count makes stored trust stale.
+GRAPH_KINDS = frozenset({"rating", "verification"})
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 

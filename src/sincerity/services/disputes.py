@@ -19,6 +19,7 @@ from sincerity.services import access_log
 from sincerity.services.files import Row
 from sincerity.services.ingest import store_batch, validate_rows
 from sincerity.services.registry import Registry
+from sincerity.services.reputation import note_graph_change
 from sincerity.services.scores import rescore_subjects
 
 ANSWER_DAYS = 30
@@ -104,6 +105,7 @@ def open_dispute(
                 ),
             },
         )
+        note_graph_change(conn, [row["kind"]], now)  # from now on the record does not count
         rescore_subjects(conn, registry.policy, [subject_id], now.date(), now)
     return dispute_id
 
@@ -121,6 +123,7 @@ def drop_dispute(registry: Registry, subject_id: str, dispute_id: int) -> Disput
         if row["state"] != DisputeState.OPEN:
             raise InvalidInputError(f"dispute {dispute_id} is already {row['state']}")
         repo.resolve(conn, [dispute_id], DisputeState.DROPPED, now, "taken back by the subject")
+        _counts_again_or_is_replaced(conn, row["record_id"], now)
         rescore_subjects(conn, registry.policy, [subject_id], now.date(), now)
         return dispute_of(conn, dispute_id)
 
@@ -215,8 +218,16 @@ def answer_dispute(
             resolution = f"corrected by the source: record {good[0].record.id} replaces it"
             state = DisputeState.CORRECTED
         repo.resolve(conn, [dispute_id], state, now, resolution)
+        _counts_again_or_is_replaced(conn, row["record_id"], now)
         rescore_subjects(conn, registry.policy, [row["subject_id"]], now.date(), now)
         return dispute_of(conn, dispute_id)
+
+
+def _counts_again_or_is_replaced(conn: Connection, record_id: str, now: datetime) -> None:
+    """A dispute closed in a way that changes what counts (dropped, confirmed, corrected): if
+    the record is part of the rating graph, trust is stale."""
+    record = repo.get_record_row(conn, record_id)
+    note_graph_change(conn, [] if record is None else [record["kind"]], now)
 
 
 def dispute_of(conn: Connection, dispute_id: int) -> Dispute:

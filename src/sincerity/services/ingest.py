@@ -23,6 +23,7 @@ from sincerity.core.refusals import refusals
 from sincerity.db import repo
 from sincerity.services.files import Row, read_rows
 from sincerity.services.registry import Registry
+from sincerity.services.reputation import note_graph_change
 from sincerity.services.scores import rescore_subjects
 
 Progress = Callable[[int], None]
@@ -286,8 +287,7 @@ def store_batch(
     batch_id = repo.insert_batch(conn, name, len(batch), len(new), now)
     repo.insert_records(conn, [stored_row(v, batch_id, now) for v in new])
     touched = sorted({v.record.subject for v in new})
-    if any(v.record.kind in ("rating", "verification") for v in new):
-        repo.mark_trust_stale(conn, now)  # the trust job recomputes it, off this path
+    note_graph_change(conn, {v.record.kind for v in new}, now)  # the trust job, off this path
     if rescore and touched:
         rescore_subjects(conn, policy, touched, now.date(), now)
     return IngestResult(

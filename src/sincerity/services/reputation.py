@@ -10,6 +10,7 @@ A full rescore recomputes it too. A rater absent from the stored result counts n
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
@@ -20,6 +21,7 @@ from sqlalchemy import Connection
 
 from sincerity.core.policy import Policy
 from sincerity.core.reputation import (
+    GRAPH_KINDS,
     IntArray,
     default_seeds,
     global_trust,
@@ -77,6 +79,13 @@ class TrustRun:
             changed_nodes,
             rescored_subjects,
         )
+
+
+def note_graph_change(conn: Connection, kinds: Iterable[str], now: datetime) -> None:
+    """Records of these kinds were added, removed, or started or stopped counting: if any is
+    part of the rating graph, mark trust stale, in the caller's transaction, for the trust job."""
+    if GRAPH_KINDS.intersection(kinds):
+        repo.mark_trust_stale(conn, now)
 
 
 def compute_trust(conn: Connection, policy: Policy, as_of: date) -> ComputedTrust:

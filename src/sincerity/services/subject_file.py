@@ -17,6 +17,7 @@ from sincerity.services import access_log
 from sincerity.services.attest_status import revoke_all_attestations
 from sincerity.services.keys import revoke_all
 from sincerity.services.registry import Registry
+from sincerity.services.reputation import note_graph_change
 from sincerity.services.scores import score_subject
 
 MAX_PAGE = 200
@@ -148,6 +149,7 @@ def erase(registry: Registry, subject_id: str) -> int:
         if repo.get_subject(conn, subject_id) is None:
             raise NotFoundError(f"no subject {subject_id!r}")
         revoke_all_attestations(conn, subject_id, now)
+        note_graph_change(conn, repo.record_kinds_of(conn, subject_id), now)
         deleted = repo.delete_subject_file(conn, subject_id)
         revoke_all(conn, "subject", subject_id, now)
         access_log.redact_subject(conn, subject_id)

@@ -107,6 +107,12 @@ def record_rows_of(conn: Connection, subject_id: str) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
+def record_kinds_of(conn: Connection, subject_id: str) -> set[str]:
+    """The kinds of record held about a subject."""
+    r = t.records.c
+    return set(conn.scalars(select(r.kind).where(r.subject_id == subject_id).distinct()))
+
+
 def get_record_row(conn: Connection, record_id: str) -> dict[str, Any] | None:
     row = conn.execute(select(t.records).where(t.records.c.id == record_id)).mappings().first()
     return None if row is None else dict(row)
