@@ -29,7 +29,7 @@ from sincerity.services import (
     rescore_registry,
     subject_report,
 )
-from sincerity.services.disputes import drop_dispute, open_dispute
+from sincerity.services.disputes import answer_dispute, drop_dispute, open_dispute
 from sincerity.services.jobs import run_jobs
 from sincerity.services.scores import load_context, score_in, trust_status
 from sincerity.services.subject_file import erase
@@ -291,3 +291,18 @@ def test_disputes_and_erasure_that_change_the_graph_make_trust_stale(
     _, cold, _ = assert_stored_trust_is_a_full_recomputation(registry, clock.moment.date())
     assert "alice" not in cold.nodes
 
+
+def test_a_corrected_rating_is_replaced_in_the_graph_not_doubled(
+    registry: Registry, clock: FixedClock
+) -> None:
+    trust_job(registry)
+    original = "m-s0-v0-2026-04-13"
+    clock.advance(hours=1)
+    dispute = open_dispute(registry, "v0", original, "it was a 5, not a -10")
+    corrected = {**rating("s0", "v0", 5, DAY - timedelta(days=18)), "id": "m-s0-v0-fixed"}
+    answer_dispute(registry, "market", dispute, "correct", corrected=corrected)
+    assert trust_status(registry).stale_since == clock.moment
+    trust_job(registry)
+    _, _, edges = assert_stored_trust_is_a_full_recomputation(registry, clock.moment.date())
+    ids = edges.ids.to_pylist()
+    assert "m-s0-v0-fixed" in ids and original not in ids
