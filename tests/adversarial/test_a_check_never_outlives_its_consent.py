@@ -121,7 +121,7 @@ def test_checks_from_many_clients_racing_a_revocation_are_each_logged_or_refused
     lock = threading.Lock()
 
     def client() -> None:
-        for _ in range(15):
+        for _ in range(25):
             after_revocation = revoked.is_set()
             code = world.call("landlord", "POST", "/v1/checks", json=BODY).status_code
             assert code in (200, 403)
@@ -139,5 +139,5 @@ def test_checks_from_many_clients_racing_a_revocation_are_each_logged_or_refused
         for future in running:
             future.result()
     assert late_answers[0] == 0
-    assert 10 <= answered[0] < 120
+    assert 10 <= answered[0] < 200  # the revocation came mid-stream
     assert entries(world) == before + answered[0]
