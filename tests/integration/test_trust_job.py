@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
@@ -29,6 +30,7 @@ from sincerity.services import (
     rescore_registry,
     subject_report,
 )
+from sincerity.services import trust_job as trust_module
 from sincerity.services.disputes import answer_dispute, drop_dispute, open_dispute
 from sincerity.services.jobs import run_jobs
 from sincerity.services.scores import load_context, score_in, trust_status
@@ -306,3 +308,45 @@ def test_a_corrected_rating_is_replaced_in_the_graph_not_doubled(
     _, _, edges = assert_stored_trust_is_a_full_recomputation(registry, clock.moment.date())
     ids = edges.ids.to_pylist()
     assert "m-s0-v0-fixed" in ids and original not in ids
+
+
+def test_the_job_rescores_in_short_transactions_and_finishes_an_interrupted_rescore(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each chunk of subjects is rescored and committed in its own transaction (the writer is
+    free between chunks); a run that dies midway leaves the rest listed, and the next run
+    rescores them under the trust already stored."""
+    monkeypatch.setattr(trust_module, "RESCORE_CHUNK", 2)
+    seen_between_chunks: list[int] = []
+    due = repo.rescore_due
+
+    def look_then_take(conn: Any, limit: int) -> list[str]:
+        with registry.engine.connect() as other:  # what another connection sees: commits only
+            seen_between_chunks.append(repo.count_rescore_due(other))
+        if len(seen_between_chunks) == 4:  # (the first look: an earlier run's leftovers)
+            raise RuntimeError("the job dies after two chunks")
+        return due(conn, limit)
+
+    monkeypatch.setattr(repo, "rescore_due", look_then_take)
+    with pytest.raises(RuntimeError):
+        trust_job(registry)
+    owed = seen_between_chunks[1]
+    assert owed >= 5 and seen_between_chunks == [0, owed, owed - 2, owed - 4]
+    with registry.engine.connect() as conn:
+        assert repo.count_rescore_due(conn) == owed - 4
+        computed_at = repo.trust_computed_at(conn)
+    monkeypatch.setattr(repo, "rescore_due", due)
+    assert trust_job(registry) == owed - 4  # the rest, without computing trust again
+    with registry.engine.connect() as conn:
+        assert repo.count_rescore_due(conn) == 0
+        assert repo.trust_computed_at(conn) == computed_at
+    assert subject_report(registry, "alice").score.trust_snapshot == computed_at
+
+
+def test_an_erased_subject_owes_no_rescore(registry: Registry, clock: FixedClock) -> None:
+    with registry.transaction() as conn:
+        repo.queue_rescore(conn, ["alice", "mallory"], clock.moment)
+    erase(registry, "alice")
+    with registry.engine.connect() as conn:
+        assert repo.rescore_due(conn, 10) == ["mallory"]
+    assert trust_job(registry) >= 1

@@ -164,6 +164,15 @@ trust_changes = Table(
     Column("at", UtcDateTime(), nullable=False, doc="a batch changed the rating graph"),
 )
 
+trust_rescore_due = Table(
+    "trust_rescore_due",
+    metadata,
+    Column(
+        "subject_id", String(ID), ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("since", UtcDateTime(), nullable=False, doc="the trust computation that moved them"),
+)
+
 rating_damping = Table(
     "rating_damping",
     metadata,

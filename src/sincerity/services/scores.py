@@ -87,19 +87,24 @@ def rescore_subjects(
     as_of: date,
     now: datetime,
     progress: Callable[[int], None] | None = None,
+    keep: bool = True,
 ) -> dict[str, Score]:
-    """Score each subject from its stored records and save the result in its history."""
+    """Score each subject from its stored records and save the result in its history; returns
+    the scores (none with `keep=False`: a large rescore need not hold them all in memory)."""
     results: dict[str, Score] = {}
     for start in range(0, len(subject_ids), CHUNK):
         chunk = subject_ids[start : start + CHUNK]
         loaded = load_context(conn, chunk)
         rows = []
+        scored: dict[str, Score] = {}
         for subject_id in chunk:
             result = score_in(loaded, subject_id, policy, as_of)
-            results[subject_id] = result
+            scored[subject_id] = result
             rows.append(score_row(subject_id, result, now))
         repo.save_scores(conn, rows)
-        after_scores_changed(conn, policy, {s: results[s] for s in chunk}, now)
+        after_scores_changed(conn, policy, scored, now)
+        if keep:
+            results.update(scored)
         if progress is not None:
             progress(len(chunk))
     return results

@@ -1,7 +1,7 @@
 """The trust job: global trust recomputed off the ingest path, and the subjects it moved rescored.
 
-Ingest marks trust stale when a batch brings ratings or identity verifications; this job (run by
-`sincerity jobs run trust` and on a timer by `sincerity serve`) brings it up to date.
+Ingest, disputes and erasure mark trust stale when they change the rating graph; this job (run
+by `sincerity jobs run trust` and on a timer by `sincerity serve`) brings it up to date.
 """
 
 from __future__ import annotations
@@ -17,27 +17,53 @@ from sincerity.services.reputation import TrustRun, compute_trust, store_trust
 from sincerity.services.scores import rescore_subjects
 
 log = logging.getLogger("sincerity.trust")
+# Subjects rescored per write transaction when a trust computation moved many.
+RESCORE_CHUNK = 500
 
 
 def trust_job(registry: Registry, force: bool = False) -> int:
     """The trust job: when the rating graph changed since trust was computed (or `force`),
-    recompute it outside the write lock, store the difference and rescore the subjects it
-    moved, in one transaction. Returns how many subjects were rescored."""
+    recompute it outside the write lock and store the difference with the list of subjects it
+    moved, in one transaction; then rescore them a chunk per transaction (see
+    `finish_rescoring`). Returns how many subjects were rescored."""
+    leftover = finish_rescoring(registry)  # an interrupted run's, under the trust it stored
     with registry.engine.connect() as conn:
         taken_in = repo.pending_trust_changes(conn)
         if not force and not taken_in and repo.trust_computed_at(conn) is not None:
-            return 0
+            return leftover
         now = registry.now()
         computed = compute_trust(conn, registry.policy, now.date())
 
-    def write(conn: Connection) -> tuple[int, list[str]]:
+    def write(conn: Connection) -> tuple[int, int]:
         changed, affected = store_trust(conn, computed, now)
         repo.mark_trust_computed(conn, now, taken_in)
-        subjects = sorted(affected)
-        rescore_subjects(conn, registry.policy, subjects, now.date(), now)
-        return changed, subjects
+        repo.queue_rescore(conn, affected, now)
+        return changed, len(affected)
 
-    changed, subjects = registry.run_in_transaction(write)
-    run = TrustRun.of(computed, changed, len(subjects))
+    changed, moved = registry.run_in_transaction(write)
+    rescored = finish_rescoring(registry)
+    run = TrustRun.of(computed, changed, moved)
     log.info("global trust recomputed by the trust job", extra=asdict(run))
-    return len(subjects)
+    return leftover + rescored
+
+
+def finish_rescoring(registry: Registry, chunk: int | None = None) -> int:
+    """Rescore the subjects a trust computation moved, `chunk` per write transaction: the
+    writer is never held for a whole large rescore (ingest and checks go between chunks), and
+    what a crash interrupts is still listed for the next run. Returns how many."""
+    size = chunk or RESCORE_CHUNK
+    done = 0
+    while True:
+
+        def one_chunk(conn: Connection) -> int:
+            subjects = repo.rescore_due(conn, size)
+            if subjects:
+                now = registry.now()
+                rescore_subjects(conn, registry.policy, subjects, now.date(), now, keep=False)
+                repo.rescore_done(conn, subjects)
+            return len(subjects)
+
+        rescored = registry.run_in_transaction(one_chunk)
+        done += rescored
+        if rescored < size:
+            return done

@@ -210,3 +210,31 @@ def live_attestation_holders(
         select(a.subject_id).where(a.revoked_at.is_(None), a.expires_at > now).distinct()
     )
     return sorted(h for h in holders if h in wanted)
+
+
+def queue_rescore(conn: Connection, subject_ids: Iterable[str], since: datetime) -> None:
+    """These subjects owe a rescore under the trust computed at `since` (one already waiting
+    keeps its place)."""
+    due = t.trust_rescore_due.c
+    ids = sorted(set(subject_ids))
+    for chunk in chunks(ids):
+        waiting = set(conn.scalars(select(due.subject_id).where(due.subject_id.in_(chunk))))
+        rows = [{"subject_id": s, "since": since} for s in chunk if s not in waiting]
+        if rows:
+            conn.execute(insert(t.trust_rescore_due), rows)
+
+
+def rescore_due(conn: Connection, limit: int) -> list[str]:
+    """Up to `limit` subjects owing a rescore, in id order."""
+    due = t.trust_rescore_due.c
+    return list(conn.scalars(select(due.subject_id).order_by(due.subject_id).limit(limit)))
+
+
+def rescore_done(conn: Connection, subject_ids: Sequence[str]) -> None:
+    due = t.trust_rescore_due.c
+    for chunk in chunks(list(subject_ids)):
+        conn.execute(delete(t.trust_rescore_due).where(due.subject_id.in_(chunk)))
+
+
+def count_rescore_due(conn: Connection) -> int:
+    return int(conn.scalar(select(func.count()).select_from(t.trust_rescore_due)) or 0)
