@@ -3,6 +3,7 @@ up to date, and what the job stores equals a full recomputation."""
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import date, timedelta
 from typing import Any
@@ -311,7 +312,7 @@ def test_a_corrected_rating_is_replaced_in_the_graph_not_doubled(
 
 
 def test_the_job_rescores_in_short_transactions_and_finishes_an_interrupted_rescore(
-    registry: Registry, monkeypatch: pytest.MonkeyPatch
+    registry: Registry, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Each chunk of subjects is rescored and committed in its own transaction (the writer is
     free between chunks); a run that dies midway leaves the rest listed, and the next run
@@ -336,7 +337,11 @@ def test_the_job_rescores_in_short_transactions_and_finishes_an_interrupted_resc
         assert repo.count_rescore_due(conn) == owed - 4
         computed_at = repo.trust_computed_at(conn)
     monkeypatch.setattr(repo, "rescore_due", due)
-    assert trust_job(registry) == owed - 4  # the rest, without computing trust again
+    monkeypatch.setattr(trust_module, "PROGRESS_EVERY", 2)
+    with caplog.at_level(logging.INFO, logger="sincerity.trust"):
+        assert trust_job(registry) == owed - 4  # the rest, without computing trust again
+    progress = [r for r in caplog.records if r.getMessage() == "rescoring the subjects trust moved"]
+    assert progress and progress[0].__dict__["done"] == 2
     with registry.engine.connect() as conn:
         assert repo.count_rescore_due(conn) == 0
         assert repo.trust_computed_at(conn) == computed_at

@@ -19,6 +19,7 @@ from sincerity.services.scores import rescore_subjects
 log = logging.getLogger("sincerity.trust")
 # Subjects rescored per write transaction when a trust computation moved many.
 RESCORE_CHUNK = 500
+PROGRESS_EVERY = 20_000  # subjects between two progress lines in the log
 
 
 def trust_job(registry: Registry, force: bool = False) -> int:
@@ -67,3 +68,7 @@ def finish_rescoring(registry: Registry, chunk: int | None = None) -> int:
         done += rescored
         if rescored < size:
             return done
+        if done % PROGRESS_EVERY < size:  # a long rescore says how far it is
+            with registry.engine.connect() as conn:
+                owed = repo.count_rescore_due(conn)
+            log.info("rescoring the subjects trust moved", extra={"done": done, "owed": owed})
