@@ -355,3 +355,25 @@ def test_an_erased_subject_owes_no_rescore(registry: Registry, clock: FixedClock
     with registry.engine.connect() as conn:
         assert repo.rescore_due(conn, 10) == ["mallory"]
     assert trust_job(registry) >= 1
+
+
+def test_the_seeds_are_the_identity_verifications_that_count(
+    registry: Registry, clock: FixedClock
+) -> None:
+    licence = {
+        "id": "lic-alice",
+        "source": "idcheck",
+        "subject": "alice",
+        "kind": "verification",
+        "what": "licence",
+        "occurred_on": "2025-01-01",
+        "reported_on": "2025-01-01",
+    }
+    ingest_rows(registry, [licence])
+    with registry.engine.connect() as conn:
+        assert repo.verified_subjects(conn, DAY) == {f"v{i}" for i in range(5)}
+    open_dispute(registry, "v3", "id-v3", "that was not me")
+    with registry.engine.connect() as conn:
+        assert repo.verified_subjects(conn, DAY) == {"v0", "v1", "v2", "v4"}
+        assert repo.verified_subjects(conn, date(2024, 12, 31)) == set()
+

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,7 +23,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 
 from sincerity.core.disputes import NOT_COUNTING
 from sincerity.db import tables as t
@@ -94,15 +93,20 @@ def rating_edges(conn: Connection, as_of: date) -> RatingEdges:
 
 def verified_subjects(conn: Connection, as_of: date) -> set[str]:
     """Subjects with an identity verification on record by `as_of` that counts (see
-    `_not_counting`)."""
+    `_not_counting`). The database reads `what` from the record's JSON: a registry of a million
+    subjects holds a hundred thousand verifications, too many to parse one by one."""
     r = t.records.c
-    excluded = _not_counting()
-    rows = conn.execute(
-        select(r.subject_id, r.body).where(
-            r.kind == "verification", r.occurred_on <= as_of, r.id.not_in(excluded)
-        )
+    if conn.dialect.name == "postgresql":
+        what = cast(r.body, JSONB)["what"].astext
+    else:
+        what = func.json_extract(r.body, "$.what")
+    query = select(r.subject_id).where(
+        r.kind == "verification",
+        r.occurred_on <= as_of,
+        what == "identity",
+        r.id.not_in(_not_counting()),
     )
-    return {subject for subject, body in rows if json.loads(body).get("what") == "identity"}
+    return set(conn.scalars(query.distinct()))
 
 
 def stored_trust(conn: Connection) -> dict[str, tuple[float, float]]:
