@@ -377,3 +377,24 @@ def test_the_seeds_are_the_identity_verifications_that_count(
         assert repo.verified_subjects(conn, DAY) == {"v0", "v1", "v2", "v4"}
         assert repo.verified_subjects(conn, date(2024, 12, 31)) == set()
 
+
+def test_the_timer_outlives_a_failed_staleness_check(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sincerity.services import jobs
+
+    looks: list[int] = []
+
+    def broken(*_: object) -> None:
+        looks.append(1)
+        raise RuntimeError("the database went away for a moment")
+
+    monkeypatch.setattr(jobs, "_warn_if_trust_lags", broken)
+    stop = jobs.start_timer(registry, {"trust": 0.02}, staleness_bound=3600)
+    try:
+        deadline = time.monotonic() + 10
+        while len(looks) < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        stop.set()
+    assert len(looks) >= 3  # it kept turning after the first failure

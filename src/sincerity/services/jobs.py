@@ -81,8 +81,11 @@ def start_timer(
                     log.exception("job %s failed; it runs again at its next turn", name)
             # Checked at the trust job's own pace: the access-log sequencer wakes the loop every
             # second, and a lag checked (and warned about) that often would flood the log.
-            if staleness_bound is not None and "trust" in ready:
-                _warn_if_trust_lags(registry, staleness_bound)
+            if staleness_bound is not None and "trust" in ready and not stop.is_set():
+                try:
+                    _warn_if_trust_lags(registry, staleness_bound)
+                except Exception:  # the timer must outlive a failed look, as a failed job
+                    log.exception("could not check how stale global trust is")
             stop.wait(max(0.0, min(due.values()) - time.monotonic()))
 
     threading.Thread(target=loop, name="sincerity-jobs", daemon=True).start()
