@@ -93,8 +93,8 @@ def rating_edges(conn: Connection, as_of: date) -> RatingEdges:
 
 def verified_subjects(conn: Connection, as_of: date) -> set[str]:
     """Subjects with an identity verification on record by `as_of` that counts (see
-    `_not_counting`). The database reads `what` from the record's JSON: a registry of a million
-    subjects holds a hundred thousand verifications, too many to parse one by one."""
+    `_not_counting`). The database reads `what` from the record's JSON instead of Python parsing
+    every verification's body."""
     r = t.records.c
     if conn.dialect.name == "postgresql":
         what = cast(r.body, JSONB)["what"].astext
@@ -106,7 +106,9 @@ def verified_subjects(conn: Connection, as_of: date) -> set[str]:
         what == "identity",
         r.id.not_in(_not_counting()),
     )
-    return set(conn.scalars(query.distinct()))
+    # No DISTINCT: SQLite would walk the subject index and fetch every record by it (22 s
+    # against 1 s at 10M records); the set drops repeats.
+    return set(conn.scalars(query))
 
 
 def stored_trust(conn: Connection) -> dict[str, tuple[float, float]]:
