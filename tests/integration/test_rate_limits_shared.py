@@ -64,3 +64,59 @@ def test_many_clients_at_once_in_two_workers_get_exactly_the_burst(
     for thread in threads:
         thread.join()
     assert len(admitted) == 30  # 96 attempts, a burst of 30
+
+
+def test_leased_tokens_never_let_more_through_than_the_bucket_holds(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers lease a party's tokens ten at a time while its bucket is over half full:
+    600 attempts from 12 threads against a burst of 400 let exactly 400 through."""
+    monkeypatch.setattr(module.time, "time", lambda: 3_000_000.0)  # no refill, no lapse
+    limit = Limit(per_minute=1, burst=400)
+    workers = [RateLimits(registry), RateLimits(registry)]
+    admitted: list[int] = []
+
+    def client(index: int) -> None:
+        for _ in range(50):
+            try:
+                workers[index % 2].take("party:relying_party:busy", limit, lease=True)
+                admitted.append(1)
+            except RateLimitedError:
+                pass
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(admitted) == 400
+
+
+def test_a_lease_saves_writes_and_lapses(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [4_000_000.0]
+    monkeypatch.setattr(module.time, "time", lambda: now[0])
+    limit = Limit(per_minute=60, burst=1000)  # leases of 10 while 500 or more are left
+    limits = RateLimits(registry)
+    writes: list[str] = []
+    for name in ("take", "lease"):
+        original = getattr(limits.buckets, name)
+
+        def counted(*args: object, _original: object = original, _name: str = name) -> object:
+            writes.append(_name)
+            return _original(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(limits.buckets, name, counted)
+    for _ in range(101):
+        limits.take("party:source:utility", limit, lease=True)
+    # The first request found no bucket to lease from; then one lease per ten: 12 statements
+    # for 101 requests.
+    assert writes.count("take") == 1 and writes.count("lease") == 11
+    stored = limits.buckets.peek("party:source:utility")
+    assert stored is not None and stored[0] == pytest.approx(1000 - 1 - 100)
+    now[0] += module.LEASE_SECONDS  # the lease lapses; its nine unspent tokens are not spent
+    limits.take("party:source:utility", limit, lease=True)
+    assert writes.count("lease") == 12
+    stored = limits.buckets.peek("party:source:utility")
+    assert stored is not None and stored[0] == pytest.approx(1000 - 111 + 1)  # (+1 refilled)

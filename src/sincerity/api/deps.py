@@ -77,7 +77,7 @@ def actor_for(request: Request, registry: Registry, key: str | None) -> Actor:
     not by key: rotating a key does not refill the bucket). Does I/O: call it in a thread."""
     actor = authenticate_request(request, registry, key)
     limits: RateLimits = request.app.state.rate_limits
-    limits.take(f"party:{actor.kind}:{actor.id}", request.app.state.party_limit)
+    limits.take(f"party:{actor.kind}:{actor.id}", request.app.state.party_limit, lease=True)
     return actor
 
 

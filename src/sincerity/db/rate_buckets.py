@@ -54,6 +54,11 @@ class Buckets:
             "+ (:now - rate_buckets.updated) * :rate) - 1), updated = :now "
             "RETURNING tokens"
         )
+        refilled_sql = f"{least}(:burst, tokens + (:now - updated) * :rate)"
+        self._lease = text(
+            f"UPDATE rate_buckets SET tokens = {refilled_sql} - :n, updated = :now "
+            f"WHERE key = :key AND {refilled_sql} >= :at_least RETURNING tokens"
+        )
         self._peek = text("SELECT tokens, updated FROM rate_buckets WHERE key = :key")
         self._lock = None if registry_engine.dialect.name == "postgresql" else threading.Lock()
         # PostgreSQL: one statement each, in autocommit — one round trip, no BEGIN and COMMIT
@@ -72,6 +77,25 @@ class Buckets:
                 return float(conn.execute(self._take, params).scalar_one())
         with self._lock, self._single.begin() as conn:
             return float(conn.execute(self._take, params).scalar_one())
+
+    def lease(
+        self, key: str, n: int, at_least: float, burst: float, rate: float, now: float
+    ) -> bool:
+        """Spend `n` tokens of `key`'s bucket at once if it holds `at_least` tokens (and at
+        least `n`); False, spending nothing, if not or if it has no bucket yet."""
+        params = {
+            "key": key[:200],
+            "n": n,
+            "at_least": max(at_least, n),
+            "burst": burst,
+            "now": now,
+            "rate": rate,
+        }
+        if self._lock is None:
+            with self._single.begin() as conn:
+                return conn.execute(self._lease, params).first() is not None
+        with self._lock, self._single.begin() as conn:
+            return conn.execute(self._lease, params).first() is not None
 
     def peek(self, key: str) -> tuple[float, float] | None:
         """(tokens, when last updated) of `key`'s bucket, or None when it has none."""
