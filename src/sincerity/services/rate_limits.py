@@ -47,7 +47,8 @@ class RateLimits:
         # What this process last learnt of a bucket: (tokens, as of, when read), by key.
         self._seen: dict[str, tuple[float, float, float]] = {}
         # Tokens this process took from a shared bucket ahead of spending them: (left, until).
-        self._leases: dict[str, tuple[int, float]] = {}
+        # (Under the limit they were taken for: a lease outlives no change of limit.)
+        self._leases: dict[str, tuple[int, float, Limit]] = {}
         self._lock = threading.Lock()
         self.buckets: Buckets | MemoryBuckets = (
             MemoryBuckets()
@@ -66,7 +67,7 @@ class RateLimits:
         and below half full every request spends from the shared bucket itself."""
         now = time.time()
         if lease and isinstance(self.buckets, Buckets):
-            if self._spend_leased(key, now):
+            if self._spend_leased(key, limit, now):
                 return
             size = lease_size(limit)
             if size > 1 and self.buckets.lease(
@@ -74,8 +75,9 @@ class RateLimits:
             ):
                 with self._lock:  # (another thread's lease taken meanwhile adds up)
                     held = self._leases.get(key)
-                    left = held[0] if held is not None and now < held[1] else 0
-                    self._leases[key] = (left + size - 1, now + LEASE_SECONDS)
+                    usable = held is not None and now < held[1] and held[2] == limit
+                    left = held[0] if held is not None and usable else 0
+                    self._leases[key] = (left + size - 1, now + LEASE_SECONDS, limit)
                 return
         tokens = self.buckets.take(key, limit.burst, limit.rate, now)
         if key in self._seen:  # a bucket `check` reads: keep what it will reuse current
@@ -83,13 +85,15 @@ class RateLimits:
         if tokens < 0:
             raise RateLimitedError(max(1, math.ceil(-tokens / limit.rate)))
 
-    def _spend_leased(self, key: str, now: float) -> bool:
+    def _spend_leased(self, key: str, limit: Limit, now: float) -> bool:
+        """Spend a token this process leased for `key`, if it holds one taken under `limit`
+        that has not lapsed."""
         with self._lock:
             held = self._leases.get(key)
-            if held is None or held[0] < 1 or now >= held[1]:
+            if held is None or held[0] < 1 or now >= held[1] or held[2] != limit:
                 self._leases.pop(key, None)
                 return False
-            self._leases[key] = (held[0] - 1, held[1])
+            self._leases[key] = (held[0] - 1, held[1], held[2])
             return True
 
     def check(self, key: str, limit: Limit) -> None:
