@@ -294,12 +294,13 @@ def global_trust(
     graph: RatingGraph,
     params: TrustParams,
     seeds: Sequence[int] | IntArray | None = None,
-    warm_start: dict[str, float] | None = None,
+    warm_start: dict[str, float] | FloatArray | None = None,
 ) -> TrustResult:
     """EigenTrust with pre-trusted `seeds` (indices; default `default_seeds`).
 
-    `warm_start` (trust by node id from an earlier run) starts the iteration near the answer, so
-    a rescore after a few new ratings converges in a few iterations.
+    `warm_start` (trust from an earlier run: by node id, or as an array in the order of
+    `graph.nodes`) starts the iteration near the answer, so a rescore after a few new ratings
+    converges in a few iterations.
     """
     n = graph.size
     if n == 0:
@@ -314,10 +315,14 @@ def global_trust(
     transition = local_trust(graph, weights, params)
     dangling = np.asarray(transition.sum(axis=1)).ravel() == 0
     start = teleport.copy()
-    if warm_start:
+    if isinstance(warm_start, np.ndarray):
+        previous = np.asarray(warm_start, dtype=np.float64)
+    elif warm_start:
         previous = np.array([warm_start.get(node, 0.0) for node in graph.nodes])
-        if previous.sum() > 0:
-            start = previous
+    else:
+        previous = np.zeros(0)
+    if len(previous) == n and previous.sum() > 0:
+        start = previous
     trust, iterations, residual = power_iteration(
         transition.T.tocsr(),
         dangling,

@@ -22,6 +22,7 @@ from sqlalchemy import Connection
 from sincerity.core.policy import Policy
 from sincerity.core.reputation import (
     GRAPH_KINDS,
+    FloatArray,
     IntArray,
     default_seeds,
     global_trust,
@@ -48,7 +49,9 @@ WRITE_TOLERANCE = 1e-12
 class ComputedTrust:
     """A computation of global trust, not yet stored."""
 
-    credibility: dict[str, tuple[float, float]]  # node -> (trust, credibility)
+    nodes: pa.Array  # every rater and rated subject (strings), in the order of the arrays
+    trust: FloatArray
+    credibility: FloatArray
     damping: dict[str, float]  # rating record id -> damping factor, for damped ratings only
     ratings: int
     seeds: int
@@ -71,7 +74,7 @@ class TrustRun:
     def of(cls, computed: ComputedTrust, changed_nodes: int, rescored_subjects: int) -> TrustRun:
         """What a run did, from its computation and what storing it changed."""
         return cls(
-            len(computed.credibility),
+            len(computed.nodes),
             computed.ratings,
             computed.seeds,
             computed.iterations,
@@ -98,17 +101,32 @@ def compute_trust(conn: Connection, policy: Policy, as_of: date) -> ComputedTrus
     )
     params = trust_params(policy)
     seeds = default_seeds(graph, repo.verified_subjects(conn, as_of))
-    warm = {node: trust for node, (trust, _) in repo.stored_trust(conn).items()}
-    result = global_trust(graph, params, seeds, warm_start=warm)
+    stored = repo.stored_trust_columns(conn)
+    node_ids = pa.array(graph.nodes, pa.string())
+    result = global_trust(graph, params, seeds, warm_start=_aligned(node_ids, stored))
     factors = retaliation_factors(graph, params)
     damped = np.flatnonzero(factors < 1)
     damped_ids = edges.ids.take(pa.array(graph.source_index[damped])).to_pylist()
     damping = dict(zip(damped_ids, factors[damped].tolist(), strict=True))
-    credibility = {
-        node: (float(t), float(c))
-        for node, t, c in zip(result.nodes, result.trust, result.credibility, strict=True)
-    }
-    return ComputedTrust(credibility, damping, len(edges), len(seeds), result.iterations)
+    return ComputedTrust(
+        node_ids,
+        result.trust,
+        result.credibility,
+        damping,
+        len(edges),
+        len(seeds),
+        result.iterations,
+    )
+
+
+def _aligned(nodes: pa.Array, stored: repo.StoredTrust) -> FloatArray:
+    """The stored trust of each of `nodes` (0 for one not stored), by a hash join in Arrow."""
+    where = pc.index_in(nodes, value_set=stored.nodes)
+    found = where.is_valid().to_numpy(zero_copy_only=False)
+    positions = where.fill_null(0).to_numpy(zero_copy_only=False)
+    if len(stored.trust) == 0:
+        return np.zeros(len(nodes))
+    return np.where(found, stored.trust[positions], 0.0)
 
 
 def _positions(raters: pa.Array, targets: pa.Array) -> tuple[tuple[str, ...], IntArray, IntArray]:
@@ -132,22 +150,33 @@ def _moved(old: float | None, new: float | None, tolerance: float) -> bool:
 
 def store_trust(conn: Connection, computed: ComputedTrust, now: datetime) -> tuple[int, set[str]]:
     """Write the difference between `computed` and what is stored; returns how many nodes
-    changed and the subjects whose evidence moved beyond RESCORE_TOLERANCE."""
+    changed and the subjects whose evidence moved beyond RESCORE_TOLERANCE. Vectorised: it runs
+    inside the write transaction, over every node (a million at 10M ratings)."""
     # Before the first computation every rater counted fully; afterwards an absent one, not at all.
     absent = 1.0 if repo.trust_computed_at(conn) is None else 0.0
-    stored = repo.stored_trust(conn)
-    upserts, moved_raters = [], set()
-    for node, (trust, cred) in computed.credibility.items():
-        old_trust, old_cred = stored.get(node, (None, absent))
-        new_cred = cred if _moved(old_cred, cred, RESCORE_TOLERANCE) else old_cred
-        if new_cred != old_cred:
-            moved_raters.add(node)
-        if node not in stored or new_cred != old_cred or _moved(old_trust, trust, WRITE_TOLERANCE):
-            upserts.append(
-                {"node_id": node, "trust": trust, "credibility": new_cred, "computed_at": now}
-            )
-    removed = [node for node in stored if node not in computed.credibility]
-    moved_raters.update(node for node in removed if stored[node][1] > RESCORE_TOLERANCE)
+    stored = repo.stored_trust_columns(conn)
+    where = pc.index_in(computed.nodes, value_set=stored.nodes)
+    known = where.is_valid().to_numpy(zero_copy_only=False)
+    at = where.fill_null(0).to_numpy(zero_copy_only=False)
+    some = len(stored.trust) > 0
+    old_trust = np.where(known, stored.trust[at], np.nan) if some else np.full(len(at), np.nan)
+    old_cred = np.where(known, stored.credibility[at], absent) if some else np.full(len(at), absent)
+    cred_moved = np.abs(old_cred - computed.credibility) > RESCORE_TOLERANCE
+    new_cred = np.where(cred_moved, computed.credibility, old_cred)
+    written = ~known | cred_moved | ~(np.abs(old_trust - computed.trust) <= WRITE_TOLERANCE)
+    rows = np.flatnonzero(written)
+    ids = computed.nodes.take(pa.array(rows)).to_pylist()
+    upserts = [
+        {"node_id": node, "trust": float(trust), "credibility": float(cred), "computed_at": now}
+        for node, trust, cred in zip(
+            ids, computed.trust[rows].tolist(), new_cred[rows].tolist(), strict=True
+        )
+    ]
+    moved_raters = set(computed.nodes.filter(pa.array(cred_moved)).to_pylist())
+    gone = ~pc.is_in(stored.nodes, value_set=computed.nodes).to_numpy(zero_copy_only=False)
+    removed = stored.nodes.filter(pa.array(gone)).to_pylist()
+    counted = stored.nodes.filter(pa.array(gone & (stored.credibility > RESCORE_TOLERANCE)))
+    moved_raters.update(counted.to_pylist())
 
     old_damping = repo.all_damping(conn)
     newly_damped = [

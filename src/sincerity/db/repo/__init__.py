@@ -174,6 +174,7 @@ from sincerity.db.repo.sessions import (
 )
 from sincerity.db.repo.trust import (
     RatingEdges,
+    StoredTrust,
     count_rescore_due,
     credibilities,
     damping_of,
@@ -186,6 +187,7 @@ from sincerity.db.repo.trust import (
     rescore_done,
     rescore_due,
     stored_trust,
+    stored_trust_columns,
     subjects_where,
     trust_computed_at,
     trust_state,
@@ -197,6 +199,7 @@ __all__ = [
     "LOAD_TABLES",
     "PARTY_TABLES",
     "RatingEdges",
+    "StoredTrust",
     "activate_policy",
     "active_api_key",
     "active_policy_body",
@@ -338,6 +341,7 @@ __all__ = [
     "store_private_key",
     "stored_explanation",
     "stored_trust",
+    "stored_trust_columns",
     "subjects_where",
     "superseded_among",
     "take_challenge",

@@ -111,6 +111,33 @@ def verified_subjects(conn: Connection, as_of: date) -> set[str]:
     return set(conn.scalars(query))
 
 
+@dataclass(frozen=True)
+class StoredTrust:
+    """Every stored node's trust and credibility, as columns in one order."""
+
+    nodes: pa.Array  # strings
+    trust: NDArray[np.float64]
+    credibility: NDArray[np.float64]
+
+
+def stored_trust_columns(conn: Connection) -> StoredTrust:
+    """`stored_trust` as columns, for the trust job's million-node reads (a dictionary of a
+    million entries costs seconds; these, a fraction of one)."""
+    # The driver's own rows, not SQLAlchemy's: a million Row objects cost 0.6 s more.
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute("SELECT node_id, trust, credibility FROM rater_trust")
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    nodes, trust, credibility = zip(*rows, strict=True) if rows else ((), (), ())
+    return StoredTrust(
+        pa.array(nodes, pa.string()),
+        np.fromiter(trust, dtype=np.float64, count=len(rows)),
+        np.fromiter(credibility, dtype=np.float64, count=len(rows)),
+    )
+
+
 def stored_trust(conn: Connection) -> dict[str, tuple[float, float]]:
     """Every stored node's (trust, credibility)."""
     rt = t.rater_trust.c
