@@ -163,6 +163,8 @@ def test_demo_builds_a_population_and_tours_it(tmp_path: Path) -> None:
     assert "http://localhost:8000/invite/" in flat  # a passkey for the demo subject
     code, out, err = run("demo", "--db", url, "--subjects", "80", "--no-serve")
     assert code == 0 and "already in" in err
+    code, out, err = run("jobs", "run", "trust", "--db", url)
+    assert code == 0 and out.startswith("trust: "), err
 
 
 def test_the_console_script_is_installed() -> None:

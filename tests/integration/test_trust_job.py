@@ -398,3 +398,15 @@ def test_the_timer_outlives_a_failed_staleness_check(
     finally:
         stop.set()
     assert len(looks) >= 3  # it kept turning after the first failure
+
+
+def test_the_trust_job_reports_how_far_its_rescoring_is(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(trust_module, "RESCORE_CHUNK", 2)
+    heard: list[tuple[str, int, int]] = []
+    done = run_jobs(registry, ["trust"], progress=lambda job, n, of: heard.append((job, n, of)))
+    assert done["trust"] >= 5
+    assert [n for _, n, _ in heard] == sorted(n for _, n, _ in heard)  # it only goes forward
+    assert heard[-1] == ("trust", done["trust"], done["trust"])
+    assert all(of == done["trust"] for _, _, of in heard)

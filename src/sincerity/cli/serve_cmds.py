@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sincerity.cli.common import DEFAULT_DB, DbOption, err, open_registry, out, user_errors
 from sincerity.services.operator import create_operator_key
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 
@@ -226,11 +229,19 @@ def jobs_run(
 ) -> None:
     """Run the registry's jobs once: the 30-day dispute sweep, and global trust if ratings
     changed since it was computed (rescoring the subjects it moves)."""
+    from sincerity.cli.registry_cmds import progress_bar
     from sincerity.services.jobs import run_jobs
 
     registry = open_registry(db)
-    with user_errors():
-        done = run_jobs(registry, names)
+    with user_errors(), progress_bar() as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(job: str, done: int, of: int) -> None:
+            if job not in tasks:
+                tasks[job] = bar.add_task(f"{job}: rescoring the subjects it moved", total=of)
+            bar.update(tasks[job], completed=done, total=of)
+
+        done = run_jobs(registry, names, progress=advance)
     for name, count in done.items():
         out.print(f"{name}: {count}")
 

@@ -35,9 +35,11 @@ def run_jobs(
     registry: Registry,
     names: list[str] | None = None,
     timed: Callable[[str, float], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, int]:
     """Run the named jobs (all by default); returns what each did (a count). `timed` hears how
-    long each took."""
+    long each took; `progress`, how far a long one is (job, done, of how many: the trust job's
+    rescoring)."""
     chosen = names or list(JOBS)
     unknown = sorted(set(chosen) - set(JOBS))
     if unknown:
@@ -47,7 +49,10 @@ def run_jobs(
     done = {}
     for name in chosen:
         started = time.perf_counter()
-        done[name] = JOBS[name][1](registry)
+        if name == "trust" and progress is not None:
+            done[name] = trust_job(registry, progress=lambda n, of: progress("trust", n, of))
+        else:
+            done[name] = JOBS[name][1](registry)
         if timed is not None:
             timed(name, time.perf_counter() - started)
     return done

@@ -7,6 +7,7 @@ by `sincerity jobs run trust` and on a timer by `sincerity serve`) brings it up 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 
 from sqlalchemy import Connection
@@ -17,17 +18,18 @@ from sincerity.services.reputation import TrustRun, compute_trust, store_trust
 from sincerity.services.scores import rescore_subjects
 
 log = logging.getLogger("sincerity.trust")
+Progress = Callable[[int, int], None]  # (subjects rescored so far, of how many)
 # Subjects rescored per write transaction when a trust computation moved many.
 RESCORE_CHUNK = 500
 PROGRESS_EVERY = 20_000  # subjects between two progress lines in the log
 
 
-def trust_job(registry: Registry, force: bool = False) -> int:
+def trust_job(registry: Registry, force: bool = False, progress: Progress | None = None) -> int:
     """The trust job: when the rating graph changed since trust was computed (or `force`),
     recompute it outside the write lock and store the difference with the list of subjects it
     moved, in one transaction; then rescore them a chunk per transaction (see
-    `finish_rescoring`). Returns how many subjects were rescored."""
-    leftover = finish_rescoring(registry)  # an interrupted run's, under the trust it stored
+    `finish_rescoring`, which reports to `progress`). Returns how many subjects were rescored."""
+    leftover = finish_rescoring(registry, progress=progress)  # an interrupted run's
     with registry.engine.connect() as conn:
         taken_in = repo.pending_trust_changes(conn)
         if not force and not taken_in and repo.trust_computed_at(conn) is not None:
@@ -42,18 +44,24 @@ def trust_job(registry: Registry, force: bool = False) -> int:
         return changed, len(affected)
 
     changed, moved = registry.run_in_transaction(write)
-    rescored = finish_rescoring(registry)
+    rescored = finish_rescoring(registry, progress=progress)
     run = TrustRun.of(computed, changed, moved)
     log.info("global trust recomputed by the trust job", extra=asdict(run))
     return leftover + rescored
 
 
-def finish_rescoring(registry: Registry, chunk: int | None = None) -> int:
+def finish_rescoring(
+    registry: Registry, chunk: int | None = None, progress: Progress | None = None
+) -> int:
     """Rescore the subjects a trust computation moved, `chunk` per write transaction: the
     writer is never held for a whole large rescore (ingest and checks go between chunks), and
-    what a crash interrupts is still listed for the next run. Returns how many."""
+    what a crash interrupts is still listed for the next run. `progress` hears (done, of how
+    many) after each chunk. Returns how many."""
     size = chunk or RESCORE_CHUNK
     done = 0
+    if progress is not None:
+        with registry.engine.connect() as conn:
+            owed_at_start = repo.count_rescore_due(conn)
     while True:
 
         def one_chunk(conn: Connection) -> int:
@@ -66,6 +74,8 @@ def finish_rescoring(registry: Registry, chunk: int | None = None) -> int:
 
         rescored = registry.run_in_transaction(one_chunk)
         done += rescored
+        if progress is not None and rescored:
+            progress(done, max(done, owed_at_start))
         if rescored < size:
             return done
         if done % PROGRESS_EVERY < size:  # a long rescore says how far it is
