@@ -168,7 +168,7 @@ def current_score(registry: Registry, subject_id: str) -> Score:
     """Today's score as stored when the subject's file last changed (every change rescores at
     once) — a read; computed and stored now only if the day or the policy moved on since."""
     now = registry.now()
-    with registry.engine.connect() as conn:
+    with registry.read() as conn:  # one statement: on PostgreSQL one round trip, no BEGIN
         found = stored_score(conn, registry.policy, subject_id, now.date())
     if found is not None:  # a stored score implies the subject exists: erasure deletes both
         return found
