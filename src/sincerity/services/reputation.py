@@ -103,7 +103,8 @@ def compute_trust(conn: Connection, policy: Policy, as_of: date) -> ComputedTrus
     seeds = default_seeds(graph, repo.verified_subjects(conn, as_of))
     stored = repo.stored_trust_columns(conn)
     node_ids = pa.array(graph.nodes, pa.string())
-    result = global_trust(graph, params, seeds, warm_start=_aligned(node_ids, stored))
+    warm = _aligned(node_ids, stored.nodes, stored.trust, missing=0.0)
+    result = global_trust(graph, params, seeds, warm_start=warm)
     factors = retaliation_factors(graph, params)
     damped = np.flatnonzero(factors < 1)
     damped_ids = edges.ids.take(pa.array(graph.source_index[damped])).to_pylist()
@@ -119,14 +120,17 @@ def compute_trust(conn: Connection, policy: Policy, as_of: date) -> ComputedTrus
     )
 
 
-def _aligned(nodes: pa.Array, stored: repo.StoredTrust) -> FloatArray:
-    """The stored trust of each of `nodes` (0 for one not stored), by a hash join in Arrow."""
-    where = pc.index_in(nodes, value_set=stored.nodes)
+def _aligned(
+    nodes: pa.Array, stored_nodes: pa.Array, values: FloatArray, missing: float
+) -> FloatArray:
+    """`values` (one per `stored_nodes`) for each of `nodes`, `missing` for a node not stored:
+    a hash join in Arrow, not a dictionary of a million entries."""
+    if len(stored_nodes) == 0:
+        return np.full(len(nodes), missing)
+    where = pc.index_in(nodes, value_set=stored_nodes)
     found = where.is_valid().to_numpy(zero_copy_only=False)
     positions = where.fill_null(0).to_numpy(zero_copy_only=False)
-    if len(stored.trust) == 0:
-        return np.zeros(len(nodes))
-    return np.where(found, stored.trust[positions], 0.0)
+    return np.where(found, values[positions], missing)
 
 
 def _positions(raters: pa.Array, targets: pa.Array) -> tuple[tuple[str, ...], IntArray, IntArray]:
@@ -155,12 +159,9 @@ def store_trust(conn: Connection, computed: ComputedTrust, now: datetime) -> tup
     # Before the first computation every rater counted fully; afterwards an absent one, not at all.
     absent = 1.0 if repo.trust_computed_at(conn) is None else 0.0
     stored = repo.stored_trust_columns(conn)
-    where = pc.index_in(computed.nodes, value_set=stored.nodes)
-    known = where.is_valid().to_numpy(zero_copy_only=False)
-    at = where.fill_null(0).to_numpy(zero_copy_only=False)
-    some = len(stored.trust) > 0
-    old_trust = np.where(known, stored.trust[at], np.nan) if some else np.full(len(at), np.nan)
-    old_cred = np.where(known, stored.credibility[at], absent) if some else np.full(len(at), absent)
+    old_trust = _aligned(computed.nodes, stored.nodes, stored.trust, missing=np.nan)
+    old_cred = _aligned(computed.nodes, stored.nodes, stored.credibility, missing=absent)
+    known = pc.is_in(computed.nodes, value_set=stored.nodes).to_numpy(zero_copy_only=False)
     cred_moved = np.abs(old_cred - computed.credibility) > RESCORE_TOLERANCE
     new_cred = np.where(cred_moved, computed.credibility, old_cred)
     written = ~known | cred_moved | ~(np.abs(old_trust - computed.trust) <= WRITE_TOLERANCE)
