@@ -139,10 +139,10 @@ def stored_trust_columns(conn: Connection) -> StoredTrust:
 
 
 def stored_trust(conn: Connection) -> dict[str, tuple[float, float]]:
-    """Every stored node's (trust, credibility)."""
-    rt = t.rater_trust.c
-    rows = conn.execute(select(rt.node_id, rt.trust, rt.credibility))
-    return {node: (float(trust), float(cred)) for node, trust, cred in rows}
+    """Every stored node's (trust, credibility), by node id."""
+    stored = stored_trust_columns(conn)
+    pairs = zip(stored.trust.tolist(), stored.credibility.tolist(), strict=True)
+    return dict(zip(stored.nodes.to_pylist(), pairs, strict=True))
 
 
 def write_trust_diff(
