@@ -10,9 +10,11 @@ the only process answering requests (`serve` with one worker) keeps them in its 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 
 _SQLITE_TABLE = (
     "CREATE TABLE IF NOT EXISTS rate_buckets "
@@ -69,13 +71,17 @@ class Buckets:
             else self.engine
         )
 
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """One write: on SQLite queued behind this process's other writers (one writer at a
+        time); on PostgreSQL, where the row's lock serialises spenders, not."""
+        with self._lock or nullcontext(), self._single.begin() as conn:
+            yield conn
+
     def take(self, key: str, burst: float, rate: float, now: float) -> float:
         """Spend one token of `key`'s bucket; returns the tokens left (negative: refused)."""
         params = {"key": key[:200], "burst": burst, "now": now, "rate": rate}
-        if self._lock is None:
-            with self._single.begin() as conn:
-                return float(conn.execute(self._take, params).scalar_one())
-        with self._lock, self._single.begin() as conn:
+        with self._writing() as conn:
             return float(conn.execute(self._take, params).scalar_one())
 
     def lease(
@@ -91,10 +97,7 @@ class Buckets:
             "now": now,
             "rate": rate,
         }
-        if self._lock is None:
-            with self._single.begin() as conn:
-                return conn.execute(self._lease, params).first() is not None
-        with self._lock, self._single.begin() as conn:
+        with self._writing() as conn:
             return conn.execute(self._lease, params).first() is not None
 
     def peek(self, key: str) -> tuple[float, float] | None:
