@@ -112,6 +112,21 @@ def _consent_and_stored_score_statement() -> Any:
     )
 
 
+def _check_params(
+    subject_id: str, relying_party_id: str, purpose: str, now: datetime, policy_version: str
+) -> dict[str, Any]:
+    """The parameters of `_consent_and_stored_score_statement`, alone or inside the check's
+    one statement."""
+    return {
+        "subject_id": subject_id,
+        "relying_party_id": relying_party_id,
+        "purpose": purpose,
+        "today": now.date(),
+        "now": now,
+        "policy_version": policy_version,
+    }
+
+
 # The relying party's hot path: its statements are built once (SQLAlchemy memoises a built
 # statement's cache key, so each call only binds parameters).
 CONSENT_AND_STORED_SCORE = _consent_and_stored_score_statement()
@@ -132,14 +147,7 @@ def consent_and_stored_score(
     row = (
         conn.execute(
             CONSENT_AND_STORED_SCORE,
-            {
-                "subject_id": subject_id,
-                "relying_party_id": relying_party_id,
-                "purpose": purpose,
-                "today": now.date(),
-                "now": now,
-                "policy_version": policy_version,
-            },
+            _check_params(subject_id, relying_party_id, purpose, now, policy_version),
         )
         .mappings()
         .first()
@@ -238,12 +246,7 @@ def consent_score_and_log(
     entry is written exactly when the read finds the consent in force. `logged` says whether it
     was written."""
     params = {
-        "subject_id": subject_id,
-        "relying_party_id": relying_party_id,
-        "purpose": purpose,
-        "today": now.date(),
-        "now": now,
-        "policy_version": policy_version,
+        **_check_params(subject_id, relying_party_id, purpose, now, policy_version),
         **{f"entry_{k}": v for k, v in entry.items()},
         **{f"shared_{k}": entry_if_shared[k] for k in _SHARED_VARIANT},
     }
