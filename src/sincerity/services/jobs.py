@@ -9,24 +9,29 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 
 from sincerity.services.access_log import sequence_log
 from sincerity.services.disputes import sweep_overdue
 from sincerity.services.registry import Registry
 from sincerity.services.scores import trust_status
-from sincerity.services.trust_job import trust_job
+from sincerity.services.trust_job import Progress, trust_job
 
 log = logging.getLogger("sincerity.jobs")
 
-JOBS: dict[str, tuple[str, Callable[[Registry], int]]] = {
-    "sweep": ("suppress disputes left unanswered past their 30-day deadline", sweep_overdue),
+# Each job takes the registry and, for one that can take long, whom to tell how far it is.
+JOBS: dict[str, tuple[str, Callable[[Registry, Progress | None], int]]] = {
+    "sweep": (
+        "suppress disputes left unanswered past their 30-day deadline",
+        lambda registry, _: sweep_overdue(registry),
+    ),
     "log": (
         "give access-log entries waiting for the sequencer their place in the tree",
-        sequence_log,
+        lambda registry, _: sequence_log(registry),
     ),
     "trust": (
         "recompute global trust if ratings changed, and rescore the subjects it moved",
-        trust_job,
+        lambda registry, progress: trust_job(registry, progress=progress),
     ),
 }
 
@@ -38,8 +43,8 @@ def run_jobs(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, int]:
     """Run the named jobs (all by default); returns what each did (a count). `timed` hears how
-    long each took; `progress`, how far a long one is (job, done, of how many: the trust job's
-    rescoring)."""
+    long each took; `progress`, how far a long one is (job, done, of how many; today only the
+    trust job's rescoring reports)."""
     chosen = names or list(JOBS)
     unknown = sorted(set(chosen) - set(JOBS))
     if unknown:
@@ -49,10 +54,8 @@ def run_jobs(
     done = {}
     for name in chosen:
         started = time.perf_counter()
-        if name == "trust" and progress is not None:
-            done[name] = trust_job(registry, progress=lambda n, of: progress("trust", n, of))
-        else:
-            done[name] = JOBS[name][1](registry)
+        told = None if progress is None else partial(progress, name)
+        done[name] = JOBS[name][1](registry, told)
         if timed is not None:
             timed(name, time.perf_counter() - started)
     return done
