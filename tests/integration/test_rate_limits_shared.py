@@ -40,20 +40,18 @@ def test_another_workers_failures_are_seen_within_the_reuse_window(
         first.check("auth-failure:10.0.0.1", limit)
 
 
-def test_many_clients_at_once_in_two_workers_get_exactly_the_burst(
-    registry: Registry, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Concurrent spending never lets more through than the bucket holds: on PostgreSQL the
-    workers' threads spend without a lock of their own, the row's lock serialises them."""
-    monkeypatch.setattr(module.time, "time", lambda: 2_000_000.0)  # no refill meanwhile
-    limit = Limit(per_minute=1, burst=30)
+def admitted_from_two_workers(
+    registry: Registry, limit: Limit, key: str, attempts_each: int, lease: bool
+) -> int:
+    """Requests that pass when 12 threads, spread over two workers, each try `attempts_each`
+    times to spend from `key`'s bucket at once."""
     workers = [RateLimits(registry), RateLimits(registry)]
     admitted: list[int] = []
 
     def client(index: int) -> None:
-        for _ in range(8):
+        for _ in range(attempts_each):
             try:
-                workers[index % 2].take("party:relying_party:greedy", limit)
+                workers[index % 2].take(key, limit, lease=lease)
                 admitted.append(1)
             except RateLimitedError:
                 pass
@@ -63,7 +61,18 @@ def test_many_clients_at_once_in_two_workers_get_exactly_the_burst(
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(admitted) == 30  # 96 attempts, a burst of 30
+    return len(admitted)
+
+
+def test_many_clients_at_once_in_two_workers_get_exactly_the_burst(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Concurrent spending never lets more through than the bucket holds: on PostgreSQL the
+    workers' threads spend without a lock of their own, the row's lock serialises them."""
+    monkeypatch.setattr(module.time, "time", lambda: 2_000_000.0)  # no refill meanwhile
+    limit = Limit(per_minute=1, burst=30)
+    key = "party:relying_party:greedy"
+    assert admitted_from_two_workers(registry, limit, key, 8, lease=False) == 30  # of 96
 
 
 def test_leased_tokens_never_let_more_through_than_the_bucket_holds(
@@ -73,23 +82,8 @@ def test_leased_tokens_never_let_more_through_than_the_bucket_holds(
     600 attempts from 12 threads against a burst of 400 let exactly 400 through."""
     monkeypatch.setattr(module.time, "time", lambda: 3_000_000.0)  # no refill, no lapse
     limit = Limit(per_minute=1, burst=400)
-    workers = [RateLimits(registry), RateLimits(registry)]
-    admitted: list[int] = []
-
-    def client(index: int) -> None:
-        for _ in range(50):
-            try:
-                workers[index % 2].take("party:relying_party:busy", limit, lease=True)
-                admitted.append(1)
-            except RateLimitedError:
-                pass
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(admitted) == 400
+    key = "party:relying_party:busy"
+    assert admitted_from_two_workers(registry, limit, key, 50, lease=True) == 400
 
 
 def test_a_lease_saves_writes_and_lapses(
