@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -58,7 +59,13 @@ def rating(rater: str, subject: str, value: int, on: date) -> dict[str, object]:
 
 
 @pytest.fixture
-def registry(db_url: str, clock: FixedClock) -> Registry:
+def registry(db_url: str, clock: FixedClock) -> Iterator[Registry]:
+    reg = rated_registry(db_url, clock)
+    yield reg
+    reg.close()
+
+
+def rated_registry(db_url: str, clock: FixedClock) -> Registry:
     """Five verified raters vouch for alice; a ring of five unverified accounts vouches for
     itself and for mallory; v0 and s0 trade a rating and a retaliation."""
     reg = Registry.create(db_url, clock=clock)
@@ -89,8 +96,7 @@ def registry(db_url: str, clock: FixedClock) -> Registry:
     rows.append(rating("v0", "s0", -10, DAY - timedelta(days=20)))
     rows.append(rating("s0", "v0", -10, DAY - timedelta(days=18)))  # retaliation within 30 days
     ingest_rows(reg, rows)
-    yield reg
-    reg.close()
+    return reg
 
 
 def payment(subject: str, record_id: str) -> dict[str, object]:

@@ -94,6 +94,7 @@ records = Table(
     Index("ix_records_source", "source_id"),
     Index("ix_records_supersedes", "supersedes"),
     Index("ix_records_rater", "rater"),
+    Index("ix_records_batch", "batch_id"),
 )
 
 disputes = Table(
@@ -155,6 +156,13 @@ trust_state = Table(
     metadata,
     Column("id", Integer, primary_key=True, doc="always 1: one row"),
     Column("computed_at", UtcDateTime(), nullable=True, doc="the snapshot scores are using"),
+    Column(
+        "generation",
+        Integer,
+        nullable=False,
+        server_default="0",
+        doc="counts computations: a process holding the graph in memory knows it is current",
+    ),
 )
 
 trust_changes = Table(
@@ -162,6 +170,13 @@ trust_changes = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", UtcDateTime(), nullable=False, doc="a batch changed the rating graph"),
+    Column(
+        "batch_id",
+        Integer,
+        nullable=True,
+        doc="the batch whose new records are the whole change; NULL: records stopped or "
+        "started counting (a dispute, an erasure)",
+    ),
 )
 
 trust_rescore_due = Table(

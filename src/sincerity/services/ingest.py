@@ -287,7 +287,8 @@ def store_batch(
     batch_id = repo.insert_batch(conn, name, len(batch), len(new), now)
     repo.insert_records(conn, [stored_row(v, batch_id, now) for v in new])
     touched = sorted({v.record.subject for v in new})
-    note_graph_change(conn, {v.record.kind for v in new}, now)  # the trust job, off this path
+    # The trust job, off this path, reads this batch's records by its id.
+    note_graph_change(conn, {v.record.kind for v in new}, now, batch_id)
     if rescore and touched:
         rescore_subjects(conn, policy, touched, now.date(), now)
     return IngestResult(

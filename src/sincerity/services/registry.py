@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -24,6 +24,9 @@ from sincerity.core.policy import Policy, policy_from_data
 from sincerity.db import current_revision, head_revision, make_engine, repo, upgrade
 from sincerity.policies import shipped_policy
 from sincerity.services.kek import resolve_kek, seal_plaintext_keys
+
+if TYPE_CHECKING:
+    from sincerity.services.reputation import TrustMemory
 
 Clock = Callable[[], datetime]
 T = TypeVar("T")
@@ -54,6 +57,8 @@ class Registry:
     kek: bytes | None = field(default=None, repr=False)
     _writer: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _impatient: Engine | None = field(default=None, repr=False)
+    # The rating graph the trust job last computed on, kept for its next run (see trust_job).
+    trust_memory: TrustMemory | None = field(default=None, repr=False)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

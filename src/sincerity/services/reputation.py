@@ -10,13 +10,14 @@ A full rescore recomputes it too. A rater absent from the stored result counts n
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 from sqlalchemy import Connection
 
 from sincerity.core.policy import Policy
@@ -24,8 +25,11 @@ from sincerity.core.reputation import (
     GRAPH_KINDS,
     FloatArray,
     IntArray,
+    RatingGraph,
+    TrustParams,
     default_seeds,
     global_trust,
+    grow_graph,
     indexed_rating_graph,
     retaliation_factors,
     trust_params,
@@ -47,15 +51,23 @@ WRITE_TOLERANCE = 1e-12
 
 @dataclass(frozen=True)
 class ComputedTrust:
-    """A computation of global trust, not yet stored."""
+    """A computation of global trust, not yet stored, and the graph it was computed on."""
 
     nodes: pa.Array  # every rater and rated subject (strings), in the order of the arrays
     trust: FloatArray
     credibility: FloatArray
-    damping: dict[str, float]  # rating record id -> damping factor, for damped ratings only
-    ratings: int
+    damped_ids: pa.Array  # the damped ratings' record ids (strings)
+    damped_factors: FloatArray  # and their damping factors
     seeds: int
     iterations: int
+    graph: RatingGraph
+    retaliation: FloatArray  # each edge's retaliation factor, in the graph's order
+    edge_ids: pa.ChunkedArray  # record ids; the graph's `source_index` points into it
+    verified: frozenset[str]  # identity-verified subjects (the seeds, where in the graph)
+
+    @property
+    def ratings(self) -> int:
+        return len(self.graph.raters)
 
 
 @dataclass(frozen=True)
@@ -69,30 +81,90 @@ class TrustRun:
     damped_ratings: int
     changed_nodes: int
     rescored_subjects: int
+    grown: bool = False  # from the graph held in memory, not read afresh
 
     @classmethod
-    def of(cls, computed: ComputedTrust, changed_nodes: int, rescored_subjects: int) -> TrustRun:
+    def of(
+        cls, computed: ComputedTrust, changed_nodes: int, rescored_subjects: int, grown: bool
+    ) -> TrustRun:
         """What a run did, from its computation and what storing it changed."""
         return cls(
             len(computed.nodes),
             computed.ratings,
             computed.seeds,
             computed.iterations,
-            len(computed.damping),
+            len(computed.damped_ids),
             changed_nodes,
             rescored_subjects,
+            grown,
         )
 
 
-def note_graph_change(conn: Connection, kinds: Iterable[str], now: datetime) -> None:
-    """Records of these kinds were added, removed, or started or stopped counting: if any is
-    part of the rating graph, mark trust stale, in the caller's transaction, for the trust job."""
+@dataclass(frozen=True)
+class StoredBefore:
+    """What was stored before a computation, aligned to its nodes."""
+
+    trust: FloatArray  # NaN: not stored
+    credibility: FloatArray  # for a node not stored, what it counted before
+    known: NDArray[np.bool_]
+    gone_nodes: pa.Array  # stored nodes the computation no longer has
+    gone_credibility: FloatArray
+    damped_ids: pa.Array
+    damped_factors: FloatArray
+
+
+@dataclass(frozen=True)
+class TrustMemory:
+    """The graph trust was last computed on and what was stored from it, kept by a long-running
+    process (`sincerity serve`) between runs of the trust job, so that a run after batches that
+    only added records grows the graph instead of reading millions of ratings again. Good for
+    one computation `generation` and one day; anything else reads the graph afresh."""
+
+    generation: int
+    as_of: date
+    params: TrustParams
+    computed: ComputedTrust
+    stored_trust: FloatArray  # as stored, aligned to computed.nodes
+    stored_credibility: FloatArray
+    damped_ids: pa.Array  # as stored
+    damped_factors: FloatArray
+    # Batches that may be in the graph already: they were committed while it was read afresh.
+    maybe_in: frozenset[int] = frozenset()
+
+    def before(self, computed: ComputedTrust, moved: IntArray) -> StoredBefore:
+        """What is stored, aligned to a computation grown from this one (`moved`: where each
+        of its nodes now stands)."""
+        size = len(computed.nodes)
+        trust = np.full(size, np.nan)
+        trust[moved] = self.stored_trust
+        credibility = np.zeros(size)  # trust was computed before: a node not stored counted 0
+        credibility[moved] = self.stored_credibility
+        known = np.zeros(size, dtype=bool)
+        known[moved] = True
+        return StoredBefore(
+            trust,
+            credibility,
+            known,
+            pa.array([], pa.string()),
+            np.zeros(0),
+            self.damped_ids,
+            self.damped_factors,
+        )
+
+
+def note_graph_change(
+    conn: Connection, kinds: Iterable[str], now: datetime, batch_id: int | None = None
+) -> None:
+    """Records of these kinds were added (by batch `batch_id`, which added them), removed, or
+    started or stopped counting: if any is part of the rating graph, mark trust stale, in the
+    caller's transaction, for the trust job."""
     if GRAPH_KINDS.intersection(kinds):
-        repo.mark_trust_stale(conn, now)
+        repo.mark_trust_stale(conn, now, batch_id)
 
 
 def compute_trust(conn: Connection, policy: Policy, as_of: date) -> ComputedTrust:
-    """Global trust and retaliation damping over the rating graph as of `as_of` (reads only)."""
+    """Global trust and retaliation damping over the rating graph as of `as_of`, read afresh
+    from the database (reads only)."""
     edges = repo.rating_edges(conn, as_of)
     nodes, raters, targets = _positions(edges.raters, edges.subjects)
     epoch = date(1970, 1, 1)  # the edges' days count from it
@@ -100,23 +172,97 @@ def compute_trust(conn: Connection, policy: Policy, as_of: date) -> ComputedTrus
         nodes, raters, targets, edges.ratings, edges.days.astype(np.float64), (as_of - epoch).days
     )
     params = trust_params(policy)
-    seeds = default_seeds(graph, repo.verified_subjects(conn, as_of))
+    verified = frozenset(repo.verified_subjects(conn, as_of))
     stored = repo.stored_trust_columns(conn)
     node_ids = pa.array(graph.nodes, pa.string())
     warm = _aligned(node_ids, stored.nodes, stored.trust, missing=0.0)
-    result = global_trust(graph, params, seeds, warm_start=warm)
-    factors = retaliation_factors(graph, params)
-    damped = np.flatnonzero(factors < 1)
-    damped_ids = edges.ids.take(pa.array(graph.source_index[damped])).to_pylist()
-    damping = dict(zip(damped_ids, factors[damped].tolist(), strict=True))
+    retaliation = retaliation_factors(graph, params)
+    edge_ids = pa.chunked_array([edges.ids], pa.large_string())
+    return _computed(graph, node_ids, params, verified, warm, retaliation, edge_ids)
+
+
+def grow_trust(
+    conn: Connection, memory: TrustMemory, batches: Sequence[int]
+) -> tuple[ComputedTrust, StoredBefore] | None:
+    """Global trust after these batches, which only added records, computed on the graph held
+    in `memory` grown by their ratings and verifications (read by batch: a few rows, not the
+    registry); with what is stored, aligned to it. None when they cannot be added to it (a
+    correction, which makes a record stop counting; a rating dated after the graph's day; a
+    graph too wide for the one-key merge): read the graph afresh."""
+    added = repo.batch_graph_records(conn, batches)
+    if added.corrects or (added.latest_day is not None and added.latest_day > memory.as_of):
+        return None
+    edges = added.edges
+    held = memory.computed
+    if memory.maybe_in.intersection(batches) and len(edges):
+        # Committed while the graph was read: drop the ratings it has already.
+        already = pc.is_in(held.edge_ids, value_set=edges.ids)
+        present = held.edge_ids.filter(already).combine_chunks()
+        keep = pc.invert(pc.is_in(edges.ids, value_set=present))
+        edges = repo.RatingEdges(
+            edges.ids.filter(keep),
+            edges.raters.filter(keep),
+            edges.subjects.filter(keep),
+            edges.ratings[keep.to_numpy(zero_copy_only=False)],
+            edges.days[keep.to_numpy(zero_copy_only=False)],
+        )
+    grown = grow_graph(
+        held.graph,
+        held.retaliation,
+        memory.params,
+        edges.raters.to_pylist(),
+        edges.subjects.to_pylist(),
+        edges.ratings,
+        edges.days.astype(np.float64),
+        len(held.edge_ids),
+    )
+    if grown is None:
+        return None
+    node_ids = held.nodes if not len(edges) else pa.array(grown.graph.nodes, pa.string())
+    warm = np.zeros(grown.graph.size)
+    warm[grown.moved] = memory.stored_trust
+    chunks = held.edge_ids.chunks + ([edges.ids] if len(edges) else [])
+    edge_ids = pa.chunked_array(chunks, pa.large_string())
+    if edge_ids.num_chunks > 64:  # many small runs: one array again, for fast takes
+        edge_ids = pa.chunked_array([edge_ids.combine_chunks()])
+    computed = _computed(
+        grown.graph,
+        node_ids,
+        memory.params,
+        held.verified | added.verified,
+        warm,
+        grown.retaliation,
+        edge_ids,
+    )
+    return computed, memory.before(computed, grown.moved)
+
+
+def _computed(
+    graph: RatingGraph,
+    node_ids: pa.Array,
+    params: TrustParams,
+    verified: frozenset[str],
+    warm: FloatArray,
+    retaliation: FloatArray,
+    edge_ids: pa.ChunkedArray,
+) -> ComputedTrust:
+    """Global trust on a built graph: the seeds, the warm-started iteration, the damped ratings."""
+    seeds = default_seeds(graph, verified)
+    result = global_trust(graph, params, seeds, warm_start=warm, retaliation=retaliation)
+    damped = np.flatnonzero(retaliation < 1)
+    damped_ids = edge_ids.take(pa.array(graph.source_index[damped])).combine_chunks()
     return ComputedTrust(
         node_ids,
         result.trust,
         result.credibility,
-        damping,
-        len(edges),
+        pc.cast(damped_ids, pa.string()),
+        retaliation[damped],
         len(seeds),
         result.iterations,
+        graph,
+        retaliation,
+        edge_ids,
+        verified,
     )
 
 
@@ -146,25 +292,48 @@ def _positions(raters: pa.Array, targets: pa.Array) -> tuple[tuple[str, ...], In
     return nodes, positions[: len(raters)], positions[len(raters) :]
 
 
-def _moved(old: float | None, new: float | None, tolerance: float) -> bool:
-    if old is None or new is None:
-        return old is not new
-    return abs(old - new) > tolerance
-
-
-def store_trust(conn: Connection, computed: ComputedTrust, now: datetime) -> tuple[int, set[str]]:
-    """Write the difference between `computed` and what is stored; returns how many nodes
-    changed and the subjects whose evidence moved beyond RESCORE_TOLERANCE. Vectorised: it runs
-    inside the write transaction, over every node (a million at 10M ratings)."""
+def stored_before(conn: Connection, computed: ComputedTrust) -> StoredBefore:
+    """What is stored, read from the database and aligned to `computed`'s nodes."""
     # Before the first computation every rater counted fully; afterwards an absent one, not at all.
     absent = 1.0 if repo.trust_computed_at(conn) is None else 0.0
     stored = repo.stored_trust_columns(conn)
-    old_trust = _aligned(computed.nodes, stored.nodes, stored.trust, missing=np.nan)
-    old_cred = _aligned(computed.nodes, stored.nodes, stored.credibility, missing=absent)
-    known = pc.is_in(computed.nodes, value_set=stored.nodes).to_numpy(zero_copy_only=False)
-    cred_moved = np.abs(old_cred - computed.credibility) > RESCORE_TOLERANCE
-    new_cred = np.where(cred_moved, computed.credibility, old_cred)
-    written = ~known | cred_moved | ~(np.abs(old_trust - computed.trust) <= WRITE_TOLERANCE)
+    gone = ~pc.is_in(stored.nodes, value_set=computed.nodes).to_numpy(zero_copy_only=False)
+    damped_ids, damped_factors = repo.stored_damping_columns(conn)
+    return StoredBefore(
+        _aligned(computed.nodes, stored.nodes, stored.trust, missing=np.nan),
+        _aligned(computed.nodes, stored.nodes, stored.credibility, missing=absent),
+        pc.is_in(computed.nodes, value_set=stored.nodes).to_numpy(zero_copy_only=False),
+        stored.nodes.filter(pa.array(gone)),
+        stored.credibility[gone],
+        damped_ids,
+        damped_factors,
+    )
+
+
+@dataclass(frozen=True)
+class StoredTrust:
+    """What storing a computation changed, and what is stored after it."""
+
+    changed_nodes: int
+    affected: set[str]  # subjects whose evidence moved beyond RESCORE_TOLERANCE
+    trust: FloatArray  # as stored now, aligned to the computation's nodes
+    credibility: FloatArray
+    damped_ids: pa.Array
+    damped_factors: FloatArray
+
+
+def store_trust(
+    conn: Connection, computed: ComputedTrust, now: datetime, before: StoredBefore | None = None
+) -> StoredTrust:
+    """Write the difference between `computed` and what is stored (`before`, else read); finds
+    the subjects whose evidence moved beyond RESCORE_TOLERANCE. Vectorised: it runs inside the
+    write transaction, over every node (a million at 10M ratings)."""
+    if before is None:
+        before = stored_before(conn, computed)
+    cred_moved = np.abs(before.credibility - computed.credibility) > RESCORE_TOLERANCE
+    new_cred = np.where(cred_moved, computed.credibility, before.credibility)
+    trust_moved = ~(np.abs(before.trust - computed.trust) <= WRITE_TOLERANCE)  # NaN: not stored
+    written = ~before.known | cred_moved | trust_moved
     rows = np.flatnonzero(written)
     ids = computed.nodes.take(pa.array(rows)).to_pylist()
     upserts = [
@@ -174,29 +343,48 @@ def store_trust(conn: Connection, computed: ComputedTrust, now: datetime) -> tup
         )
     ]
     moved_raters = set(computed.nodes.filter(pa.array(cred_moved)).to_pylist())
-    gone = ~pc.is_in(stored.nodes, value_set=computed.nodes).to_numpy(zero_copy_only=False)
-    removed = stored.nodes.filter(pa.array(gone)).to_pylist()
-    counted = stored.nodes.filter(pa.array(gone & (stored.credibility > RESCORE_TOLERANCE)))
+    counted = before.gone_nodes.filter(pa.array(before.gone_credibility > RESCORE_TOLERANCE))
     moved_raters.update(counted.to_pylist())
 
-    old_damping = repo.all_damping(conn)
-    newly_damped = [
-        rid
-        for rid, f in computed.damping.items()
-        if _moved(old_damping.get(rid, 1.0), f, RESCORE_TOLERANCE)
+    # Damping: written where it moved beyond the tolerance, removed where a rating is no
+    # longer damped (a stored factor then counts as 1).
+    old_factor = _aligned(
+        computed.damped_ids, before.damped_ids, before.damped_factors, missing=1.0
+    )
+    newly = np.abs(old_factor - computed.damped_factors) > RESCORE_TOLERANCE
+    still = pc.is_in(before.damped_ids, value_set=computed.damped_ids).to_numpy(
+        zero_copy_only=False
+    )
+    lifted = ~still & (np.abs(before.damped_factors - 1.0) > RESCORE_TOLERANCE)
+    newly_ids = computed.damped_ids.filter(pa.array(newly))
+    undamped = before.damped_ids.filter(pa.array(lifted))
+    damping_upserts = [
+        {"record_id": rid, "factor": factor}
+        for rid, factor in zip(
+            newly_ids.to_pylist(), computed.damped_factors[newly].tolist(), strict=True
+        )
     ]
-    damping_upserts = [{"record_id": rid, "factor": computed.damping[rid]} for rid in newly_damped]
-    undamped = [
-        rid
-        for rid, f in old_damping.items()
-        if rid not in computed.damping and _moved(f, 1.0, RESCORE_TOLERANCE)
-    ]
-    repo.write_trust_diff(conn, upserts, removed, damping_upserts, undamped)
-    moved_ratings = newly_damped + undamped
+    repo.write_trust_diff(
+        conn,
+        upserts,
+        before.gone_nodes.to_pylist(),
+        damping_upserts,
+        undamped.to_pylist(),
+    )
+    moved_ratings = newly_ids.to_pylist() + undamped.to_pylist()
     affected = repo.subjects_where(conn, "rater", moved_raters) | repo.subjects_where(
         conn, "id", moved_ratings
     )
-    return len(upserts) + len(removed), affected
+    rewritten = pc.is_in(before.damped_ids, value_set=newly_ids).to_numpy(zero_copy_only=False)
+    kept = ~lifted & ~rewritten
+    return StoredTrust(
+        len(upserts) + len(before.gone_nodes),
+        affected,
+        np.where(written, computed.trust, before.trust),
+        new_cred,
+        pa.concat_arrays([before.damped_ids.filter(pa.array(kept)), newly_ids]),
+        np.concatenate([before.damped_factors[kept], computed.damped_factors[newly]]),
+    )
 
 
 def refresh_trust(conn: Connection, policy: Policy, as_of: date, now: datetime) -> TrustRun:
@@ -204,8 +392,8 @@ def refresh_trust(conn: Connection, policy: Policy, as_of: date, now: datetime) 
     rescores every subject itself)."""
     taken_in = repo.pending_trust_changes(conn)
     computed = compute_trust(conn, policy, as_of)
-    changed, _ = store_trust(conn, computed, now)
+    stored = store_trust(conn, computed, now)
     repo.mark_trust_computed(conn, now, taken_in)
-    run = TrustRun.of(computed, changed, 0)
+    run = TrustRun.of(computed, stored.changed_nodes, 0, grown=False)
     log.info("global trust recomputed", extra=asdict(run))
     return run

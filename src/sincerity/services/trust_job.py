@@ -9,12 +9,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import date
 
 from sqlalchemy import Connection
 
+from sincerity.core.reputation import trust_params
 from sincerity.db import repo
 from sincerity.services.registry import Registry
-from sincerity.services.reputation import TrustRun, compute_trust, store_trust
+from sincerity.services.reputation import (
+    StoredTrust,
+    TrustMemory,
+    TrustRun,
+    compute_trust,
+    grow_trust,
+    store_trust,
+)
 from sincerity.services.scores import rescore_subjects
 
 log = logging.getLogger("sincerity.trust")
@@ -28,26 +37,66 @@ def trust_job(registry: Registry, force: bool = False, progress: Progress | None
     """The trust job: when the rating graph changed since trust was computed (or `force`),
     recompute it outside the write lock and store the difference with the list of subjects it
     moved, in one transaction; then rescore them a chunk per transaction (see
-    `finish_rescoring`, which reports to `progress`). Returns how many subjects were rescored."""
+    `finish_rescoring`, which reports to `progress`). Returns how many subjects were rescored.
+
+    The graph is kept in memory (`registry.trust_memory`) for the next run: when only new
+    batches changed it since, that run reads their records alone and grows the graph, instead
+    of reading every rating again. `force` reads it afresh."""
     leftover = finish_rescoring(registry, progress=progress)  # an interrupted run's
     with registry.engine.connect() as conn:
         taken_in = repo.pending_trust_changes(conn)
         if not force and not taken_in and repo.trust_computed_at(conn) is not None:
             return leftover
+        generation = repo.trust_generation(conn)
         now = registry.now()
-        computed = compute_trust(conn, registry.policy, now.date())
+        memory = None if force else _usable(registry.trust_memory, generation, now.date(), registry)
+        grown = None
+        if memory is not None and not taken_in.other:
+            grown = grow_trust(conn, memory, taken_in.batches)
+        if grown is not None and memory is not None:
+            computed, before = grown
+            maybe_in = memory.maybe_in - set(taken_in.batches)
+        else:
+            computed, before = compute_trust(conn, registry.policy, now.date()), None
+            # Batches committed while the graph was read may be in it already.
+            maybe_in = frozenset(repo.pending_trust_changes(conn).batches) - set(taken_in.batches)
 
-    def write(conn: Connection) -> tuple[int, int]:
-        changed, affected = store_trust(conn, computed, now)
-        repo.mark_trust_computed(conn, now, taken_in)
-        repo.queue_rescore(conn, affected, now)
-        return changed, len(affected)
+    def write(conn: Connection) -> tuple[StoredTrust, int]:
+        stored = store_trust(conn, computed, now, before)
+        stored_generation = repo.mark_trust_computed(conn, now, taken_in)
+        repo.queue_rescore(conn, stored.affected, now)
+        return stored, stored_generation
 
-    changed, moved = registry.run_in_transaction(write)
+    stored, stored_generation = registry.run_in_transaction(write)
+    # Another process storing a computation in between would leave a graph this one lacks.
+    registry.trust_memory = (
+        TrustMemory(
+            stored_generation,
+            now.date(),
+            trust_params(registry.policy),
+            computed,
+            stored.trust,
+            stored.credibility,
+            stored.damped_ids,
+            stored.damped_factors,
+            maybe_in,
+        )
+        if stored_generation == generation + 1
+        else None
+    )
     rescored = finish_rescoring(registry, progress=progress)
-    run = TrustRun.of(computed, changed, moved)
+    run = TrustRun.of(computed, stored.changed_nodes, len(stored.affected), grown is not None)
     log.info("global trust recomputed by the trust job", extra=asdict(run))
     return leftover + rescored
+
+
+def _usable(
+    memory: TrustMemory | None, generation: int, as_of: date, registry: Registry
+) -> TrustMemory | None:
+    """The graph held in memory, if trust was last computed from it, today, by this policy."""
+    if memory is None or memory.generation != generation or memory.as_of != as_of:
+        return None
+    return memory if memory.params == trust_params(registry.policy) else None
 
 
 def finish_rescoring(

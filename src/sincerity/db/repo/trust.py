@@ -91,19 +91,89 @@ def rating_edges(conn: Connection, as_of: date) -> RatingEdges:
     )
 
 
+@dataclass(frozen=True)
+class BatchGraphRecords:
+    """What some batches added to the rating graph: their ratings and identity verifications."""
+
+    edges: RatingEdges
+    verified: set[str]
+    corrects: bool  # one of them replaces an earlier record: something stopped counting
+    latest_day: date | None  # the latest day one of them occurred on
+
+
+def batch_graph_records(conn: Connection, batch_ids: Sequence[int]) -> BatchGraphRecords:
+    """The ratings and identity verifications these batches stored (by the batch index, in
+    the order they were stored), for a trust job that holds the rest of the graph."""
+    r = t.records.c
+    ids: list[str] = []
+    raters: list[str] = []
+    subjects: list[str] = []
+    ratings: list[float] = []
+    days: list[int] = []
+    verified: set[str] = set()
+    corrects = False
+    latest: date | None = None
+    epoch = date(1970, 1, 1)
+    for chunk in chunks(sorted(set(batch_ids))):
+        rows = conn.execute(
+            select(r.id, r.kind, r.subject_id, r.rater, r.rating, r.occurred_on, r.supersedes)
+            .where(r.batch_id.in_(chunk), r.kind.in_(("rating", "verification")))
+            .order_by(r.batch_id)
+        )
+        for rid, kind, subject, rater, rating, occurred_on, supersedes in rows:
+            corrects = corrects or supersedes is not None
+            latest = occurred_on if latest is None else max(latest, occurred_on)
+            if kind == "rating":
+                ids.append(rid)
+                raters.append(rater)
+                subjects.append(subject)
+                ratings.append(float(rating))
+                days.append((occurred_on - epoch).days)
+            else:
+                verified.add(subject)
+    if verified:  # only identity verifications seed trust: `what` is in the record's body
+        verified = _identity_verified(conn, batch_ids) & verified
+    edges = RatingEdges(
+        pa.array(ids, pa.large_string()),
+        pa.array(raters, pa.large_string()),
+        pa.array(subjects, pa.large_string()),
+        np.array(ratings, dtype=np.float64),
+        np.array(days, dtype=np.int64),
+    )
+    return BatchGraphRecords(edges, verified, corrects, latest)
+
+
+def _identity_verified(conn: Connection, batch_ids: Sequence[int]) -> set[str]:
+    r = t.records.c
+    found: set[str] = set()
+    for chunk in chunks(sorted(set(batch_ids))):
+        found.update(
+            conn.scalars(
+                select(r.subject_id).where(
+                    r.batch_id.in_(chunk), r.kind == "verification", _what(conn) == "identity"
+                )
+            )
+        )
+    return found
+
+
+def _what(conn: Connection) -> Any:
+    """A verification's `what`, read by the database from the record's JSON body."""
+    r = t.records.c
+    if conn.dialect.name == "postgresql":
+        return cast(r.body, JSONB)["what"].astext
+    return func.json_extract(r.body, "$.what")
+
+
 def verified_subjects(conn: Connection, as_of: date) -> set[str]:
     """Subjects with an identity verification on record by `as_of` that counts (see
     `_not_counting`). The database reads `what` from the record's JSON instead of Python parsing
     every verification's body."""
     r = t.records.c
-    if conn.dialect.name == "postgresql":
-        what = cast(r.body, JSONB)["what"].astext
-    else:
-        what = func.json_extract(r.body, "$.what")
     query = select(r.subject_id).where(
         r.kind == "verification",
         r.occurred_on <= as_of,
-        what == "identity",
+        _what(conn) == "identity",
         r.id.not_in(_not_counting()),
     )
     # No DISTINCT: SQLite would walk the subject index and fetch every record by it (22 s
@@ -135,6 +205,15 @@ def stored_trust_columns(conn: Connection) -> StoredTrust:
         pa.array(nodes, pa.string()),
         np.fromiter(trust, dtype=np.float64, count=len(rows)),
         np.fromiter(credibility, dtype=np.float64, count=len(rows)),
+    )
+
+
+def stored_damping_columns(conn: Connection) -> tuple[pa.Array, NDArray[np.float64]]:
+    """Every damped rating's record id and damping factor, as two columns in one order."""
+    rows = conn.execute(select(t.rating_damping.c.record_id, t.rating_damping.c.factor)).all()
+    return (
+        pa.array([r for r, _ in rows], pa.string()),
+        np.array([f for _, f in rows], dtype=np.float64),
     )
 
 
@@ -170,30 +249,62 @@ def trust_computed_at(conn: Connection) -> datetime | None:
     return conn.scalar(select(t.trust_state.c.computed_at).where(t.trust_state.c.id == 1))
 
 
+def trust_generation(conn: Connection) -> int:
+    """How many times global trust has been computed and stored."""
+    return int(conn.scalar(select(t.trust_state.c.generation).where(t.trust_state.c.id == 1)) or 0)
+
+
 def trust_state(conn: Connection) -> tuple[datetime | None, datetime | None]:
     """(when global trust was last computed, since when it is stale); None: never / it is not."""
     stale_since = conn.scalar(select(func.min(t.trust_changes.c.at)))
     return trust_computed_at(conn), stale_since
 
 
-def mark_trust_stale(conn: Connection, now: datetime) -> None:
-    """Record that a batch changed the rating graph. Each batch appends its own row, so
-    concurrent batches never wait on one another here."""
-    conn.execute(insert(t.trust_changes).values(at=now))
+def mark_trust_stale(conn: Connection, now: datetime, batch_id: int | None = None) -> None:
+    """Record that a batch changed the rating graph: by adding its records alone (`batch_id`),
+    or otherwise (None: a record stopped or started counting). Each change appends its own
+    row, so concurrent batches never wait on one another here."""
+    conn.execute(insert(t.trust_changes).values(at=now, batch_id=batch_id))
 
 
-def pending_trust_changes(conn: Connection) -> list[int]:
+@dataclass(frozen=True)
+class PendingTrustChanges:
+    """The changes to the rating graph that trust has not taken in."""
+
+    ids: list[int]
+    batches: list[int]  # batches that only added records, in order
+    other: bool  # some change was not only new records
+
+    def __bool__(self) -> bool:
+        return bool(self.ids)
+
+
+def pending_trust_changes(conn: Connection) -> PendingTrustChanges:
     """The changes to the rating graph that trust has not taken in (read them before the graph:
     a change committed in between is then taken in twice, never missed)."""
-    return list(conn.scalars(select(t.trust_changes.c.id)))
+    c = t.trust_changes.c
+    rows = conn.execute(select(c.id, c.batch_id).order_by(c.id)).all()
+    return PendingTrustChanges(
+        [change for change, _ in rows],
+        sorted({batch for _, batch in rows if batch is not None}),
+        any(batch is None for _, batch in rows),
+    )
 
 
-def mark_trust_computed(conn: Connection, now: datetime, taken_in: Sequence[int]) -> None:
+def mark_trust_computed(conn: Connection, now: datetime, taken_in: PendingTrustChanges) -> int:
     """Record a computation of trust and drop the changes it took in; changes that arrived
-    after it read the graph stay, and keep trust stale for the next run."""
-    conn.execute(update(t.trust_state).where(t.trust_state.c.id == 1).values(computed_at=now))
-    for chunk in chunks(list(taken_in)):
+    after it read the graph stay, and keep trust stale for the next run. Returns the new
+    generation (one more than the computation it started from, unless another process stored
+    one in between)."""
+    state = t.trust_state.c
+    conn.execute(
+        update(t.trust_state)
+        .where(state.id == 1)
+        .values(computed_at=now, generation=state.generation + 1)
+    )
+    for chunk in chunks(list(taken_in.ids)):
         conn.execute(delete(t.trust_changes).where(t.trust_changes.c.id.in_(chunk)))
+    return trust_generation(conn)
 
 
 def subjects_where(conn: Connection, column: str, values: Iterable[str]) -> set[str]:

@@ -1,0 +1,35 @@
+"""The trust job keeps the rating graph in memory between runs: each change to the graph says
+which batch it was (its records are then read by batch, through a new index), and trust_state
+counts computations, so a process knows whether the graph it holds is the one trust was last
+computed from.
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-11-29
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0014"
+down_revision = "0013"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("trust_state") as batch:
+        batch.add_column(sa.Column("generation", sa.Integer(), nullable=False, server_default="0"))
+    with op.batch_alter_table("trust_changes") as batch:
+        batch.add_column(sa.Column("batch_id", sa.Integer(), nullable=True))
+    op.create_index("ix_records_batch", "records", ["batch_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_records_batch", table_name="records")
+    with op.batch_alter_table("trust_changes") as batch:
+        batch.drop_column("batch_id")
+    with op.batch_alter_table("trust_state") as batch:
+        batch.drop_column("generation")
