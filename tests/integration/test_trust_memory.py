@@ -156,3 +156,14 @@ def test_a_batch_committed_while_the_graph_is_read_is_not_counted_twice(
     assert done["grown"]
     assert_exact(registry, clock)  # the rating is in the graph once
     assert registry.trust_memory is not None and not registry.trust_memory.maybe_in
+
+
+def test_an_operator_can_have_the_graph_read_every_run(
+    registry: Registry, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    registry.keep_trust_graph = False  # SINCERITY_TRUST_KEEP_GRAPH=false for serve
+    run(registry, caplog)
+    assert registry.trust_memory is None
+    ingest_rows(registry, [rating("s3", "alice", 10, DAY)])
+    assert not run(registry, caplog)["grown"]
+    assert_stored_trust_is_a_full_recomputation(registry, clock.moment.date())

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     log_sequence_every_seconds: float = 1.0  # how often serve files access-log entries in the tree
     trust_every_seconds: float = 60.0  # how often serve checks for ratings the trust job owes
     trust_staleness_bound_seconds: float = 900.0  # warn when trust lags the ratings longer
+    # serve's trust job keeps the rating graph in memory between runs (~75 bytes per rating) and
+    # grows it from new batches; false reads every rating each run (less memory, more time).
+    trust_keep_graph: bool = True
     log_level: str = "INFO"  # SINCERITY_LOG_LEVEL: DEBUG, INFO, WARNING or ERROR
 
 

@@ -71,6 +71,7 @@ def serve(
     except ValueError as exc:
         err.print(f"[bold red]error:[/] SINCERITY_LOG_LEVEL: {exc}")
         raise typer.Exit(2) from None
+    registry.keep_trust_graph = settings.trust_keep_graph
     schedule = {
         "log": settings.log_sequence_every_seconds,
         "sweep": jobs_every,

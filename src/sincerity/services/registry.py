@@ -57,8 +57,10 @@ class Registry:
     kek: bytes | None = field(default=None, repr=False)
     _writer: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _impatient: Engine | None = field(default=None, repr=False)
-    # The rating graph the trust job last computed on, kept for its next run (see trust_job).
+    # The rating graph the trust job last computed on, kept for its next run (see trust_job),
+    # unless keep_trust_graph is off.
     trust_memory: TrustMemory | None = field(default=None, repr=False)
+    keep_trust_graph: bool = True
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

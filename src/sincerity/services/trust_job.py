@@ -81,7 +81,7 @@ def trust_job(registry: Registry, force: bool = False, progress: Progress | None
             stored.damped_factors,
             maybe_in,
         )
-        if stored_generation == generation + 1
+        if stored_generation == generation + 1 and registry.keep_trust_graph
         else None
     )
     rescored = finish_rescoring(registry, progress=progress)
