@@ -8,12 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sincerity.core.reputation import (
-    TrustParams,
-    grow_graph,
-    rating_graph,
-    retaliation_factors,
-)
+from sincerity.core.graph_growth import grow_graph
+from sincerity.core.reputation import TrustParams, rating_graph, retaliation_factors
 
 PARAMS = TrustParams()
 AS_OF = 200.0

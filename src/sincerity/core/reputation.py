@@ -156,13 +156,13 @@ def canonical_order(
     if len(raters) == 0:
         return np.zeros(0, dtype=np.int64)
     first_day = float(days.min())
-    key = _edge_key(raters, targets, days, signs, size, first_day, float(days.max()) - first_day)
+    key = edge_key(raters, targets, days, signs, size, first_day, float(days.max()) - first_day)
     if key is None:
         return np.lexsort((signs, days, targets, raters)).astype(np.int64)
     return np.argsort(key, kind="stable").astype(np.int64)
 
 
-def _edge_key(
+def edge_key(
     raters: IntArray,
     targets: IntArray,
     days: FloatArray,
@@ -187,75 +187,7 @@ def _edge_key(
     return key
 
 
-@dataclass(frozen=True)
-class GrownGraph:
-    """A graph with more ratings: the graph, its edges' retaliation factors, and where each
-    node of the graph it grew from now stands."""
-
-    graph: RatingGraph
-    retaliation: FloatArray
-    moved: IntArray  # old node position -> new node position
-
-
-def grow_graph(
-    graph: RatingGraph,
-    retaliation: FloatArray,
-    params: TrustParams,
-    raters: Sequence[str],
-    targets: Sequence[str],
-    ratings: Sequence[float] | FloatArray,
-    days: Sequence[float] | FloatArray,
-    first_source: int,
-) -> GrownGraph | None:
-    """`graph` (with `retaliation`, its factors) plus these ratings, all given on or before its
-    `as_of_day`: exactly the graph and factors that building from every rating gives, in a
-    fraction of the time — new nodes take their sorted places, new edges are merged into the
-    canonical order, and retaliation is recomputed only on the pairs a new negative touches.
-    The new edges' `source_index` continues from `first_source`. None when the one-key merge
-    cannot be used (a day that is not whole, a key too wide): build the graph afresh."""
-    values = np.asarray(ratings, dtype=np.float64)
-    moments = np.asarray(days, dtype=np.float64)
-    if len(values) == 0:
-        return GrownGraph(graph, retaliation, np.arange(graph.size, dtype=np.int64))
-    if float(moments.max()) > graph.as_of_day:
-        raise ValueError("a rating given after the graph's day cannot join it")
-    old_nodes = graph.nodes
-    fresh = sorted({*raters, *targets}.difference(_present(old_nodes, {*raters, *targets})))
-    insert_at = np.array([bisect_left(old_nodes, node) for node in fresh], dtype=np.int64)
-    every_old = np.arange(len(old_nodes), dtype=np.int64)
-    moved = every_old + np.searchsorted(insert_at, every_old, side="right")
-    nodes = _merged(old_nodes, fresh, insert_at)
-    size = len(nodes)
-    new_r = np.array([bisect_left(nodes, x) for x in raters], dtype=np.int64)
-    new_t = np.array([bisect_left(nodes, x) for x in targets], dtype=np.int64)
-    new_s = np.sign(values)
-    old_r, old_t = moved[graph.raters], moved[graph.targets]
-    first_day = min(float(moments.min()), float(graph.days.min(initial=np.inf)))
-    last_day = max(float(moments.max()), float(graph.days.max(initial=-np.inf)))
-    old_key = _edge_key(
-        old_r, old_t, graph.days, graph.signs, size, first_day, last_day - first_day
-    )
-    new_key = _edge_key(new_r, new_t, moments, new_s, size, first_day, last_day - first_day)
-    if old_key is None or new_key is None:
-        return None
-    order = np.argsort(new_key, kind="stable")
-    at = np.searchsorted(old_key, new_key[order], side="right")  # after equal edges: arrival order
-    sources = first_source + order.astype(np.int64)
-    grown = RatingGraph(
-        nodes,
-        np.insert(old_r, at, new_r[order]),
-        np.insert(old_t, at, new_t[order]),
-        np.insert(graph.signs, at, new_s[order]),
-        np.insert(graph.days, at, moments[order]),
-        graph.as_of_day,
-        np.insert(graph.source_index, at, sources),
-    )
-    factors = np.insert(retaliation, at, 1.0)
-    _retaliation_of_touched_pairs(grown, factors, new_r[new_s < 0], new_t[new_s < 0], params)
-    return GrownGraph(grown, factors, moved)
-
-
-def _present(nodes: tuple[str, ...], wanted: set[str]) -> set[str]:
+def present_nodes(nodes: tuple[str, ...], wanted: set[str]) -> set[str]:
     """Which of `wanted` are among the sorted `nodes` (binary search: no index of a million)."""
     found = set()
     for node in wanted:
@@ -263,48 +195,6 @@ def _present(nodes: tuple[str, ...], wanted: set[str]) -> set[str]:
         if i < len(nodes) and nodes[i] == node:
             found.add(node)
     return found
-
-
-def _merged(nodes: tuple[str, ...], fresh: list[str], insert_at: IntArray) -> tuple[str, ...]:
-    """The sorted `nodes` with the sorted `fresh` ones inserted before positions `insert_at`."""
-    pieces: list[str] = []
-    previous = 0
-    for node, at in zip(fresh, insert_at.tolist(), strict=True):
-        pieces.extend(nodes[previous:at])
-        pieces.append(node)
-        previous = at
-    pieces.extend(nodes[previous:])
-    return tuple(pieces)
-
-
-def _retaliation_of_touched_pairs(
-    graph: RatingGraph,
-    factors: FloatArray,
-    raters: IntArray,
-    targets: IntArray,
-    params: TrustParams,
-) -> None:
-    """Recompute, in place, the factors of every edge between the endpoints of these new
-    negatives, in both directions: an edge's factor depends only on the edges of its reverse
-    pair, so no other edge's factor can have changed."""
-    if len(raters) == 0:
-        return
-    n = np.int64(graph.size)
-    pair = graph.raters * n + graph.targets  # sorted: edges are in (rater, target) order
-    touched = np.unique(np.concatenate([raters * n + targets, targets * n + raters]))
-    low = np.searchsorted(pair, touched, side="left")
-    high = np.searchsorted(pair, touched, side="right")
-    edges = np.concatenate([np.arange(a, b) for a, b in zip(low, high, strict=True)])
-    sub = RatingGraph(
-        graph.nodes,
-        graph.raters[edges],
-        graph.targets[edges],
-        graph.signs[edges],
-        graph.days[edges],
-        graph.as_of_day,
-        edges,
-    )
-    factors[edges] = retaliation_factors(sub, params)
 
 
 def _first_of_runs(keys: IntArray) -> NDArray[np.bool_]:
@@ -381,7 +271,7 @@ def local_trust(graph: RatingGraph, weights: FloatArray, params: TrustParams) ->
 def default_seeds(graph: RatingGraph, verified: Collection[str] = ()) -> IntArray:
     """Pre-trusted seeds: the verified subjects in the graph; with none, the √n accounts rated
     positively by the most distinct raters (a stand-in for long-standing members)."""
-    present = _present(graph.nodes, set(verified))  # no index of a million nodes
+    present = present_nodes(graph.nodes, set(verified))  # no index of a million nodes
     chosen = sorted(bisect_left(graph.nodes, v) for v in present)
     if chosen:
         return np.array(chosen, dtype=np.int64)

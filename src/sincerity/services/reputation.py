@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 from sqlalchemy import Connection
 
+from sincerity.core.graph_growth import grow_graph
 from sincerity.core.policy import Policy
 from sincerity.core.reputation import (
     GRAPH_KINDS,
@@ -29,7 +30,6 @@ from sincerity.core.reputation import (
     TrustParams,
     default_seeds,
     global_trust,
-    grow_graph,
     indexed_rating_graph,
     retaliation_factors,
     trust_params,
