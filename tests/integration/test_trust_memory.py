@@ -16,7 +16,8 @@ import pytest
 from sincerity.core.reputation import retaliation_factors, trust_params
 from sincerity.db import repo
 from sincerity.services import Registry, add_subject, grant_source_consent, ingest_rows
-from sincerity.services.disputes import open_dispute
+from sincerity.services.disputes import drop_dispute, open_dispute
+from sincerity.services.subject_file import erase
 from sincerity.services.trust_job import trust_job
 from tests.conftest import FixedClock
 from tests.integration.test_trust_job import (
@@ -101,19 +102,39 @@ def test_new_batches_grow_the_graph_held_in_memory(
     assert_exact(registry, clock)
 
 
+def test_records_that_stop_or_start_counting_leave_and_rejoin_the_graph_held(
+    registry: Registry, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    run(registry, caplog)
+    retaliation = "m-s0-v0-2026-04-13"  # s0's damped rating of v0
+    clock.advance(hours=1)
+    dispute = open_dispute(registry, "v0", retaliation, "never traded with s0")
+    assert run(registry, caplog)["grown"]  # the rating leaves the graph
+    assert_exact(registry, clock)
+
+    clock.advance(hours=1)
+    open_dispute(registry, "v3", "id-v3", "that was not me")  # a seed stops counting
+    open_dispute(registry, "alice", "m-v4-alice-2026-01-01", "no such trade")  # v4 only rated her
+    done = run(registry, caplog)
+    assert done["grown"] and done["seeds"] == 3  # v3 disputed, v4 no longer in the graph
+    assert_exact(registry, clock)
+    assert "v4" not in registry.trust_memory.computed.graph.nodes  # type: ignore[union-attr]
+
+    clock.advance(hours=1)
+    drop_dispute(registry, "v0", dispute)  # it counts again
+    correction = {**rating("v1", "alice", 5, DAY - timedelta(days=30)), "id": "m-v1-fixed"}
+    ingest_rows(registry, [{**correction, "supersedes": "m-v1-alice-2026-04-01"}])
+    assert run(registry, caplog)["grown"]  # the corrected rating replaces the original
+    assert_exact(registry, clock)
+
+
 def test_what_it_cannot_grow_from_makes_it_read_the_graph_afresh(
     registry: Registry, db_url: str, clock: FixedClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     run(registry, caplog)
     clock.advance(hours=1)
-    open_dispute(registry, "v0", "m-s0-v0-2026-04-13", "never traded with s0")
-    assert not run(registry, caplog)["grown"]  # a record stopped counting
-    assert_exact(registry, clock)
-
-    clock.advance(hours=1)
-    correction = {**rating("v1", "alice", 5, DAY - timedelta(days=30)), "id": "m-v1-fixed"}
-    ingest_rows(registry, [{**correction, "supersedes": "m-v1-alice-2026-04-01"}])
-    assert not run(registry, caplog)["grown"]  # the record it replaces stops counting
+    erase(registry, "s2")  # a subject's whole file goes
+    assert not run(registry, caplog)["grown"]
     assert_exact(registry, clock)
 
     clock.advance(hours=1)

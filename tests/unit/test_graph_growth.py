@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sincerity.core.graph_growth import grow_graph
+from sincerity.core.graph_growth import grow_graph, shrink_graph
 from sincerity.core.reputation import TrustParams, rating_graph, retaliation_factors
 
 PARAMS = TrustParams()
@@ -73,3 +73,25 @@ def test_fractional_days_are_left_to_a_fresh_build() -> None:
     before = build([(0, 1, 10, 150)])
     grown = grow_graph(before, np.ones(1), PARAMS, ["n00"], ["n02"], [10.0], [150.5], 1)
     assert grown is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(rating, max_size=40), st.data())
+def test_shrinking_a_graph_equals_building_it_without_those_ratings(
+    held: list[tuple[int, int, int, int]], data: st.DataObject
+) -> None:
+    before = build(held)
+    removed = sorted(set(data.draw(st.lists(st.integers(0, max(0, len(held) - 1)), max_size=8))))
+    removed = [r for r in removed if r < len(held)]
+    positions = np.flatnonzero(np.isin(before.source_index, removed))
+    shrunk = shrink_graph(before, retaliation_factors(before, PARAMS), PARAMS, positions)
+    kept = [r for i, r in enumerate(held) if i not in set(removed)]
+    full = build(kept)
+    graph = shrunk.graph
+    assert graph.nodes == full.nodes
+    for column in ("raters", "targets", "signs", "days"):
+        assert np.array_equal(getattr(graph, column), getattr(full, column)), column
+    assert np.array_equal(shrunk.retaliation, retaliation_factors(full, PARAMS))
+    assert set(graph.source_index.tolist()).isdisjoint(removed)
+    for old, new in enumerate(shrunk.moved.tolist()):
+        assert new == -1 or graph.nodes[new] == before.nodes[old]

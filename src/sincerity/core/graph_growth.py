@@ -127,3 +127,50 @@ def _retaliation_of_touched_pairs(
         edges,
     )
     factors[edges] = retaliation_factors(sub, params)
+
+
+def shrink_graph(
+    graph: RatingGraph, retaliation: FloatArray, params: TrustParams, removed: IntArray
+) -> GrownGraph:
+    """`graph` without the edges at positions `removed` (ratings that stopped counting): exactly
+    the graph built without them. A node left with no rating leaves the graph (`moved` is -1
+    for it); retaliation is recomputed on the pairs a removed negative joined."""
+    every_old = np.arange(graph.size, dtype=np.int64)
+    if len(removed) == 0:
+        return GrownGraph(graph, retaliation, every_old)
+    keep = np.ones(len(graph.raters), dtype=bool)
+    keep[removed] = False
+    raters, targets = graph.raters[keep], graph.targets[keep]
+    degree = np.bincount(raters, minlength=graph.size) + np.bincount(targets, minlength=graph.size)
+    endpoints = np.unique(np.concatenate([graph.raters[removed], graph.targets[removed]]))
+    orphans = endpoints[degree[endpoints] == 0]  # every node is some counted rating's end
+    alive = np.ones(graph.size, dtype=bool)
+    alive[orphans] = False
+    moved = np.where(alive, np.cumsum(alive) - 1, -1)
+    nodes = _without(graph.nodes, orphans)
+    shrunk = RatingGraph(
+        nodes,
+        moved[raters],
+        moved[targets],
+        graph.signs[keep],
+        graph.days[keep],
+        graph.as_of_day,
+        graph.source_index[keep],
+    )
+    factors = retaliation[keep]
+    negative = removed[graph.signs[removed] < 0]
+    ends_r, ends_t = moved[graph.raters[negative]], moved[graph.targets[negative]]
+    both_alive = (ends_r >= 0) & (ends_t >= 0)  # else the pair has no rating left to recompute
+    _retaliation_of_touched_pairs(shrunk, factors, ends_r[both_alive], ends_t[both_alive], params)
+    return GrownGraph(shrunk, factors, moved)
+
+
+def _without(nodes: tuple[str, ...], positions: IntArray) -> tuple[str, ...]:
+    """The sorted `nodes` less those at the sorted `positions`."""
+    pieces: list[str] = []
+    previous = 0
+    for at in positions.tolist():
+        pieces.extend(nodes[previous:at])
+        previous = at + 1
+    pieces.extend(nodes[previous:])
+    return tuple(pieces)

@@ -174,8 +174,14 @@ trust_changes = Table(
         "batch_id",
         Integer,
         nullable=True,
-        doc="the batch whose new records are the whole change; NULL: records stopped or "
-        "started counting (a dispute, an erasure)",
+        doc="the batch whose new records are the change",
+    ),
+    Column(
+        "record_id",
+        String(ID),
+        nullable=True,
+        doc="the record that stopped or started counting (a dispute); with no batch either, "
+        "the change was wider (an erasure)",
     ),
 )
 

@@ -105,7 +105,8 @@ def open_dispute(
                 ),
             },
         )
-        note_graph_change(conn, [row["kind"]], now)  # from now on the record does not count
+        # From now on the record does not count.
+        note_graph_change(conn, [row["kind"]], now, record_id=record_id)
         rescore_subjects(conn, registry.policy, [subject_id], now.date(), now)
     return dispute_id
 
@@ -227,7 +228,7 @@ def _counts_again_or_is_replaced(conn: Connection, record_id: str, now: datetime
     """A dispute closed in a way that changes what counts (dropped, confirmed, corrected): if
     the record is part of the rating graph, trust is stale."""
     record = repo.get_record_row(conn, record_id)
-    note_graph_change(conn, [] if record is None else [record["kind"]], now)
+    note_graph_change(conn, [] if record is None else [record["kind"]], now, record_id=record_id)
 
 
 def dispute_of(conn: Connection, dispute_id: int) -> Dispute:

@@ -10,7 +10,7 @@ A full rescore recomputes it too. A rater absent from the stored result counts n
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 from sqlalchemy import Connection
 
-from sincerity.core.graph_growth import grow_graph
+from sincerity.core.graph_growth import grow_graph, shrink_graph
 from sincerity.core.policy import Policy
 from sincerity.core.reputation import (
     GRAPH_KINDS,
@@ -133,33 +133,38 @@ class TrustMemory:
 
     def before(self, computed: ComputedTrust, moved: IntArray) -> StoredBefore:
         """What is stored, aligned to a computation grown from this one (`moved`: where each
-        of its nodes now stands)."""
+        of its nodes now stands; -1 for one no longer in the graph)."""
         size = len(computed.nodes)
+        alive = moved >= 0
         trust = np.full(size, np.nan)
-        trust[moved] = self.stored_trust
+        trust[moved[alive]] = self.stored_trust[alive]
         credibility = np.zeros(size)  # trust was computed before: a node not stored counted 0
-        credibility[moved] = self.stored_credibility
+        credibility[moved[alive]] = self.stored_credibility[alive]
         known = np.zeros(size, dtype=bool)
-        known[moved] = True
+        known[moved[alive]] = True
         return StoredBefore(
             trust,
             credibility,
             known,
-            pa.array([], pa.string()),
-            np.zeros(0),
+            self.computed.nodes.filter(pa.array(~alive)),
+            self.stored_credibility[~alive],
             self.damped_ids,
             self.damped_factors,
         )
 
 
 def note_graph_change(
-    conn: Connection, kinds: Iterable[str], now: datetime, batch_id: int | None = None
+    conn: Connection,
+    kinds: Iterable[str],
+    now: datetime,
+    batch_id: int | None = None,
+    record_id: str | None = None,
 ) -> None:
-    """Records of these kinds were added (by batch `batch_id`, which added them), removed, or
-    started or stopped counting: if any is part of the rating graph, mark trust stale, in the
-    caller's transaction, for the trust job."""
+    """Records of these kinds were added (by batch `batch_id`), started or stopped counting
+    (record `record_id`), or removed (neither): if any is part of the rating graph, mark trust
+    stale, in the caller's transaction, for the trust job."""
     if GRAPH_KINDS.intersection(kinds):
-        repo.mark_trust_stale(conn, now, batch_id)
+        repo.mark_trust_stale(conn, now, batch_id, record_id)
 
 
 def compute_trust(conn: Connection, policy: Policy, as_of: date) -> ComputedTrust:
@@ -182,33 +187,44 @@ def compute_trust(conn: Connection, policy: Policy, as_of: date) -> ComputedTrus
 
 
 def grow_trust(
-    conn: Connection, memory: TrustMemory, batches: Sequence[int]
+    conn: Connection, memory: TrustMemory, pending: repo.PendingTrustChanges
 ) -> tuple[ComputedTrust, StoredBefore] | None:
-    """Global trust after these batches, which only added records, computed on the graph held
-    in `memory` grown by their ratings and verifications (read by batch: a few rows, not the
-    registry); with what is stored, aligned to it. None when they cannot be added to it (a
-    correction, which makes a record stop counting; a rating dated after the graph's day; a
-    graph too wide for the one-key merge): read the graph afresh."""
-    added = repo.batch_graph_records(conn, batches)
-    if added.corrects or (added.latest_day is not None and added.latest_day > memory.as_of):
+    """Global trust after these changes (new batches, records that stopped or started
+    counting), computed on the graph held in `memory`: the ratings that stopped counting taken
+    out, the new ones and those counting again merged in — read by batch and by record id, a
+    few rows, not the registry; with what is stored, aligned to it. None when that cannot be
+    done (a rating dated after the graph's day; a graph too wide for the one-key merge): read
+    the graph afresh."""
+    added = repo.batch_graph_records(conn, pending.batches)
+    if added.latest_day is not None and added.latest_day > memory.as_of:
         return None
-    edges = added.edges
     held = memory.computed
-    if memory.maybe_in.intersection(batches) and len(edges):
+    edges = added.edges
+    if memory.maybe_in.intersection(pending.batches) and len(edges):
         # Committed while the graph was read: drop the ratings it has already.
         already = pc.is_in(held.edge_ids, value_set=edges.ids)
         present = held.edge_ids.filter(already).combine_chunks()
-        keep = pc.invert(pc.is_in(edges.ids, value_set=present))
-        edges = repo.RatingEdges(
-            edges.ids.filter(keep),
-            edges.raters.filter(keep),
-            edges.subjects.filter(keep),
-            edges.ratings[keep.to_numpy(zero_copy_only=False)],
-            edges.days[keep.to_numpy(zero_copy_only=False)],
+        edges = _edges_where(edges, pc.invert(pc.is_in(edges.ids, value_set=present)))
+    graph, retaliation = held.graph, held.retaliation
+    moved = np.arange(graph.size, dtype=np.int64)
+    verified = held.verified | added.verified
+    recheck = pending.records | added.replaced
+    if recheck:
+        # Each record whose counting changed leaves the graph, and comes back if it counts now.
+        recheck_ids = pa.array(sorted(recheck), pa.large_string())
+        flagged = pc.is_in(held.edge_ids, value_set=recheck_ids).to_numpy(zero_copy_only=False)
+        removed = np.flatnonzero(flagged[graph.source_index])
+        shrunk = shrink_graph(graph, retaliation, memory.params, removed)
+        graph, retaliation, moved = shrunk.graph, shrunk.retaliation, shrunk.moved
+        counting, their_subjects = repo.rechecked_records(conn, recheck, memory.as_of)
+        edges = _edges_where(edges, pc.invert(pc.is_in(edges.ids, value_set=recheck_ids)))
+        edges = _edges_concat(edges, counting)
+        verified = (verified - their_subjects) | repo.verified_subjects(
+            conn, memory.as_of, among=their_subjects
         )
     grown = grow_graph(
-        held.graph,
-        held.retaliation,
+        graph,
+        retaliation,
         memory.params,
         edges.raters.to_pylist(),
         edges.subjects.to_pylist(),
@@ -218,9 +234,11 @@ def grow_trust(
     )
     if grown is None:
         return None
-    node_ids = held.nodes if not len(edges) else pa.array(grown.graph.nodes, pa.string())
+    same_nodes = not len(edges) and not recheck
+    node_ids = held.nodes if same_nodes else pa.array(grown.graph.nodes, pa.string())
+    moved = np.where(moved >= 0, grown.moved[np.maximum(moved, 0)], -1)
     warm = np.zeros(grown.graph.size)
-    warm[grown.moved] = memory.stored_trust
+    warm[moved[moved >= 0]] = memory.stored_trust[moved >= 0]
     chunks = held.edge_ids.chunks + ([edges.ids] if len(edges) else [])
     edge_ids = pa.chunked_array(chunks, pa.large_string())
     if edge_ids.num_chunks > 64:  # many small runs: one array again, for fast takes
@@ -229,12 +247,33 @@ def grow_trust(
         grown.graph,
         node_ids,
         memory.params,
-        held.verified | added.verified,
+        frozenset(verified),
         warm,
         grown.retaliation,
         edge_ids,
     )
-    return computed, memory.before(computed, grown.moved)
+    return computed, memory.before(computed, moved)
+
+
+def _edges_where(edges: repo.RatingEdges, keep: pa.Array) -> repo.RatingEdges:
+    mask = np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool)
+    return repo.RatingEdges(
+        edges.ids.filter(keep),
+        edges.raters.filter(keep),
+        edges.subjects.filter(keep),
+        edges.ratings[mask],
+        edges.days[mask],
+    )
+
+
+def _edges_concat(first: repo.RatingEdges, second: repo.RatingEdges) -> repo.RatingEdges:
+    return repo.RatingEdges(
+        pa.concat_arrays([first.ids, second.ids]),
+        pa.concat_arrays([first.raters, second.raters]),
+        pa.concat_arrays([first.subjects, second.subjects]),
+        np.concatenate([first.ratings, second.ratings]),
+        np.concatenate([first.days, second.days]),
+    )
 
 
 def _computed(

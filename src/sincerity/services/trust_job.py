@@ -39,9 +39,10 @@ def trust_job(registry: Registry, force: bool = False, progress: Progress | None
     moved, in one transaction; then rescore them a chunk per transaction (see
     `finish_rescoring`, which reports to `progress`). Returns how many subjects were rescored.
 
-    The graph is kept in memory (`registry.trust_memory`) for the next run: when only new
-    batches changed it since, that run reads their records alone and grows the graph, instead
-    of reading every rating again. `force` reads it afresh."""
+    The graph is kept in memory (`registry.trust_memory`) for the next run: when what changed
+    since is new batches and records that stopped or started counting, that run reads those
+    records alone and changes the graph, instead of reading every rating again. `force` reads
+    it afresh."""
     leftover = finish_rescoring(registry, progress=progress)  # an interrupted run's
     with registry.engine.connect() as conn:
         taken_in = repo.pending_trust_changes(conn)
@@ -52,7 +53,7 @@ def trust_job(registry: Registry, force: bool = False, progress: Progress | None
         memory = None if force else _usable(registry.trust_memory, generation, now.date(), registry)
         grown = None
         if memory is not None and not taken_in.other:
-            grown = grow_trust(conn, memory, taken_in.batches)
+            grown = grow_trust(conn, memory, taken_in)
         if grown is not None and memory is not None:
             computed, before = grown
             maybe_in = memory.maybe_in - set(taken_in.batches)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -97,7 +97,7 @@ class BatchGraphRecords:
 
     edges: RatingEdges
     verified: set[str]
-    corrects: bool  # one of them replaces an earlier record: something stopped counting
+    replaced: set[str]  # the records their corrections replace: those stop counting
     latest_day: date | None  # the latest day one of them occurred on
 
 
@@ -111,7 +111,7 @@ def batch_graph_records(conn: Connection, batch_ids: Sequence[int]) -> BatchGrap
     ratings: list[float] = []
     days: list[int] = []
     verified: set[str] = set()
-    corrects = False
+    replaced: set[str] = set()
     latest: date | None = None
     epoch = date(1970, 1, 1)
     for chunk in chunks(sorted(set(batch_ids))):
@@ -121,7 +121,8 @@ def batch_graph_records(conn: Connection, batch_ids: Sequence[int]) -> BatchGrap
             .order_by(r.batch_id)
         )
         for rid, kind, subject, rater, rating, occurred_on, supersedes in rows:
-            corrects = corrects or supersedes is not None
+            if supersedes is not None:
+                replaced.add(supersedes)
             latest = occurred_on if latest is None else max(latest, occurred_on)
             if kind == "rating":
                 ids.append(rid)
@@ -140,7 +141,57 @@ def batch_graph_records(conn: Connection, batch_ids: Sequence[int]) -> BatchGrap
         np.array(ratings, dtype=np.float64),
         np.array(days, dtype=np.int64),
     )
-    return BatchGraphRecords(edges, verified, corrects, latest)
+    return BatchGraphRecords(edges, verified, replaced, latest)
+
+
+def rechecked_records(
+    conn: Connection, record_ids: Collection[str], as_of: date
+) -> tuple[RatingEdges, set[str]]:
+    """Of these records, whose counting may have changed: the ratings that count now (as
+    `rating_edges` reads them), and the subjects of the verifications among them."""
+    r = t.records.c
+    ids: list[str] = []
+    raters: list[str] = []
+    subjects: list[str] = []
+    ratings: list[float] = []
+    days: list[int] = []
+    verified_subjects_: set[str] = set()
+    epoch = date(1970, 1, 1)
+    excluded = _not_counting()
+    for chunk in chunks(sorted(record_ids)):
+        rows = conn.execute(
+            select(r.id, r.kind, r.subject_id, r.rater, r.rating, r.occurred_on).where(
+                r.id.in_(chunk), r.kind.in_(("rating", "verification"))
+            )
+        ).all()
+        verified_subjects_.update(
+            subject for _, kind, subject, *_ in rows if kind == "verification"
+        )
+        counting = set(
+            conn.scalars(
+                select(r.id).where(
+                    r.id.in_(chunk),
+                    r.kind == "rating",
+                    r.occurred_on <= as_of,
+                    r.id.not_in(excluded),
+                )
+            )
+        )
+        for rid, _, subject, rater, rating, occurred_on in rows:
+            if rid in counting:
+                ids.append(rid)
+                raters.append(rater)
+                subjects.append(subject)
+                ratings.append(float(rating))
+                days.append((occurred_on - epoch).days)
+    edges = RatingEdges(
+        pa.array(ids, pa.large_string()),
+        pa.array(raters, pa.large_string()),
+        pa.array(subjects, pa.large_string()),
+        np.array(ratings, dtype=np.float64),
+        np.array(days, dtype=np.int64),
+    )
+    return edges, verified_subjects_
 
 
 def _identity_verified(conn: Connection, batch_ids: Sequence[int]) -> set[str]:
@@ -165,10 +216,12 @@ def _what(conn: Connection) -> Any:
     return func.json_extract(r.body, "$.what")
 
 
-def verified_subjects(conn: Connection, as_of: date) -> set[str]:
-    """Subjects with an identity verification on record by `as_of` that counts (see
-    `_not_counting`). The database reads `what` from the record's JSON instead of Python parsing
-    every verification's body."""
+def verified_subjects(
+    conn: Connection, as_of: date, among: Collection[str] | None = None
+) -> set[str]:
+    """Subjects (`among` these, or all) with an identity verification on record by `as_of`
+    that counts (see `_not_counting`). The database reads `what` from the record's JSON
+    instead of Python parsing every verification's body."""
     r = t.records.c
     query = select(r.subject_id).where(
         r.kind == "verification",
@@ -176,9 +229,14 @@ def verified_subjects(conn: Connection, as_of: date) -> set[str]:
         _what(conn) == "identity",
         r.id.not_in(_not_counting()),
     )
-    # No DISTINCT: SQLite would walk the subject index and fetch every record by it (22 s
-    # against 1 s at 10M records); the set drops repeats.
-    return set(conn.scalars(query))
+    if among is None:
+        # No DISTINCT: SQLite would walk the subject index and fetch every record by it (22 s
+        # against 1 s at 10M records); the set drops repeats.
+        return set(conn.scalars(query))
+    found: set[str] = set()
+    for chunk in chunks(sorted(among)):
+        found.update(conn.scalars(query.where(r.subject_id.in_(chunk))))
+    return found
 
 
 @dataclass(frozen=True)
@@ -260,11 +318,13 @@ def trust_state(conn: Connection) -> tuple[datetime | None, datetime | None]:
     return trust_computed_at(conn), stale_since
 
 
-def mark_trust_stale(conn: Connection, now: datetime, batch_id: int | None = None) -> None:
-    """Record that a batch changed the rating graph: by adding its records alone (`batch_id`),
-    or otherwise (None: a record stopped or started counting). Each change appends its own
-    row, so concurrent batches never wait on one another here."""
-    conn.execute(insert(t.trust_changes).values(at=now, batch_id=batch_id))
+def mark_trust_stale(
+    conn: Connection, now: datetime, batch_id: int | None = None, record_id: str | None = None
+) -> None:
+    """Record a change to the rating graph: a batch that added records (`batch_id`), a record
+    that stopped or started counting (`record_id`), or anything else (neither: an erasure).
+    Each change appends its own row, so concurrent batches never wait on one another here."""
+    conn.execute(insert(t.trust_changes).values(at=now, batch_id=batch_id, record_id=record_id))
 
 
 @dataclass(frozen=True)
@@ -272,8 +332,9 @@ class PendingTrustChanges:
     """The changes to the rating graph that trust has not taken in."""
 
     ids: list[int]
-    batches: list[int]  # batches that only added records, in order
-    other: bool  # some change was not only new records
+    batches: list[int]  # batches that added records, in order
+    records: set[str]  # records that stopped or started counting
+    other: bool  # some change was neither (an erasure)
 
     def __bool__(self) -> bool:
         return bool(self.ids)
@@ -283,11 +344,12 @@ def pending_trust_changes(conn: Connection) -> PendingTrustChanges:
     """The changes to the rating graph that trust has not taken in (read them before the graph:
     a change committed in between is then taken in twice, never missed)."""
     c = t.trust_changes.c
-    rows = conn.execute(select(c.id, c.batch_id).order_by(c.id)).all()
+    rows = conn.execute(select(c.id, c.batch_id, c.record_id).order_by(c.id)).all()
     return PendingTrustChanges(
-        [change for change, _ in rows],
-        sorted({batch for _, batch in rows if batch is not None}),
-        any(batch is None for _, batch in rows),
+        [change for change, _, _ in rows],
+        sorted({batch for _, batch, _ in rows if batch is not None}),
+        {record for _, _, record in rows if record is not None},
+        any(batch is None and record is None for _, batch, record in rows),
     )
 
 

@@ -1,5 +1,6 @@
 """The trust job keeps the rating graph in memory between runs: each change to the graph says
-which batch it was (its records are then read by batch, through a new index), and trust_state
+which batch it was (its records are then read by batch, through a new index) or which record
+stopped or started counting, and trust_state
 counts computations, so a process knows whether the graph it holds is the one trust was last
 computed from.
 
@@ -24,12 +25,14 @@ def upgrade() -> None:
         batch.add_column(sa.Column("generation", sa.Integer(), nullable=False, server_default="0"))
     with op.batch_alter_table("trust_changes") as batch:
         batch.add_column(sa.Column("batch_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("record_id", sa.String(128), nullable=True))
     op.create_index("ix_records_batch", "records", ["batch_id"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_records_batch", table_name="records")
     with op.batch_alter_table("trust_changes") as batch:
+        batch.drop_column("record_id")
         batch.drop_column("batch_id")
     with op.batch_alter_table("trust_state") as batch:
         batch.drop_column("generation")
