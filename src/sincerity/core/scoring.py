@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -95,7 +95,7 @@ class Score:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able data."""
-        data = asdict(self)
+        data = _plain(self)
         data["as_of"] = self.as_of.isoformat()
         data["rounded"] = self.rounded
         data["records_excluded"] = dict(self.records_excluded)
@@ -103,6 +103,20 @@ class Score:
             None if self.trust_snapshot is None else self.trust_snapshot.isoformat()
         )
         return data
+
+
+def _plain(value: Any) -> Any:
+    """What `dataclasses.asdict` gives, without its deep copy of every leaf (a score's leaves
+    are immutable): the copies were a third of the time of rescoring a subject."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple
+        return type(value)(*(_plain(v) for v in value))
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return type(value)((_plain(k), _plain(v)) for k, v in value.items())
+    return value
 
 
 def score(
