@@ -188,3 +188,17 @@ def test_an_operator_can_have_the_graph_read_every_run(
     ingest_rows(registry, [rating("s3", "alice", 10, DAY)])
     assert not run(registry, caplog)["grown"]
     assert_stored_trust_is_a_full_recomputation(registry, clock.moment.date())
+
+
+def test_erasure_takes_the_subject_out_of_the_stored_trust_vector(
+    registry: Registry, caplog: pytest.LogCaptureFixture
+) -> None:
+    run(registry, caplog)
+    with registry.engine.connect() as conn:
+        nodes, trust = repo.stored_trust_vector(conn)
+    assert "mallory" in nodes.to_pylist() and len(trust) == len(nodes)
+    erase(registry, "mallory")  # rated by the ring, rates no one
+    with registry.engine.connect() as conn:
+        nodes, _ = repo.stored_trust_vector(conn)
+        assert "mallory" not in nodes.to_pylist()
+        assert "mallory" not in repo.stored_trust(conn)

@@ -95,7 +95,7 @@ class Score:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able data."""
-        data = _plain(self)
+        data: dict[str, Any] = _plain(self)
         data["as_of"] = self.as_of.isoformat()
         data["rounded"] = self.rounded
         data["records_excluded"] = dict(self.records_excluded)

@@ -146,7 +146,6 @@ rater_trust = Table(
     "rater_trust",
     metadata,
     Column("node_id", String(ID), primary_key=True, doc="a rater or rated party"),
-    Column("trust", Float, nullable=False, doc="share of global trust (all rows sum to 1)"),
     Column("credibility", Float, nullable=False, doc="weight of its ratings, 0 to 1"),
     Column("computed_at", UtcDateTime(), nullable=False),
 )
@@ -162,6 +161,13 @@ trust_state = Table(
         nullable=False,
         server_default="0",
         doc="counts computations: a process holding the graph in memory knows it is current",
+    ),
+    Column(
+        "trust_vector",
+        LargeBinary,
+        nullable=True,
+        doc="every node's share of global trust, as one Arrow IPC stream (node, trust): "
+        "written whole by each computation, where rows would be rewritten nearly all",
     ),
 )
 

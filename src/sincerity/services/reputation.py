@@ -44,9 +44,6 @@ log = logging.getLogger("sincerity.trust")
 # moves a score by a fraction of a displayed point, while a small batch, which nudges the trust
 # of most raters a little, does not rescore the whole registry.
 RESCORE_TOLERANCE = 1e-2
-# Stored trust is rewritten when it moves by more than this (well below the 1e-9 to which the
-# incremental result must equal a full recomputation).
-WRITE_TOLERANCE = 1e-12
 
 
 @dataclass(frozen=True)
@@ -104,7 +101,6 @@ class TrustRun:
 class StoredBefore:
     """What was stored before a computation, aligned to its nodes."""
 
-    trust: FloatArray  # NaN: not stored
     credibility: FloatArray  # for a node not stored, what it counted before
     known: NDArray[np.bool_]
     gone_nodes: pa.Array  # stored nodes the computation no longer has
@@ -123,9 +119,8 @@ class TrustMemory:
     generation: int
     as_of: date
     params: TrustParams
-    computed: ComputedTrust
-    stored_trust: FloatArray  # as stored, aligned to computed.nodes
-    stored_credibility: FloatArray
+    computed: ComputedTrust  # its trust vector is stored whole
+    stored_credibility: FloatArray  # as stored, aligned to computed.nodes
     damped_ids: pa.Array  # as stored
     damped_factors: FloatArray
     # Batches that may be in the graph already: they were committed while it was read afresh.
@@ -136,14 +131,11 @@ class TrustMemory:
         of its nodes now stands; -1 for one no longer in the graph)."""
         size = len(computed.nodes)
         alive = moved >= 0
-        trust = np.full(size, np.nan)
-        trust[moved[alive]] = self.stored_trust[alive]
         credibility = np.zeros(size)  # trust was computed before: a node not stored counted 0
         credibility[moved[alive]] = self.stored_credibility[alive]
         known = np.zeros(size, dtype=bool)
         known[moved[alive]] = True
         return StoredBefore(
-            trust,
             credibility,
             known,
             self.computed.nodes.filter(pa.array(~alive)),
@@ -238,7 +230,7 @@ def grow_trust(
     node_ids = held.nodes if same_nodes else pa.array(grown.graph.nodes, pa.string())
     moved = np.where(moved >= 0, grown.moved[np.maximum(moved, 0)], -1)
     warm = np.zeros(grown.graph.size)
-    warm[moved[moved >= 0]] = memory.stored_trust[moved >= 0]
+    warm[moved[moved >= 0]] = held.trust[moved >= 0]
     chunks = held.edge_ids.chunks + ([edges.ids] if len(edges) else [])
     edge_ids = pa.chunked_array(chunks, pa.large_string())
     if edge_ids.num_chunks > 64:  # many small runs: one array again, for fast takes
@@ -339,7 +331,6 @@ def stored_before(conn: Connection, computed: ComputedTrust) -> StoredBefore:
     gone = ~pc.is_in(stored.nodes, value_set=computed.nodes).to_numpy(zero_copy_only=False)
     damped_ids, damped_factors = repo.stored_damping_columns(conn)
     return StoredBefore(
-        _aligned(computed.nodes, stored.nodes, stored.trust, missing=np.nan),
         _aligned(computed.nodes, stored.nodes, stored.credibility, missing=absent),
         pc.is_in(computed.nodes, value_set=stored.nodes).to_numpy(zero_copy_only=False),
         stored.nodes.filter(pa.array(gone)),
@@ -353,10 +344,9 @@ def stored_before(conn: Connection, computed: ComputedTrust) -> StoredBefore:
 class StoredTrust:
     """What storing a computation changed, and what is stored after it."""
 
-    changed_nodes: int
+    changed_nodes: int  # credibilities written or removed
     affected: set[str]  # subjects whose evidence moved beyond RESCORE_TOLERANCE
-    trust: FloatArray  # as stored now, aligned to the computation's nodes
-    credibility: FloatArray
+    credibility: FloatArray  # as stored now, aligned to the computation's nodes
     damped_ids: pa.Array
     damped_factors: FloatArray
 
@@ -364,22 +354,19 @@ class StoredTrust:
 def store_trust(
     conn: Connection, computed: ComputedTrust, now: datetime, before: StoredBefore | None = None
 ) -> StoredTrust:
-    """Write the difference between `computed` and what is stored (`before`, else read); finds
-    the subjects whose evidence moved beyond RESCORE_TOLERANCE. Vectorised: it runs inside the
-    write transaction, over every node (a million at 10M ratings)."""
+    """Store `computed`: its trust vector whole (one row: it moves a little at nearly every
+    node), and the difference in credibilities and damping from what is stored (`before`, else
+    read); finds the subjects whose evidence moved beyond RESCORE_TOLERANCE. Vectorised: it
+    runs inside the write transaction, over every node (a million at 10M ratings)."""
     if before is None:
         before = stored_before(conn, computed)
     cred_moved = np.abs(before.credibility - computed.credibility) > RESCORE_TOLERANCE
     new_cred = np.where(cred_moved, computed.credibility, before.credibility)
-    trust_moved = ~(np.abs(before.trust - computed.trust) <= WRITE_TOLERANCE)  # NaN: not stored
-    written = ~before.known | cred_moved | trust_moved
-    rows = np.flatnonzero(written)
+    rows = np.flatnonzero(~before.known | cred_moved)
     ids = computed.nodes.take(pa.array(rows)).to_pylist()
     upserts = [
-        {"node_id": node, "trust": float(trust), "credibility": float(cred), "computed_at": now}
-        for node, trust, cred in zip(
-            ids, computed.trust[rows].tolist(), new_cred[rows].tolist(), strict=True
-        )
+        {"node_id": node, "credibility": float(cred), "computed_at": now}
+        for node, cred in zip(ids, new_cred[rows].tolist(), strict=True)
     ]
     moved_raters = set(computed.nodes.filter(pa.array(cred_moved)).to_pylist())
     counted = before.gone_nodes.filter(pa.array(before.gone_credibility > RESCORE_TOLERANCE))
@@ -403,6 +390,7 @@ def store_trust(
             newly_ids.to_pylist(), computed.damped_factors[newly].tolist(), strict=True
         )
     ]
+    repo.store_trust_vector(conn, computed.nodes, computed.trust)
     repo.write_trust_diff(
         conn,
         upserts,
@@ -419,7 +407,6 @@ def store_trust(
     return StoredTrust(
         len(upserts) + len(before.gone_nodes),
         affected,
-        np.where(written, computed.trust, before.trust),
         new_cred,
         pa.concat_arrays([before.damped_ids.filter(pa.array(kept)), newly_ids]),
         np.concatenate([before.damped_factors[kept], computed.damped_factors[newly]]),

@@ -76,7 +76,6 @@ def trust_job(registry: Registry, force: bool = False, progress: Progress | None
             now.date(),
             trust_params(registry.policy),
             computed,
-            stored.trust,
             stored.credibility,
             stored.damped_ids,
             stored.damped_factors,

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sincerity.db import tables as t
 from sincerity.db.repo.base import chunks
 from sincerity.db.repo.people import delete_people_of
+from sincerity.db.repo.trust import drop_from_trust_vector
 
 
 def delete_subject_file(conn: Connection, subject_id: str) -> int:
@@ -30,6 +31,7 @@ def delete_subject_file(conn: Connection, subject_id: str) -> int:
     a = t.attestations.c  # kept, revoked, for the status lists; what was shown is dropped
     conn.execute(update(t.attestations).where(a.subject_id == subject_id).values(presentation=None))
     conn.execute(delete(t.rater_trust).where(t.rater_trust.c.node_id == subject_id))
+    drop_from_trust_vector(conn, subject_id)
     w = t.web_sessions.c
     conn.execute(delete(t.web_sessions).where(w.actor_kind == "subject", w.actor_id == subject_id))
     delete_people_of(conn, "subject", subject_id)

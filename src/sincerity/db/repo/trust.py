@@ -254,16 +254,58 @@ def stored_trust_columns(conn: Connection) -> StoredTrust:
     # The driver's own rows, not SQLAlchemy's: a million Row objects cost 0.6 s more.
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute("SELECT node_id, trust, credibility FROM rater_trust")
+        cursor.execute("SELECT node_id, credibility FROM rater_trust")
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    nodes, trust, credibility = zip(*rows, strict=True) if rows else ((), (), ())
-    return StoredTrust(
-        pa.array(nodes, pa.string()),
-        np.fromiter(trust, dtype=np.float64, count=len(rows)),
-        np.fromiter(credibility, dtype=np.float64, count=len(rows)),
+    nodes, credibility = zip(*rows, strict=True) if rows else ((), ())
+    node_ids = pa.array(nodes, pa.string())
+    vector_nodes, vector_trust = stored_trust_vector(conn)
+    where = pc.index_in(node_ids, value_set=vector_nodes)
+    found = where.is_valid().to_numpy(zero_copy_only=False)
+    positions = where.fill_null(0).to_numpy(zero_copy_only=False)
+    trust = np.where(found, vector_trust[positions] if len(vector_trust) else 0.0, 0.0)
+    return StoredTrust(node_ids, trust, np.fromiter(credibility, dtype=np.float64, count=len(rows)))
+
+
+VECTOR_SCHEMA = pa.schema([("node", pa.string()), ("trust", pa.float64())])
+
+
+def stored_trust_vector(conn: Connection) -> tuple[pa.Array, NDArray[np.float64]]:
+    """The last computation's trust vector: every node and its share of global trust."""
+    blob = conn.scalar(select(t.trust_state.c.trust_vector).where(t.trust_state.c.id == 1))
+    if not blob:
+        return pa.array([], pa.string()), np.zeros(0)
+    table = pa.ipc.open_stream(pa.py_buffer(blob)).read_all()
+    return (
+        table.column("node").combine_chunks(),
+        table.column("trust").to_numpy().astype(np.float64),
     )
+
+
+def store_trust_vector(conn: Connection, nodes: pa.Array, trust: NDArray[np.float64]) -> None:
+    """Store a computation's whole trust vector, in one row (uncompressed: an erased
+    subject's id must be findable, to be removed — see `drop_from_trust_vector`)."""
+    table = pa.table([pc.cast(nodes, pa.string()), pa.array(trust)], schema=VECTOR_SCHEMA)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, VECTOR_SCHEMA) as writer:
+        writer.write_table(table)
+    conn.execute(
+        update(t.trust_state)
+        .where(t.trust_state.c.id == 1)
+        .values(trust_vector=sink.getvalue().to_pybytes())
+    )
+
+
+def drop_from_trust_vector(conn: Connection, node: str) -> None:
+    """Take a node (an erased subject) out of the stored trust vector."""
+    nodes, trust = stored_trust_vector(conn)
+    if len(nodes) == 0:
+        return
+    keep = pc.not_equal(nodes, pa.scalar(node, pa.string()))
+    if pc.all(keep).as_py():
+        return
+    store_trust_vector(conn, nodes.filter(keep), trust[keep.to_numpy(zero_copy_only=False)])
 
 
 def stored_damping_columns(conn: Connection) -> tuple[pa.Array, NDArray[np.float64]]:
@@ -289,8 +331,9 @@ def write_trust_diff(
     damping_upserts: Sequence[dict[str, Any]],
     undamped: Sequence[str],
 ) -> None:
-    """Apply a change to the stored credibilities and damped ratings: rows that changed are
-    replaced, rows that no longer exist are deleted, the rest are left alone."""
+    """Apply a change to the stored credibilities (rows of node_id, credibility, computed_at)
+    and damped ratings: rows that changed are replaced, rows that no longer exist are deleted,
+    the rest are left alone."""
     rt, rd = t.rater_trust.c, t.rating_damping.c
     for chunk in chunks([row["node_id"] for row in upserts] + list(removed_nodes)):
         conn.execute(delete(t.rater_trust).where(rt.node_id.in_(chunk)))

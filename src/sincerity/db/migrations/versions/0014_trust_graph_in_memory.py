@@ -2,7 +2,9 @@
 which batch it was (its records are then read by batch, through a new index) or which record
 stopped or started counting, and trust_state
 counts computations, so a process knows whether the graph it holds is the one trust was last
-computed from.
+computed from. The trust vector moves a little at nearly every node with every computation: it
+is stored whole in trust_state (one Arrow stream), and rater_trust keeps the credibilities,
+rewritten only where they move.
 
 Revision ID: 0014
 Revises: 0013
@@ -23,6 +25,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("trust_state") as batch:
         batch.add_column(sa.Column("generation", sa.Integer(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("trust_vector", sa.LargeBinary(), nullable=True))
+    with op.batch_alter_table("rater_trust") as batch:
+        batch.drop_column("trust")
     with op.batch_alter_table("trust_changes") as batch:
         batch.add_column(sa.Column("batch_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("record_id", sa.String(128), nullable=True))
@@ -34,5 +39,8 @@ def downgrade() -> None:
     with op.batch_alter_table("trust_changes") as batch:
         batch.drop_column("record_id")
         batch.drop_column("batch_id")
+    with op.batch_alter_table("rater_trust") as batch:
+        batch.add_column(sa.Column("trust", sa.Float(), nullable=False, server_default="0"))
     with op.batch_alter_table("trust_state") as batch:
+        batch.drop_column("trust_vector")
         batch.drop_column("generation")
