@@ -105,15 +105,10 @@ def batch_graph_records(conn: Connection, batch_ids: Sequence[int]) -> BatchGrap
     """The ratings and identity verifications these batches stored (by the batch index, in
     the order they were stored), for a trust job that holds the rest of the graph."""
     r = t.records.c
-    ids: list[str] = []
-    raters: list[str] = []
-    subjects: list[str] = []
-    ratings: list[float] = []
-    days: list[int] = []
+    rated: list[tuple[str, str, str, float, date]] = []
     verified: set[str] = set()
     replaced: set[str] = set()
     latest: date | None = None
-    epoch = date(1970, 1, 1)
     for chunk in chunks(sorted(set(batch_ids))):
         rows = conn.execute(
             select(r.id, r.kind, r.subject_id, r.rater, r.rating, r.occurred_on, r.supersedes)
@@ -125,23 +120,24 @@ def batch_graph_records(conn: Connection, batch_ids: Sequence[int]) -> BatchGrap
                 replaced.add(supersedes)
             latest = occurred_on if latest is None else max(latest, occurred_on)
             if kind == "rating":
-                ids.append(rid)
-                raters.append(rater)
-                subjects.append(subject)
-                ratings.append(float(rating))
-                days.append((occurred_on - epoch).days)
+                rated.append((rid, subject, rater, rating, occurred_on))
             else:
                 verified.add(subject)
     if verified:  # only identity verifications seed trust: `what` is in the record's body
         verified = _identity_verified(conn, batch_ids) & verified
-    edges = RatingEdges(
-        pa.array(ids, pa.large_string()),
-        pa.array(raters, pa.large_string()),
-        pa.array(subjects, pa.large_string()),
-        np.array(ratings, dtype=np.float64),
-        np.array(days, dtype=np.int64),
+    return BatchGraphRecords(_edges_of(rated), verified, replaced, latest)
+
+
+def _edges_of(rows: Sequence[tuple[str, str, str, float, date]]) -> RatingEdges:
+    """Ratings read as rows of (id, subject, rater, rating, day), as columns."""
+    epoch = date(1970, 1, 1)
+    return RatingEdges(
+        pa.array([row[0] for row in rows], pa.large_string()),
+        pa.array([row[2] for row in rows], pa.large_string()),
+        pa.array([row[1] for row in rows], pa.large_string()),
+        np.array([float(row[3]) for row in rows], dtype=np.float64),
+        np.array([(row[4] - epoch).days for row in rows], dtype=np.int64),
     )
-    return BatchGraphRecords(edges, verified, replaced, latest)
 
 
 def rechecked_records(
@@ -150,13 +146,8 @@ def rechecked_records(
     """Of these records, whose counting may have changed: the ratings that count now (as
     `rating_edges` reads them), and the subjects of the verifications among them."""
     r = t.records.c
-    ids: list[str] = []
-    raters: list[str] = []
-    subjects: list[str] = []
-    ratings: list[float] = []
-    days: list[int] = []
+    rated: list[tuple[str, str, str, float, date]] = []
     verified_subjects_: set[str] = set()
-    epoch = date(1970, 1, 1)
     excluded = _not_counting()
     for chunk in chunks(sorted(record_ids)):
         rows = conn.execute(
@@ -177,21 +168,12 @@ def rechecked_records(
                 )
             )
         )
-        for rid, _, subject, rater, rating, occurred_on in rows:
-            if rid in counting:
-                ids.append(rid)
-                raters.append(rater)
-                subjects.append(subject)
-                ratings.append(float(rating))
-                days.append((occurred_on - epoch).days)
-    edges = RatingEdges(
-        pa.array(ids, pa.large_string()),
-        pa.array(raters, pa.large_string()),
-        pa.array(subjects, pa.large_string()),
-        np.array(ratings, dtype=np.float64),
-        np.array(days, dtype=np.int64),
-    )
-    return edges, verified_subjects_
+        rated.extend(
+            (rid, subject, rater, rating, occurred_on)
+            for rid, _, subject, rater, rating, occurred_on in rows
+            if rid in counting
+        )
+    return _edges_of(rated), verified_subjects_
 
 
 def _identity_verified(conn: Connection, batch_ids: Sequence[int]) -> set[str]:
