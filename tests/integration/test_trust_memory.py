@@ -150,9 +150,21 @@ def test_what_it_cannot_grow_from_makes_it_read_the_graph_afresh(
 
     clock.advance(days=1)
     ingest_rows(registry, [rating("s4", "v3", 10, DAY)])
-    assert not run(registry, caplog)["grown"]  # a new day
+    assert run(registry, caplog)["grown"]  # a new day: the same graph, every rating a day older
     assert_exact(registry, clock)
-    ingest_rows(registry, [rating("s3", "v3", 10, DAY)])
+
+    # The server's clock was a day fast when a rating came in, then corrected: the rating is
+    # dated after today. The fresh read leaves it out, and reads again on each new day.
+    clock.advance(days=1)
+    ingest_rows(registry, [rating("s3", "v3", 10, clock.moment.date())])
+    clock.advance(days=-1)
+    assert not run(registry, caplog)["grown"]  # an earlier day than the graph's
+    assert_exact(registry, clock)
+    clock.advance(days=1)
+    ingest_rows(registry, [rating("s2", "v3", 10, DAY)])
+    assert not run(registry, caplog)["grown"]  # its day: read afresh, so it joins
+    assert_exact(registry, clock)
+    ingest_rows(registry, [rating("s1", "v3", 10, DAY)])
     assert run(registry, caplog)["grown"]  # and from then on it grows again
     assert_exact(registry, clock)
 

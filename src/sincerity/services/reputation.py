@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 
 import numpy as np
@@ -125,6 +125,16 @@ class TrustMemory:
     damped_factors: FloatArray
     # Batches that may be in the graph already: they were committed while it was read afresh.
     maybe_in: frozenset[int] = frozenset()
+    # No rating or verification was left out for being dated after `as_of`: the graph can be
+    # carried to a later day as it is.
+    nothing_later: bool = False
+
+    def on(self, as_of: date) -> TrustMemory:
+        """This graph carried to a later day (`nothing_later` must hold): the same edges, their
+        weights aged from the new day."""
+        day = float((as_of - date(1970, 1, 1)).days)
+        graph = replace(self.computed.graph, as_of_day=day)
+        return replace(self, as_of=as_of, computed=replace(self.computed, graph=graph))
 
     def before(self, computed: ComputedTrust, moved: IntArray) -> StoredBefore:
         """What is stored, aligned to a computation grown from this one (`moved`: where each
@@ -208,7 +218,9 @@ def grow_trust(
         removed = np.flatnonzero(flagged[graph.source_index])
         shrunk = shrink_graph(graph, retaliation, memory.params, removed)
         graph, retaliation, moved = shrunk.graph, shrunk.retaliation, shrunk.moved
-        counting, their_subjects = repo.rechecked_records(conn, recheck, memory.as_of)
+        counting, their_subjects, latest = repo.rechecked_records(conn, recheck, memory.as_of)
+        if latest is not None and latest > memory.as_of:
+            return None  # a record dated after the graph's day: the fresh read sets it aside
         edges = _edges_where(edges, pc.invert(pc.is_in(edges.ids, value_set=recheck_ids)))
         edges = _edges_concat(edges, counting)
         verified = (verified - their_subjects) | repo.verified_subjects(

@@ -57,10 +57,13 @@ def trust_job(registry: Registry, force: bool = False, progress: Progress | None
         if grown is not None and memory is not None:
             computed, before = grown
             maybe_in = memory.maybe_in - set(taken_in.batches)
+            nothing_later = memory.nothing_later  # it grew by nothing dated later
         else:
             computed, before = compute_trust(conn, registry.policy, now.date()), None
             # Batches committed while the graph was read may be in it already.
             maybe_in = frozenset(repo.pending_trust_changes(conn).batches) - set(taken_in.batches)
+            latest = repo.latest_graph_day(conn)
+            nothing_later = latest is None or latest <= now.date()
 
     def write(conn: Connection) -> tuple[StoredTrust, int]:
         stored = store_trust(conn, computed, now, before)
@@ -80,6 +83,7 @@ def trust_job(registry: Registry, force: bool = False, progress: Progress | None
             stored.damped_ids,
             stored.damped_factors,
             maybe_in,
+            nothing_later,
         )
         if stored_generation == generation + 1 and registry.keep_trust_graph
         else None
@@ -93,10 +97,16 @@ def trust_job(registry: Registry, force: bool = False, progress: Progress | None
 def _usable(
     memory: TrustMemory | None, generation: int, as_of: date, registry: Registry
 ) -> TrustMemory | None:
-    """The graph held in memory, if trust was last computed from it, today, by this policy."""
-    if memory is None or memory.generation != generation or memory.as_of != as_of:
+    """The graph held in memory, if trust was last computed from it, by this policy, and it
+    holds every rating of today (carried from an earlier day when none was left out for being
+    dated later)."""
+    if memory is None or memory.generation != generation:
         return None
-    return memory if memory.params == trust_params(registry.policy) else None
+    if memory.params != trust_params(registry.policy) or as_of < memory.as_of:
+        return None
+    if as_of > memory.as_of:
+        return memory.on(as_of) if memory.nothing_later else None
+    return memory
 
 
 def finish_rescoring(

@@ -142,12 +142,14 @@ def _edges_of(rows: Sequence[tuple[str, str, str, float, date]]) -> RatingEdges:
 
 def rechecked_records(
     conn: Connection, record_ids: Collection[str], as_of: date
-) -> tuple[RatingEdges, set[str]]:
+) -> tuple[RatingEdges, set[str], date | None]:
     """Of these records, whose counting may have changed: the ratings that count now (as
-    `rating_edges` reads them), and the subjects of the verifications among them."""
+    `rating_edges` reads them), the subjects of the verifications among them, and the latest
+    day one of them occurred on."""
     r = t.records.c
     rated: list[tuple[str, str, str, float, date]] = []
     verified_subjects_: set[str] = set()
+    latest: date | None = None
     excluded = _not_counting()
     for chunk in chunks(sorted(record_ids)):
         rows = conn.execute(
@@ -155,6 +157,8 @@ def rechecked_records(
                 r.id.in_(chunk), r.kind.in_(("rating", "verification"))
             )
         ).all()
+        for *_, occurred_on in rows:
+            latest = occurred_on if latest is None else max(latest, occurred_on)
         verified_subjects_.update(
             subject for _, kind, subject, *_ in rows if kind == "verification"
         )
@@ -173,7 +177,17 @@ def rechecked_records(
             for rid, _, subject, rater, rating, occurred_on in rows
             if rid in counting
         )
-    return _edges_of(rated), verified_subjects_
+    return _edges_of(rated), verified_subjects_, latest
+
+
+def latest_graph_day(conn: Connection) -> date | None:
+    """The latest day a rating or a verification on record occurred on (one may be dated
+    after today: it joins the graph on its day)."""
+    r = t.records.c
+    latest: date | None = conn.scalar(
+        select(func.max(r.occurred_on)).where(r.kind.in_(("rating", "verification")))
+    )
+    return latest
 
 
 def _identity_verified(conn: Connection, batch_ids: Sequence[int]) -> set[str]:
