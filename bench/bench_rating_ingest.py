@@ -34,6 +34,7 @@ from common import report
 from sincerity.core.reputation import rating_graph
 from sincerity.db import repo
 from sincerity.services import Registry, ingest_rows
+from sincerity.services.disputes import open_dispute
 from sincerity.services.files import Row
 from sincerity.services.ingest import store_batch, stored_row, validate_rows
 from sincerity.services.reputation import compute_trust, grow_trust, refresh_trust
@@ -159,6 +160,23 @@ def held_mib(registry: Registry) -> float:
     return size / 2**20
 
 
+def grown_after_disputes(registry: Registry, disputes: int = 3) -> float:
+    """Seconds of the computation grown from memory when, besides the batches, a few ratings
+    stopped counting (disputed by their subjects): they leave the held graph."""
+    with registry.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT id, subject_id FROM records WHERE id IN ('r0', 'r1', 'r2', 'r3', 'r4')")
+        ).all()
+    for record_id, subject in rows[:disputes]:
+        open_dispute(registry, subject, record_id, "no such trade")
+    with registry.engine.connect() as conn:
+        pending = repo.pending_trust_changes(conn)
+        assert registry.trust_memory is not None and len(pending.records) == disputes
+        started = time.perf_counter()
+        assert grow_trust(conn, registry.trust_memory, pending) is not None
+        return time.perf_counter() - started
+
+
 def trust_against_bare_scipy(registry: Registry) -> tuple[float, float, float]:
     """Seconds of the trust job's computation after new batches: grown from the graph it holds
     (read the batches, merge, warm-started iteration, retaliation on the touched pairs), and
@@ -211,6 +229,7 @@ def measure(url: str, label: str, ratings: int, repeats: int) -> dict:
     for n in range(repeats):
         ingest_rows(registry, a_batch(n, subjects, rng, "grow"), name="bench")
     grow_s, compute_s, bare_s = trust_against_bare_scipy(registry)
+    disputed_s = grown_after_disputes(registry)
     memory_mib = held_mib(registry)
 
     inline_s = []
@@ -243,6 +262,8 @@ def measure(url: str, label: str, ratings: int, repeats: int) -> dict:
         "trust_afresh_s": compute_s,
         "bare_scipy_s": bare_s,
         "grown_vs_bare": grow_s / bare_s,
+        "grown_with_3_disputes_s": disputed_s,
+        "disputed_vs_bare": disputed_s / bare_s,
         "graph_held_MiB": memory_mib,
         "afresh_vs_bare": compute_s / bare_s,
     }
