@@ -180,9 +180,9 @@ def compute_trust(conn: Connection, policy: Policy, as_of: date) -> ComputedTrus
     )
     params = trust_params(policy)
     verified = frozenset(repo.verified_subjects(conn, as_of))
-    stored = repo.stored_trust_columns(conn)
+    vector_nodes, vector_trust = repo.stored_trust_vector(conn)
     node_ids = pa.array(graph.nodes, pa.string())
-    warm = _aligned(node_ids, stored.nodes, stored.trust, missing=0.0)
+    warm = _aligned(node_ids, vector_nodes, vector_trust, missing=0.0)
     retaliation = retaliation_factors(graph, params)
     edge_ids = pa.chunked_array([edges.ids], pa.large_string())
     return _computed(graph, node_ids, params, verified, warm, retaliation, edge_ids)
@@ -339,14 +339,14 @@ def stored_before(conn: Connection, computed: ComputedTrust) -> StoredBefore:
     """What is stored, read from the database and aligned to `computed`'s nodes."""
     # Before the first computation every rater counted fully; afterwards an absent one, not at all.
     absent = 1.0 if repo.trust_computed_at(conn) is None else 0.0
-    stored = repo.stored_trust_columns(conn)
-    gone = ~pc.is_in(stored.nodes, value_set=computed.nodes).to_numpy(zero_copy_only=False)
+    nodes, credibility = repo.stored_credibility_columns(conn)
+    gone = ~pc.is_in(nodes, value_set=computed.nodes).to_numpy(zero_copy_only=False)
     damped_ids, damped_factors = repo.stored_damping_columns(conn)
     return StoredBefore(
-        _aligned(computed.nodes, stored.nodes, stored.credibility, missing=absent),
-        pc.is_in(computed.nodes, value_set=stored.nodes).to_numpy(zero_copy_only=False),
-        stored.nodes.filter(pa.array(gone)),
-        stored.credibility[gone],
+        _aligned(computed.nodes, nodes, credibility, missing=absent),
+        pc.is_in(computed.nodes, value_set=nodes).to_numpy(zero_copy_only=False),
+        nodes.filter(pa.array(gone)),
+        credibility[gone],
         damped_ids,
         damped_factors,
     )

@@ -235,18 +235,9 @@ def verified_subjects(
     return found
 
 
-@dataclass(frozen=True)
-class StoredTrust:
-    """Every stored node's trust and credibility, as columns in one order."""
-
-    nodes: pa.Array  # strings
-    trust: NDArray[np.float64]
-    credibility: NDArray[np.float64]
-
-
-def stored_trust_columns(conn: Connection) -> StoredTrust:
-    """`stored_trust` as columns, for the trust job's million-node reads (a dictionary of a
-    million entries costs seconds; these, a fraction of one)."""
+def stored_credibility_columns(conn: Connection) -> tuple[pa.Array, NDArray[np.float64]]:
+    """Every stored node and its credibility, as two columns in one order, for the trust job's
+    million-node reads (a dictionary of a million entries costs seconds; these, a fraction)."""
     # The driver's own rows, not SQLAlchemy's: a million Row objects cost 0.6 s more.
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
@@ -255,13 +246,10 @@ def stored_trust_columns(conn: Connection) -> StoredTrust:
     finally:
         cursor.close()
     nodes, credibility = zip(*rows, strict=True) if rows else ((), ())
-    node_ids = pa.array(nodes, pa.string())
-    vector_nodes, vector_trust = stored_trust_vector(conn)
-    where = pc.index_in(node_ids, value_set=vector_nodes)
-    found = where.is_valid().to_numpy(zero_copy_only=False)
-    positions = where.fill_null(0).to_numpy(zero_copy_only=False)
-    trust = np.where(found, vector_trust[positions] if len(vector_trust) else 0.0, 0.0)
-    return StoredTrust(node_ids, trust, np.fromiter(credibility, dtype=np.float64, count=len(rows)))
+    return (
+        pa.array(nodes, pa.string()),
+        np.fromiter(credibility, dtype=np.float64, count=len(rows)),
+    )
 
 
 VECTOR_SCHEMA = pa.schema([("node", pa.string()), ("trust", pa.float64())])
@@ -315,9 +303,13 @@ def stored_damping_columns(conn: Connection) -> tuple[pa.Array, NDArray[np.float
 
 def stored_trust(conn: Connection) -> dict[str, tuple[float, float]]:
     """Every stored node's (trust, credibility), by node id."""
-    stored = stored_trust_columns(conn)
-    pairs = zip(stored.trust.tolist(), stored.credibility.tolist(), strict=True)
-    return dict(zip(stored.nodes.to_pylist(), pairs, strict=True))
+    nodes, credibility = stored_credibility_columns(conn)
+    vector_nodes, vector_trust = stored_trust_vector(conn)
+    trust = dict(zip(vector_nodes.to_pylist(), vector_trust.tolist(), strict=True))
+    return {
+        node: (trust.get(node, 0.0), cred)
+        for node, cred in zip(nodes.to_pylist(), credibility.tolist(), strict=True)
+    }
 
 
 def write_trust_diff(
