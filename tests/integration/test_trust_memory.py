@@ -80,8 +80,9 @@ def test_new_batches_grow_the_graph_held_in_memory(
         "occurred_on": "2025-02-01",
         "reported_on": "2025-02-01",
     }
+    licence = {**verified, "id": "lic-s1", "subject": "s1", "what": "licence"}  # not a seed
     # A new rater and a new seed; a negative with no answer yet.
-    ingest_rows(registry, [rating("zed", "alice", 10, DAY), verified])
+    ingest_rows(registry, [rating("zed", "alice", 10, DAY), verified, licence])
     ingest_rows(registry, [rating("v2", "s2", -10, DAY - timedelta(days=5))])
     done = run(registry, caplog)
     assert done["grown"] and done["seeds"] == 6

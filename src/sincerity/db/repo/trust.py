@@ -15,6 +15,7 @@ from sqlalchemy import (
     Connection,
     Integer,
     Text,
+    case,
     cast,
     delete,
     func,
@@ -109,22 +110,22 @@ def batch_graph_records(conn: Connection, batch_ids: Sequence[int]) -> BatchGrap
     verified: set[str] = set()
     replaced: set[str] = set()
     latest: date | None = None
+    # Only identity verifications seed trust: the database reads `what` from their bodies.
+    what = case((r.kind == "verification", _what(conn)), else_=None)
     for chunk in chunks(sorted(set(batch_ids))):
         rows = conn.execute(
-            select(r.id, r.kind, r.subject_id, r.rater, r.rating, r.occurred_on, r.supersedes)
+            select(r.id, r.kind, r.subject_id, r.rater, r.rating, r.occurred_on, r.supersedes, what)
             .where(r.batch_id.in_(chunk), r.kind.in_(("rating", "verification")))
             .order_by(r.batch_id)
         )
-        for rid, kind, subject, rater, rating, occurred_on, supersedes in rows:
+        for rid, kind, subject, rater, rating, occurred_on, supersedes, verifies in rows:
             if supersedes is not None:
                 replaced.add(supersedes)
             latest = occurred_on if latest is None else max(latest, occurred_on)
             if kind == "rating":
                 rated.append((rid, subject, rater, rating, occurred_on))
-            else:
+            elif verifies == "identity":
                 verified.add(subject)
-    if verified:  # only identity verifications seed trust: `what` is in the record's body
-        verified = _identity_verified(conn, batch_ids) & verified
     return BatchGraphRecords(_edges_of(rated), verified, replaced, latest)
 
 
@@ -153,30 +154,16 @@ def rechecked_records(
     excluded = _not_counting()
     for chunk in chunks(sorted(record_ids)):
         rows = conn.execute(
-            select(r.id, r.kind, r.subject_id, r.rater, r.rating, r.occurred_on).where(
-                r.id.in_(chunk), r.kind.in_(("rating", "verification"))
-            )
-        ).all()
-        for *_, occurred_on in rows:
+            select(
+                r.id, r.kind, r.subject_id, r.rater, r.rating, r.occurred_on, r.id.not_in(excluded)
+            ).where(r.id.in_(chunk), r.kind.in_(("rating", "verification")))
+        )
+        for rid, kind, subject, rater, rating, occurred_on, not_excluded in rows:
             latest = occurred_on if latest is None else max(latest, occurred_on)
-        verified_subjects_.update(
-            subject for _, kind, subject, *_ in rows if kind == "verification"
-        )
-        counting = set(
-            conn.scalars(
-                select(r.id).where(
-                    r.id.in_(chunk),
-                    r.kind == "rating",
-                    r.occurred_on <= as_of,
-                    r.id.not_in(excluded),
-                )
-            )
-        )
-        rated.extend(
-            (rid, subject, rater, rating, occurred_on)
-            for rid, _, subject, rater, rating, occurred_on in rows
-            if rid in counting
-        )
+            if kind == "verification":
+                verified_subjects_.add(subject)
+            elif not_excluded and occurred_on <= as_of:
+                rated.append((rid, subject, rater, rating, occurred_on))
     return _edges_of(rated), verified_subjects_, latest
 
 
@@ -188,20 +175,6 @@ def latest_graph_day(conn: Connection) -> date | None:
         select(func.max(r.occurred_on)).where(r.kind.in_(("rating", "verification")))
     )
     return latest
-
-
-def _identity_verified(conn: Connection, batch_ids: Sequence[int]) -> set[str]:
-    r = t.records.c
-    found: set[str] = set()
-    for chunk in chunks(sorted(set(batch_ids))):
-        found.update(
-            conn.scalars(
-                select(r.subject_id).where(
-                    r.batch_id.in_(chunk), r.kind == "verification", _what(conn) == "identity"
-                )
-            )
-        )
-    return found
 
 
 def _what(conn: Connection) -> Any:
