@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlalchemy import Connection
 
-from sincerity.core.reputation import trust_params
+from sincerity.core.reputation import TrustParams, trust_params
 from sincerity.db import repo
 from sincerity.services.registry import Registry
 from sincerity.services.reputation import (
@@ -50,7 +50,8 @@ def trust_job(registry: Registry, force: bool = False, progress: Progress | None
             return leftover
         generation = repo.trust_generation(conn)
         now = registry.now()
-        memory = None if force else _usable(registry.trust_memory, generation, now.date(), registry)
+        params = trust_params(registry.policy)
+        memory = None if force else _usable(registry.trust_memory, generation, now.date(), params)
         grown = None
         if memory is not None and not taken_in.other:
             grown = grow_trust(conn, memory, taken_in)
@@ -77,7 +78,7 @@ def trust_job(registry: Registry, force: bool = False, progress: Progress | None
         TrustMemory(
             stored_generation,
             now.date(),
-            trust_params(registry.policy),
+            params,
             computed,
             stored.credibility,
             stored.damped_ids,
@@ -95,14 +96,14 @@ def trust_job(registry: Registry, force: bool = False, progress: Progress | None
 
 
 def _usable(
-    memory: TrustMemory | None, generation: int, as_of: date, registry: Registry
+    memory: TrustMemory | None, generation: int, as_of: date, params: TrustParams
 ) -> TrustMemory | None:
     """The graph held in memory, if trust was last computed from it, by this policy, and it
     holds every rating of today (carried from an earlier day when none was left out for being
     dated later)."""
     if memory is None or memory.generation != generation:
         return None
-    if memory.params != trust_params(registry.policy) or as_of < memory.as_of:
+    if memory.params != params or as_of < memory.as_of:
         return None
     if as_of > memory.as_of:
         return memory.on(as_of) if memory.nothing_later else None
